@@ -1,0 +1,1 @@
+"""The channel-neutral conversation core: declarative flows stepped by an engine without I/O."""

@@ -1,0 +1,23 @@
+"""Read-only data the engine needs: the tenant's master data and the contact's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bots.prompts import Option
+
+
+@dataclass(frozen=True)
+class BotContext:
+    """Everything the engine may read; loaded by the runner before a step."""
+
+    languages: tuple[Option, ...]
+    categories: tuple[Option, ...]
+    localities: tuple[Option, ...]
+    language: str | None = None
+    resumed: bool = False
+
+    def options(self, source: str) -> tuple[Option, ...]:
+        """Master data options by name ("languages", "categories", "localities")."""
+        found: tuple[Option, ...] = getattr(self, source)
+        return found

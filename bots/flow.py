@@ -1,0 +1,209 @@
+"""The declarative vocabulary flows are written in: steps, option sources and value references."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bots.actions import Action
+from bots.context import BotContext
+from bots.prompts import Date, Localized, Msg, Option, Param
+
+Slots = Mapping[str, Any]
+
+
+# --- references to values known only at run time --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A value from the session's slots; dotted paths reach into service results."""
+
+    path: str
+
+    def get(self, slots: Slots) -> Any:
+        """Resolve the path, None when absent."""
+        value: Any = slots
+        for part in self.path.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        return value
+
+
+@dataclass(frozen=True)
+class Label:
+    """The label of the option a slot holds, looked up in master data."""
+
+    source: str
+    slot: str
+
+
+@dataclass(frozen=True)
+class KeyOf:
+    """A catalog message whose id is a prefix plus a slot's value (e.g. "status." + status)."""
+
+    prefix: str
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class NamesOf:
+    """Per-language names held in a slot (master data returned by a service)."""
+
+    slot: Slot
+
+
+@dataclass(frozen=True)
+class DateOf:
+    """An ISO timestamp in a slot, rendered as a local date."""
+
+    slot: Slot
+
+
+Ref = Slot | Label | KeyOf | NamesOf | DateOf | str | int
+
+
+def resolve(ref: Ref, slots: Slots, ctx: BotContext) -> Param:
+    """Turn a reference into a renderable parameter."""
+    if isinstance(ref, Slot):
+        value = ref.get(slots)
+        return "" if value is None else value if isinstance(value, str | int) else str(value)
+    if isinstance(ref, Label):
+        wanted = slots.get(ref.slot)
+        for option in ctx.options(ref.source):
+            if option.id == wanted:
+                return option.label
+        return str(wanted)
+    if isinstance(ref, KeyOf):
+        return Msg(ref.prefix + str(ref.slot.get(slots)))
+    if isinstance(ref, NamesOf):
+        return Localized(dict(ref.slot.get(slots) or {}))
+    if isinstance(ref, DateOf):
+        return Date(datetime.fromisoformat(str(ref.slot.get(slots))))
+    return ref
+
+
+def message(key: str, params: Mapping[str, Ref], slots: Slots, ctx: BotContext) -> Msg:
+    """A catalog message with its references resolved."""
+    return Msg(key, {name: resolve(ref, slots, ctx) for name, ref in params.items()})
+
+
+# --- where a choice's options come from ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Static:
+    """A fixed list of options."""
+
+    options: tuple[Option, ...]
+
+    def get(self, slots: Slots, ctx: BotContext) -> tuple[Option, ...]:
+        """The options."""
+        return self.options
+
+
+@dataclass(frozen=True)
+class Master:
+    """Options from the tenant's master data (categories, localities, languages)."""
+
+    source: str
+
+    def get(self, slots: Slots, ctx: BotContext) -> tuple[Option, ...]:
+        """The tenant's options."""
+        return ctx.options(self.source)
+
+
+@dataclass(frozen=True)
+class FromSlot:
+    """Options built from a list in a slot (e.g. the citizen's own grievances)."""
+
+    path: str
+    id_key: str
+    label: Callable[[Mapping[str, Any]], Msg]
+
+    def get(self, slots: Slots, ctx: BotContext) -> tuple[Option, ...]:
+        """One option per item of the list."""
+        items = Slot(self.path).get(slots) or []
+        return tuple(Option(str(item[self.id_key]), self.label(item)) for item in items)
+
+
+Options = Static | Master | FromSlot
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """Base of every step: a name (also the slot its answer lands in) and an optional guard."""
+
+    name: str
+    when: Callable[[Slots], bool] | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Say(Step):
+    """Send a message and go on."""
+
+    key: str
+    params: Mapping[str, Ref] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Choose(Step):
+    """Ask the citizen to pick one option; `goto` maps option ids to flows to start."""
+
+    prompt: str
+    options: Options
+    goto: Mapping[str, str] = field(default_factory=dict)
+    free_text: bool = False
+    empty_prompt: str | None = None
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True)
+class AskText(Step):
+    """Ask for free text of a minimum length."""
+
+    prompt: str
+    min_length: int = 1
+    max_length: int = 2000
+    too_short: str = "error.too_short"
+
+
+@dataclass(frozen=True)
+class Confirm(Step):
+    """Show a summary and ask yes/no; no cancels the flow."""
+
+    prompt: str
+    params: Mapping[str, Ref] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Invoke(Step):
+    """Call a service operation; its data lands in the slot; errors map to (message, step)."""
+
+    op: str
+    args: Mapping[str, Ref] = field(default_factory=dict)
+    errors: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Do(Step):
+    """Emit an action built from the slots (e.g. store the chosen language)."""
+
+    action: Callable[[Slots], Action]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A named list of steps; when it ends the citizen is back at the main menu."""
+
+    name: str
+    steps: tuple[Step, ...]
+    show_menu_after: bool = False
+
+    def index(self, step_name: str) -> int:
+        """Position of a named step."""
+        return next(i for i, s in enumerate(self.steps) if s.name == step_name)

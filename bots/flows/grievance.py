@@ -1,0 +1,68 @@
+"""Filing a grievance (category → locality → description → confirm) and tracking one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bots.flow import (
+    AskText,
+    Choose,
+    Confirm,
+    DateOf,
+    Flow,
+    FromSlot,
+    Invoke,
+    KeyOf,
+    Label,
+    Master,
+    NamesOf,
+    Say,
+    Slot,
+)
+from bots.prompts import Localized, Msg
+
+FILE_GRIEVANCE = Flow("grievance", (
+    Choose("category", "grievance.ask_category", Master("categories"), fuzzy=True),
+    Choose("locality", "grievance.ask_locality", Master("localities"), fuzzy=True),
+    AskText("description", "grievance.ask_description", min_length=10,
+            too_short="grievance.description_too_short"),
+    Confirm("confirm", "grievance.confirm", {
+        "category": Label("categories", "category"),
+        "locality": Label("localities", "locality"),
+        "description": Slot("description"),
+    }),
+    Invoke("filed", "grievance.file", {
+        "category": Slot("category"),
+        "locality": Slot("locality"),
+        "description": Slot("description"),
+    }),
+    Say("done", "grievance.filed", {"id": Slot("filed.id"), "due": DateOf(Slot("filed.due"))}),
+))
+
+
+def _item(item: Mapping[str, Any]) -> Msg:
+    """One of the citizen's grievances as an option label."""
+    return Msg("track.item", {
+        "id": str(item["id"]),
+        "category": Localized(dict(item["category_names"])),
+        "status": Msg("status." + str(item["status"])),
+    })
+
+
+TRACK_GRIEVANCE = Flow("track", (
+    Invoke("mine", "grievance.mine"),
+    Choose("grievance", "track.ask", FromSlot("mine.items", "id", _item), free_text=True,
+           empty_prompt="track.ask_id"),
+    Invoke("status", "grievance.status", {"id": Slot("grievance")},
+           errors={"not_found": ("track.not_found", "grievance")}),
+    Say("shown", "track.status", {
+        "id": Slot("status.id"),
+        "category": NamesOf(Slot("status.category_names")),
+        "status": KeyOf("status.", Slot("status.status")),
+        "updated": DateOf(Slot("status.updated_at")),
+        "due": DateOf(Slot("status.due")),
+    }),
+    Say("note", "track.note", {"note": Slot("status.note")},
+        when=lambda slots: bool((slots.get("status") or {}).get("note"))),
+))

@@ -1,0 +1,72 @@
+"""Abstract prompts: message ids with parameters, options and the kind of answer awaited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class AskKind(StrEnum):
+    """What a prompt waits for (mirrors the channel contract's Ask by value)."""
+
+    NONE = "none"
+    CHOICE = "choice"
+    TEXT = "text"
+    NUMBER = "number"
+    LOCATION = "location"
+    PHOTO = "photo"
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A catalog message id with parameters (rendered later in the contact's language)."""
+
+    key: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Localized:
+    """Master data text with one value per language (e.g. a category name)."""
+
+    values: Mapping[str, str]
+
+    def get(self, language: str) -> str:
+        """The text in `language`, else English, else any."""
+        first = next(iter(self.values.values()), "")
+        return self.values.get(language) or self.values.get("en") or first
+
+
+@dataclass(frozen=True)
+class Date:
+    """A moment rendered as a local date in the contact's language."""
+
+    value: datetime
+
+
+Param = str | int | Msg | Localized | Date
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice: a stable id and a label."""
+
+    id: str
+    label: Msg | Localized
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One outbound message: text parts (joined by a blank line), options, expected answer."""
+
+    parts: tuple[Msg, ...]
+    options: tuple[Option, ...] = ()
+    ask: AskKind = AskKind.NONE
+
+
+def msg(key: str, **params: Param) -> Msg:
+    """Marker for message ids (extracted into catalogs by Babel)."""
+    return Msg(key, params)

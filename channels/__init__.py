@@ -1,0 +1,1 @@
+"""Channel-neutral contract, provider adapters (one folder each) and their registry."""

@@ -1,0 +1,67 @@
+"""Which channel types exist: one line per adapter, imported lazily by dotted path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from channels.contract import AccountConfig
+from channels.errors import ConfigError
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from channels.base import ChannelAdapter
+    from channels.terminal import TerminalPhone
+
+# channel_type -> package holding adapter.py (class `Adapter`) and optionally simulator.py.
+_PACKAGES: dict[str, str] = {
+    "twilio-sms": "channels.twilio_sms",
+    "webchat": "channels.webchat",
+}
+
+
+def channel_types() -> tuple[str, ...]:
+    """All registered channel types."""
+    return tuple(_PACKAGES)
+
+
+def adapter_class(channel_type: str) -> type[ChannelAdapter]:
+    """The adapter class for a channel type; ConfigError when unknown."""
+    try:
+        package = _PACKAGES[channel_type]
+    except KeyError:
+        raise ConfigError(f"unknown channel type {channel_type!r}") from None
+    cls: type[ChannelAdapter] = import_module(f"{package}.adapter").Adapter
+    return cls
+
+
+def build_adapter(channel_type: str, config: AccountConfig) -> ChannelAdapter:
+    """An adapter instance configured for one channel account."""
+    return adapter_class(channel_type)(config)
+
+
+def _simulators() -> Iterator[tuple[str, object]]:
+    """Simulator modules of the channel types that have one."""
+    for channel_type, package in _PACKAGES.items():
+        try:
+            yield channel_type, import_module(f"{package}.simulator")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.simulator":
+                raise
+
+
+def simulator_routers() -> list[APIRouter]:
+    """FastAPI routers of every provider simulator (mounted only in development and tests)."""
+    return [module.router for _, module in _simulators()]  # type: ignore[attr-defined]
+
+
+def terminal_phone(channel_type: str, gateway_url: str, sender: str,
+                   account: dict[str, str]) -> TerminalPhone:
+    """A terminal client that talks to the gateway the way the provider would."""
+    for name, module in _simulators():
+        if name == channel_type:
+            phone: TerminalPhone = module.TerminalPhone(gateway_url, sender, account)  # type: ignore[attr-defined]
+            return phone
+    raise ConfigError(f"{channel_type} has no simulator")

@@ -1,0 +1,1 @@
+"""Twilio Programmable Messaging (SMS): inbound and status webhooks, outbound through the SDK."""

@@ -1,0 +1,94 @@
+"""Twilio SMS adapter: verify X-Twilio-Signature, parse forms, send through the SDK."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from urllib.parse import parse_qsl
+
+import requests
+from pydantic import ValidationError
+from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from channels.base import ChannelAdapter
+from channels.contract import (
+    Capabilities,
+    InboundEvent,
+    Location,
+    Medium,
+    OutboundMessage,
+    SendResult,
+    StatusUpdate,
+    WebhookRequest,
+    WebhookResponse,
+    WebhookResult,
+)
+from channels.errors import BadSignature, MalformedPayload
+from channels.render import as_text
+from channels.twilio_sms.client import make_client, map_error
+from channels.twilio_sms.payloads import STATUS_MAP, InboundSms, StatusCallback
+
+
+class Adapter(ChannelAdapter):
+    """SMS through Twilio; config: account_sid, auth_token, address (our number), api_base."""
+
+    channel_type = "twilio-sms"
+    medium = Medium.SMS
+    capabilities = Capabilities(buttons=0, numbered_menus=True, max_text_length=1600)
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})
+    required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
+
+    def _verify(self, request: WebhookRequest) -> dict[str, str]:
+        """Check the signature with the SDK's RequestValidator; return the form fields."""
+        signature = request.header("X-Twilio-Signature")
+        if not signature:
+            raise BadSignature("missing X-Twilio-Signature")
+        try:
+            form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise BadSignature("body is not UTF-8") from None
+        validator = RequestValidator(str(self.config["auth_token"]))
+        if not validator.validate(request.url, form, signature):
+            raise BadSignature("X-Twilio-Signature does not match")
+        if form.get("AccountSid") != self.config["account_sid"]:
+            raise BadSignature("AccountSid is not this account's")
+        return form
+
+    def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
+        """Verify, then parse an inbound message or a status callback."""
+        form = self._verify(request)
+        try:
+            if kind == "status":
+                cb = StatusCallback.model_validate(form)
+                status = STATUS_MAP.get(cb.message_status.lower())
+                if status is None:
+                    return WebhookResult((), ignored=f"status {cb.message_status}")
+                update = StatusUpdate(cb.message_sid, status, cb.error_code or None)
+                return WebhookResult((update,))
+            sms = InboundSms.model_validate(form)
+        except ValidationError as exc:
+            raise MalformedPayload(f"{len(exc.errors())} invalid field(s)") from None
+        location = None
+        if sms.latitude is not None and sms.longitude is not None:
+            location = Location(sms.latitude, sms.longitude)
+        media = tuple(form[f"MediaUrl{i}"] for i in range(sms.num_media) if f"MediaUrl{i}" in form)
+        event = InboundEvent(external_id=sms.message_sid, sender=sms.sender, recipient=sms.to,
+                             text=sms.body, media_urls=media, location=location)
+        twiml = WebhookResponse(200, str(MessagingResponse()), "text/xml")
+        return WebhookResult((event,), twiml)
+
+    def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
+        """Create the message through Twilio's REST API (choices become a numbered menu)."""
+        client = make_client(str(self.config["account_sid"]), str(self.config["auth_token"]),
+                             self.config.get("api_base"))
+        body = as_text(message, self.capabilities)
+        try:
+            created = client.messages.create(
+                to=message.to, from_=self.address, body=body,
+                status_callback=status_callback or None,
+            )
+        except (TwilioRestException, requests.exceptions.RequestException) as exc:
+            raise map_error(exc) from exc
+        status = STATUS_MAP.get(str(created.status or "queued"), None)
+        return SendResult(str(created.sid), status or STATUS_MAP["queued"])

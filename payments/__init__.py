@@ -1,0 +1,1 @@
+"""Payments: gateway contract, ledger, receipts, reconciliation (comes with the bills issue)."""

@@ -1,0 +1,1 @@
+"""The application: settings, web app, tasks, persistence and the municipal domain services."""

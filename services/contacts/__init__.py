@@ -1,0 +1,1 @@
+"""Citizens as contacts: encrypted addresses, language and consent."""

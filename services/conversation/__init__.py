@@ -1,0 +1,1 @@
+"""Runs the bot engine for inbound events: sessions, rendering, service operations, outbox."""

@@ -1,0 +1,82 @@
+"""Service operations the flows may call, by name; each returns JSON-able data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from i18n import parse_int
+from services.accounts.models import ChannelAccount
+from services.contacts.models import Contact
+from services.db.base import utcnow
+from services.grievances.registry import GrievanceError, GrievanceRegistry, GrievanceView
+from services.tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class OpContext:
+    """Who is asking, from where, and the registry that answers."""
+
+    tenant: Tenant
+    contact: Contact
+    account: ChannelAccount
+    medium: str
+    registry: GrievanceRegistry
+
+
+class OperationError(Exception):
+    """An operation failed with a code the flow can map to a message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _file(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """File a grievance from the conversation's answers."""
+    view = op.registry.file(
+        tenant_id=op.tenant.id, category_id=str(args["category"]),
+        locality_id=str(args["locality"]), description=str(args["description"]),
+        contact_id=op.contact.id, account_id=op.account.id, channel=op.medium,
+        actor=f"citizen:{op.contact.id}")
+    return {"id": view.id, "due": view.due_at.isoformat()}
+
+
+def _mine(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The citizen's latest grievances, for a pick list."""
+    views = op.registry.for_contact(tenant_id=op.tenant.id, contact_id=op.contact.id)
+    return {"items": [{"id": v.id, "status": v.status, "category_names": dict(v.category_names)}
+                      for v in views]}
+
+
+def public_id_from(text: str, tenant: Tenant) -> str:
+    """A typed grievance id: the full id, or just its number (this year's, this city's)."""
+    number = parse_int(text)
+    if number is not None:
+        return f"{tenant.code}-{utcnow().year}-{number:06d}"
+    return "".join(text.split()).upper()
+
+
+def _status(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Status of one grievance of this tenant."""
+    view: GrievanceView = op.registry.get(scope=op.tenant.id,
+                                          public_id=public_id_from(str(args["id"]), op.tenant))
+    return {"id": view.id, "status": view.status, "category_names": dict(view.category_names),
+            "updated_at": view.updated_at.isoformat(), "due": view.due_at.isoformat(),
+            "note": view.last_note or ""}
+
+
+OPERATIONS: dict[str, Callable[[OpContext, Mapping[str, Any]], dict[str, Any]]] = {
+    "grievance.file": _file,
+    "grievance.mine": _mine,
+    "grievance.status": _status,
+}
+
+
+def run(name: str, op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Run an operation; domain errors become OperationError with the domain's code."""
+    try:
+        return OPERATIONS[name](op, args)
+    except GrievanceError as exc:
+        raise OperationError(exc.code) from exc

@@ -1,0 +1,31 @@
+"""Rendering abstract prompts into a language: catalog text, master-data labels, dates."""
+
+from __future__ import annotations
+
+from bots.prompts import Date, Localized, Msg, Param, Prompt
+from channels.contract import Ask, Choice
+from i18n import format_date, translate
+
+
+def render_param(value: Param, language: str) -> str | int:
+    """One parameter as text in the language."""
+    if isinstance(value, Msg):
+        return render_msg(value, language)
+    if isinstance(value, Localized):
+        return value.get(language)
+    if isinstance(value, Date):
+        return format_date(value.value, language)
+    return value
+
+
+def render_msg(message: Msg, language: str) -> str:
+    """A catalog message with its parameters, in the language."""
+    params = {k: render_param(v, language) for k, v in message.params.items()}
+    return translate(language, message.key, params, message.count)
+
+
+def render_prompt(prompt: Prompt, language: str) -> tuple[str, tuple[Choice, ...], Ask]:
+    """Text, choices and expected answer of a prompt, in the language."""
+    text = "\n\n".join(render_msg(part, language) for part in prompt.parts)
+    choices = tuple(Choice(o.id, str(render_param(o.label, language))) for o in prompt.options)
+    return text, choices, Ask(prompt.ask.value)

@@ -1,0 +1,92 @@
+"""Session stores: Redis with a TTL in production, an in-process dict when embedded."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
+
+import redis
+
+
+class SessionStore(Protocol):
+    """Where conversation sessions live; everything in it can be lost without harm."""
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The stored session, or None when absent or expired."""
+
+    def set(self, key: str, value: dict[str, Any]) -> None:
+        """Store a session, restarting its time to live."""
+
+    def lock(self, key: str) -> AbstractContextManager[object]:
+        """Serialise work on one conversation across threads and processes."""
+
+
+class MemorySessionStore:
+    """Embedded store: a dict with expiry times, safe across threads."""
+
+    def __init__(self, ttl_seconds: int) -> None:
+        self.ttl = ttl_seconds
+        self._data: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The session if not expired."""
+        with self._lock:
+            item = self._data.get(key)
+            if item is None or item[0] < time.monotonic():
+                self._data.pop(key, None)
+                return None
+            return item[1]
+
+    def set(self, key: str, value: dict[str, Any]) -> None:
+        """Store with a fresh expiry."""
+        with self._lock:
+            self._data[key] = (time.monotonic() + self.ttl, value)
+
+    def expire(self, key: str) -> None:
+        """Forget a session now (tests of expiry)."""
+        with self._lock:
+            self._data.pop(key, None)
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[object]:
+        """A per-conversation lock within this process."""
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            yield lock
+
+
+class RedisSessionStore:
+    """Sessions as JSON strings under `ns:session:<key>` with SETEX."""
+
+    def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
+        self.client = client
+        self.ttl = ttl_seconds
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The session if Redis still has it."""
+        raw = self.client.get(f"ns:session:{key}")
+        if raw is None:
+            return None
+        data: dict[str, Any] = json.loads(raw)
+        return data
+
+    def set(self, key: str, value: dict[str, Any]) -> None:
+        """Store with a fresh TTL."""
+        self.client.setex(f"ns:session:{key}", self.ttl, json.dumps(value))
+
+    def expire(self, key: str) -> None:
+        """Forget a session now (tests of expiry)."""
+        self.client.delete(f"ns:session:{key}")
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[object]:
+        """A Redis lock, so API processes on many machines serialise one conversation."""
+        with self.client.lock(f"ns:lock:{key}", timeout=30, blocking_timeout=15) as lock:
+            yield lock

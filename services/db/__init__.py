@@ -1,0 +1,1 @@
+"""SQLAlchemy base, engine and session factory."""

@@ -1,0 +1,25 @@
+"""Imports every model so that metadata (and Alembic) sees all tables."""
+
+from services.accounts.models import ChannelAccount
+from services.contacts.models import Contact
+from services.db.base import Base
+from services.grievances.models import Grievance, GrievanceEvent, IdCounter
+from services.messaging.models import Message, OutboxItem
+from services.staff.models import StaffKey
+from services.tenancy.models import Category, Locality, Tenant, Ward
+
+__all__ = [
+    "Base",
+    "Category",
+    "ChannelAccount",
+    "Contact",
+    "Grievance",
+    "GrievanceEvent",
+    "IdCounter",
+    "Locality",
+    "Message",
+    "OutboxItem",
+    "StaffKey",
+    "Tenant",
+    "Ward",
+]

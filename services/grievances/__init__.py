@@ -1,0 +1,1 @@
+"""Grievances: the built-in reference registry, its staff API and citizen notifications."""

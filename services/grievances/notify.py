@@ -1,0 +1,35 @@
+"""Telling a citizen their grievance moved, on the channel they used, in their language."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bots.prompts import Msg, Param
+from services.accounts.models import ChannelAccount
+from services.contacts.models import Contact
+from services.conversation.render import render_msg
+from services.grievances.registry import GrievanceRegistry, GrievanceView
+from services.messaging.outbox import queue_message
+from services.security.crypto import Crypto
+from services.tenancy.models import Tenant
+
+
+def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
+                  view: GrievanceView) -> str | None:
+    """Queue the status message; returns the outbox id, or None when there is nobody to tell."""
+    origin = registry.contact_of(public_id=view.id)
+    if origin is None:
+        return None
+    contact = db.get(Contact, origin["contact_id"])
+    account = db.get(ChannelAccount, origin["account_id"])
+    if contact is None or account is None or not account.active:
+        return None
+    tenant = db.get_one(Tenant, view.tenant_id)
+    language = contact.language or tenant.default_language
+    note = view.history[-1].note if view.history else None
+    params: dict[str, Param] = {"id": view.id, "status": Msg("status." + view.status)}
+    text = render_msg(Msg("notify.status", params), language)
+    if note:
+        text += "\n" + render_msg(Msg("notify.note", {"note": note}), language)
+    return queue_message(db, crypto, account=account, contact=contact, text=text,
+                         language=language)

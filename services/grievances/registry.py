@@ -1,0 +1,121 @@
+"""The grievance service interface; the built-in registry and platform connectors implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class GrievanceError(Exception):
+    """A grievance operation failed; `code` is stable and mapped to catalog messages."""
+
+    code = "grievance_error"
+
+
+class NotFound(GrievanceError):
+    """No grievance with that id in the caller's scope."""
+
+    code = "not_found"
+
+
+class InvalidTransition(GrievanceError):
+    """The workflow does not allow this action in the grievance's current status."""
+
+    code = "invalid_transition"
+
+
+class InvalidReference(GrievanceError):
+    """The category or locality does not belong to the tenant."""
+
+    code = "invalid_reference"
+
+
+# action -> (statuses it may start from, status it leads to)
+WORKFLOW: dict[str, tuple[frozenset[str], str]] = {
+    "assign": (frozenset({"open", "assigned", "reopened"}), "assigned"),
+    "start": (frozenset({"assigned", "reopened"}), "in_progress"),
+    "resolve": (frozenset({"open", "assigned", "in_progress", "reopened"}), "resolved"),
+    "reject": (frozenset({"open", "assigned", "in_progress", "reopened"}), "rejected"),
+    "reopen": (frozenset({"resolved", "rejected"}), "reopened"),
+}
+STATUSES = ("open", "assigned", "in_progress", "resolved", "rejected", "reopened")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change in a grievance's life."""
+
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class GrievanceView:
+    """A grievance as services and APIs see it, whatever platform holds it."""
+
+    id: str
+    tenant_id: str
+    category: str
+    category_names: Mapping[str, str]
+    locality: str
+    locality_names: Mapping[str, str]
+    ward: str
+    description: str
+    channel: str
+    status: str
+    assignee: str | None
+    due_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    history: tuple[HistoryEntry, ...] = field(default=())
+
+    @property
+    def last_note(self) -> str | None:
+        """The latest note anyone left."""
+        return next((h.note for h in reversed(self.history) if h.note), None)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Staff search filters; all optional."""
+
+    status: str | None = None
+    category: str | None = None
+    ward: str | None = None
+    locality: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+class GrievanceRegistry(Protocol):
+    """Where grievances live: the built-in registry, DIGIT/UPYOG, an Open311 server…"""
+
+    def file(self, *, tenant_id: str, category_id: str, locality_id: str, description: str,
+             contact_id: str | None, account_id: str | None, channel: str,
+             actor: str) -> GrievanceView:
+        """Create a grievance and return it with its public id and due date."""
+
+    def get(self, *, scope: str, public_id: str) -> GrievanceView:
+        """One grievance within a tenant scope; NotFound otherwise."""
+
+    def for_contact(self, *, tenant_id: str, contact_id: str,
+                    limit: int = 5) -> Sequence[GrievanceView]:
+        """A citizen's latest grievances."""
+
+    def search(self, *, scope: str, filters: Filters) -> Sequence[GrievanceView]:
+        """Grievances within a scope matching the filters, newest first."""
+
+    def transition(self, *, scope: str, public_id: str, action: str, actor: str,
+                   note: str | None = None, assignee: str | None = None) -> GrievanceView:
+        """Apply a workflow action; InvalidTransition when not allowed."""
+
+    def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
+        """Where to notify the citizen: contact and channel account ids."""

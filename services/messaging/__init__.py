@@ -1,0 +1,1 @@
+"""The message log (inbound and outbound, with status) and the transactional outbox."""

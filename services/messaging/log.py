@@ -1,0 +1,52 @@
+"""The message log: inbound deduplication and status updates that never move backwards."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from channels.contract import DeliveryStatus, InboundEvent, StatusUpdate
+from services.accounts.models import ChannelAccount
+from services.contacts.models import Contact
+from services.messaging.models import Message
+from services.security.crypto import Crypto
+
+
+def record_inbound(db: Session, crypto: Crypto, account: ChannelAccount, contact: Contact,
+                   event: InboundEvent) -> Message | None:
+    """Log an inbound message; None when this provider id was already logged (a duplicate)."""
+    query = select(Message.id).where(Message.account_id == account.id, Message.direction == "in",
+                                     Message.external_id == event.external_id)
+    if db.scalar(query) is not None:
+        return None
+    extras: dict[str, object] = {"payload": event.payload} if event.payload else {}
+    if event.location:
+        extras["location"] = [event.location.latitude, event.location.longitude]
+    message = Message(tenant_id=account.tenant_id, account_id=account.id, contact_id=contact.id,
+                      direction="in", external_id=event.external_id,
+                      body_enc=crypto.encrypt(event.text), extras=extras,
+                      status=DeliveryStatus.DELIVERED.value)
+    try:
+        with db.begin_nested():
+            db.add(message)
+    except IntegrityError:
+        return None  # a concurrent delivery of the same event won the race
+    return message
+
+
+def apply_status(db: Session, account: ChannelAccount, update: StatusUpdate) -> bool:
+    """Move an outbound message's status forward; late or repeated callbacks change nothing."""
+    message = db.scalar(select(Message).where(
+        Message.account_id == account.id, Message.direction == "out",
+        Message.external_id == update.external_id))
+    if message is None:
+        return False
+    current = DeliveryStatus(message.status)
+    if update.status.rank <= current.rank and update.status is not DeliveryStatus.FAILED:
+        return False
+    if current in (DeliveryStatus.FAILED, DeliveryStatus.READ):
+        return False
+    message.status = update.status.value
+    message.error_code = update.error_code
+    return True

@@ -1,0 +1,26 @@
+"""Writing outbound messages: a log row and an outbox row in the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from channels.contract import Ask, Choice
+from services.accounts.models import ChannelAccount
+from services.contacts.models import Contact
+from services.messaging.models import Message, OutboxItem
+from services.security.crypto import Crypto
+
+
+def queue_message(db: Session, crypto: Crypto, *, account: ChannelAccount, contact: Contact,
+                  text: str, choices: tuple[Choice, ...] = (), ask: Ask = Ask.NONE,
+                  language: str | None = None) -> str:
+    """Queue one message for delivery; returns the outbox id to hand to the dispatcher."""
+    message = Message(tenant_id=account.tenant_id, account_id=account.id, contact_id=contact.id,
+                      direction="out", body_enc=crypto.encrypt(text), language=language,
+                      extras={"choices": [[c.id, c.label] for c in choices], "ask": ask.value})
+    db.add(message)
+    db.flush()
+    item = OutboxItem(tenant_id=account.tenant_id, message_id=message.id)
+    db.add(item)
+    db.flush()
+    return item.id

@@ -1,0 +1,1 @@
+"""Encryption at rest and keyed lookup hashes for personal data."""

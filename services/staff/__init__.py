@@ -1,0 +1,1 @@
+"""Staff API keys: a role and a tenant scope each."""

@@ -1,0 +1,1 @@
+"""Task dispatch: an in-process runner when embedded, Celery workers in production."""

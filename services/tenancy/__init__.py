@@ -1,0 +1,1 @@
+"""Tenants (state → city), wards, localities and grievance categories."""

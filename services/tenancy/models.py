@@ -1,0 +1,62 @@
+"""Tenant master data tables; names are stored per language as JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, TenantScoped, new_id, utcnow
+
+
+class Tenant(Base):
+    """A state (`pb`) or a city under it (`pb.amritsar`)."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id"), default=None)
+    code: Mapped[str] = mapped_column(String(16))
+    names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ward(Base, TenantScoped):
+    """An administrative ward of a city."""
+
+    __tablename__ = "wards"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(32))
+    names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Locality(Base, TenantScoped):
+    """A neighbourhood citizens name when they say where a problem is."""
+
+    __tablename__ = "localities"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    ward_id: Mapped[str] = mapped_column(ForeignKey("wards.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Category(Base, TenantScoped):
+    """A grievance category with its service-level target in hours."""
+
+    __tablename__ = "grievance_categories"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(32))
+    names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    department: Mapped[str] = mapped_column(String(64), default="")
+    sla_hours: Mapped[int] = mapped_column(Integer, default=72)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

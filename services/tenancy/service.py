@@ -1,0 +1,74 @@
+"""Tenant lookups and the engine's master data (cached briefly: it changes rarely)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bots.prompts import Localized, Option
+from i18n import LANGUAGES, endonym
+from services.tenancy.models import Category, Locality, Tenant
+
+CACHE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class MasterData:
+    """A tenant's options as the engine sees them."""
+
+    languages: tuple[Option, ...]
+    categories: tuple[Option, ...]
+    localities: tuple[Option, ...]
+    default_language: str
+
+
+def in_scope(tenant_id: str, scope: str) -> bool:
+    """Whether a tenant lies within a scope: itself or a state prefix (`pb` covers `pb.*`)."""
+    return tenant_id == scope or tenant_id.startswith(scope + ".")
+
+
+class MasterDataCache:
+    """Per-process cache of each tenant's master data."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, MasterData]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, db: Session, tenant_id: str) -> MasterData:
+        """Cached master data, reloaded after CACHE_SECONDS."""
+        with self._lock:
+            hit = self._items.get(tenant_id)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        data = load_master_data(db, tenant_id)
+        with self._lock:
+            self._items[tenant_id] = (time.monotonic() + CACHE_SECONDS, data)
+        return data
+
+    def clear(self) -> None:
+        """Drop everything (after master data edits)."""
+        with self._lock:
+            self._items.clear()
+
+
+def load_master_data(db: Session, tenant_id: str) -> MasterData:
+    """Read a tenant's languages, active categories and localities."""
+    tenant = db.get(Tenant, tenant_id)
+    if tenant is None:
+        raise LookupError(tenant_id)
+    codes = [c for c in (tenant.languages or [tenant.default_language]) if c in LANGUAGES]
+    languages = tuple(Option(c, Localized({c: endonym(c)})) for c in codes)
+    cats = db.scalars(select(Category).where(Category.tenant_id == tenant_id,
+                                             Category.active.is_(True)).order_by(Category.code))
+    locs = db.scalars(select(Locality).where(Locality.tenant_id == tenant_id)
+                      .order_by(Locality.code))
+    return MasterData(
+        languages=languages,
+        categories=tuple(Option(c.id, Localized(dict(c.names))) for c in cats),
+        localities=tuple(Option(loc.id, Localized(dict(loc.names))) for loc in locs),
+        default_language=tenant.default_language,
+    )

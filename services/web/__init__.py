@@ -1,0 +1,1 @@
+"""The FastAPI app: webhooks, web chat, staff API, simulators."""

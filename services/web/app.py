@@ -1,0 +1,70 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from channels.registry import simulator_routers
+from services.context import AppContext, build_context
+from services.grievances import api as grievance_api
+from services.settings import Settings, get_settings
+from services.tasks.dispatch import ThreadDispatcher
+from services.web import simdir, webchat, webhooks
+
+log = logging.getLogger(__name__)
+
+
+def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
+    """Celery when Redis is configured; otherwise an in-process thread runner (returned)."""
+    if ctx.settings.uses_celery:
+        from services.tasks.celery_app import CeleryDispatcher
+
+        ctx.dispatcher = CeleryDispatcher()
+        return None
+    runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds)
+    ctx.dispatcher = runner
+    return runner
+
+
+def create_app(settings: Settings | None = None, ctx: AppContext | None = None) -> FastAPI:
+    """Build the app; given a ctx (tests) it is used as is, else built from settings."""
+    owned = ctx is None
+    context = ctx or build_context(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runner = use_default_dispatcher(context) if owned else None
+        if runner:
+            runner.start()
+        yield
+        if runner:
+            runner.stop()
+        if owned:
+            context.db_engine.dispose()
+
+    app = FastAPI(title="NagarSetu", version="0.1.0", lifespan=lifespan,
+                  description="Multi-channel citizen engagement gateway for urban local bodies")
+    app.state.ctx = context
+    app.include_router(webhooks.router)
+    app.include_router(webchat.router)
+    app.include_router(grievance_api.router)
+    if context.settings.simulators_enabled:
+        app.include_router(simdir.router)
+        for router in simulator_routers():
+            app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness."""
+        return {"status": "ok"}
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory services.web.app:app_factory`."""
+    return create_app()

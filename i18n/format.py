@@ -1,21 +1,32 @@
-"""Locale-aware formatting through Babel/CLDR: rupees with Indian grouping, dates in IST."""
+"""Locale-aware formatting through Babel/CLDR: rupees with Indian grouping, dates in IST.
+
+Naive datetimes are taken as UTC, like everywhere else in NagarSetu (SQLite drops the zone).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 
 from i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 IST = ZoneInfo("Asia/Kolkata")
+# CLDR puts (narrow) no-break spaces in times; they are outside the GSM-7 SMS alphabet and
+# would turn a whole English SMS into UCS-2, so formatted values use plain spaces.
+_PLAIN_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
 
 
 def _locale(code: str) -> str:
     """The CLDR locale for a language code (default language when unknown)."""
     return LANGUAGES.get(code, LANGUAGES[DEFAULT_LANGUAGE]).locale
+
+
+def in_ist(value: datetime) -> datetime:
+    """A moment in Indian Standard Time (naive values are UTC)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(IST)
 
 
 def format_money(paise: int, code: str) -> str:
@@ -25,12 +36,17 @@ def format_money(paise: int, code: str) -> str:
 
 
 def format_date(value: date | datetime, code: str) -> str:
-    """A medium-length date in the language's locale, in IST for datetimes."""
+    """A medium-length date in the language's locale; datetimes are first moved to IST."""
     if isinstance(value, datetime):
-        value = value.astimezone(IST).date() if value.tzinfo else value.date()
-    return dates.format_date(value, format="medium", locale=_locale(code))
+        value = in_ist(value).date()
+    text = dates.format_date(value, format="medium", locale=_locale(code))
+    return text.translate(_PLAIN_SPACES)
 
 
 def format_datetime(value: datetime, code: str) -> str:
-    """A medium date and short time in IST in the language's locale."""
-    return dates.format_datetime(value, format="medium", tzinfo=IST, locale=_locale(code))
+    """A medium date and short time in IST in the language's locale (2 Jan 2024, 1:30 am)."""
+    locale = Locale.parse(_locale(code))
+    pattern = str(locale.datetime_formats["medium"]).format(
+        locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern)
+    text = dates.format_datetime(in_ist(value), pattern, locale=locale)
+    return text.translate(_PLAIN_SPACES)

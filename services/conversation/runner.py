@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from sqlalchemy.orm import Session as DbSession
+
 from bots.actions import Call, Reply, SetLanguage, SetOptOut
 from bots.context import BotContext
 from bots.events import Event, ServiceResult, UserInput
@@ -41,6 +43,19 @@ def _resumed(contact: Contact, ctx: AppContext) -> bool:
     return utcnow() - aware(contact.last_seen_at) < window
 
 
+def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
+                   replies: list[tuple[Reply, str]]) -> list[str]:
+    """Queue one turn's replies as a single message, so they arrive together and in order."""
+    if not replies:
+        return []
+    language = replies[-1][1]
+    rendered = [render_prompt(reply.prompt, language) for reply, _ in replies]
+    text = "\n\n".join(part[0] for part in rendered if part[0])
+    _, choices, ask = rendered[-1]
+    return [queue_message(db, ctx.crypto, account=account, contact=contact, text=text,
+                          choices=choices, ask=ask, language=language)]
+
+
 def converse(ctx: AppContext, account_id: str, medium: str, event: InboundEvent) -> Handled:
     """Handle one inbound event under the conversation's lock; commit, then save the session."""
     with ctx.sessions() as db:
@@ -63,18 +78,14 @@ def converse(ctx: AppContext, account_id: str, medium: str, event: InboundEvent)
         op = OpContext(tenant, contact, account, medium, BuiltinRegistry(db, ctx.crypto))
         location = (event.location.latitude, event.location.longitude) if event.location else None
         pending: list[Event] = [UserInput(event.text, event.payload, location, event.media_urls)]
-        outbox: list[str] = []
+        replies: list[tuple[Reply, str]] = []
         calls = 0
         while pending:
             step = ctx.bot.step(session, pending.pop(0), bot_ctx)
             session = step.session
             for action in step.actions:
                 if isinstance(action, Reply):
-                    language = contact.language or master.default_language
-                    text, choices, ask = render_prompt(action.prompt, language)
-                    outbox.append(queue_message(db, ctx.crypto, account=account, contact=contact,
-                                                text=text, choices=choices, ask=ask,
-                                                language=language))
+                    replies.append((action, contact.language or master.default_language))
                 elif isinstance(action, SetLanguage):
                     contact.language = action.language
                     bot_ctx = replace(bot_ctx, language=action.language)
@@ -87,6 +98,7 @@ def converse(ctx: AppContext, account_id: str, medium: str, event: InboundEvent)
                         pending.append(ServiceResult(action.op, data))
                     except OperationError as exc:
                         pending.append(ServiceResult(action.op, error=exc.code))
+        outbox = _queue_replies(db, ctx, account, contact, replies)
         contact.last_seen_at = utcnow()
         db.commit()
         ctx.store.set(key, session.to_dict())

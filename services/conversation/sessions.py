@@ -79,7 +79,7 @@ class RedisSessionStore:
 
     def set(self, key: str, value: dict[str, Any]) -> None:
         """Store with a fresh TTL."""
-        self.client.setex(f"ns:session:{key}", self.ttl, json.dumps(value))
+        self.client.set(f"ns:session:{key}", json.dumps(value), ex=self.ttl)
 
     def expire(self, key: str) -> None:
         """Forget a session now (tests of expiry)."""

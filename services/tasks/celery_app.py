@@ -15,19 +15,17 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 
 from services.context import AppContext, build_context
-from services.settings import get_settings
+from services.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 app = Celery("nagarsetu")
 
 
-@app.on_configure.connect  # type: ignore[untyped-decorator]
-def _configure(sender: Celery, **_: Any) -> None:
-    """Configure from settings when Celery first needs its config (not at import)."""
-    settings = get_settings()
+def configure(settings: Settings) -> None:
+    """Point Celery at the broker and schedule of these settings."""
     broker = settings.redis_url or "memory://"
-    sender.conf.update(
+    app.conf.update(
         broker_url=broker,
         result_backend=None,
         task_ignore_result=True,
@@ -38,6 +36,12 @@ def _configure(sender: Celery, **_: Any) -> None:
         beat_schedule={"sweep-outbox": {"task": "nagarsetu.sweep_outbox",
                                         "schedule": settings.sweep_interval_seconds}},
     )
+
+
+@app.on_configure.connect  # type: ignore[untyped-decorator]
+def _configure(sender: Celery, **_: Any) -> None:
+    """Worker and beat processes configure from the environment when Celery first needs it."""
+    configure(get_settings())
 
 
 @cache
@@ -63,6 +67,9 @@ def sweep_outbox() -> int:
 
 class CeleryDispatcher:
     """Sends delivery tasks to the broker; if the broker is down, the sweeper catches up."""
+
+    def __init__(self, settings: Settings) -> None:
+        configure(settings)
 
     def enqueue(self, outbox_ids: Iterable[str]) -> None:
         """One task per row."""

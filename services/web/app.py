@@ -23,7 +23,7 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
     if ctx.settings.uses_celery:
         from services.tasks.celery_app import CeleryDispatcher
 
-        ctx.dispatcher = CeleryDispatcher()
+        ctx.dispatcher = CeleryDispatcher(ctx.settings)
         return None
     runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds)
     ctx.dispatcher = runner

@@ -1,0 +1,154 @@
+"""The `nagarsetu` command line: run the gateway, migrate, chat from a terminal, staff keys."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from services.settings import get_settings
+
+app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
+                  no_args_is_help=True)
+staff_app = typer.Typer(help="Staff API keys.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+console = Console()
+
+
+@app.command()
+def run(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="port to listen on")] = 8000) -> None:
+    """Run the gateway (embedded default: SQLite, in-process tasks, simulators, demo city)."""
+    import uvicorn
+
+    os.environ.setdefault("NAGARSETU_PUBLIC_BASE_URL", f"http://{_display(host)}:{port}")
+    get_settings.cache_clear()
+    settings = get_settings()
+    from services.bootstrap import prepare
+
+    prepare(settings)
+    mode = "production (Celery + Redis)" if settings.uses_celery else "embedded"
+    console.print(f"[bold]NagarSetu[/] {mode}; database {_safe_url(settings.database_url)}")
+    console.print(f"Web chat:  {settings.base_url}/chat")
+    console.print(f"Staff API: {settings.base_url}/docs")
+    uvicorn.run("services.web.app:app_factory", factory=True, host=host, port=port,
+                log_level="info", proxy_headers=True)
+
+
+def _display(host: str) -> str:
+    """A host name a browser can open."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (Alembic) up to the newest revision."""
+    from services.db.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    console.print("database is up to date")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Create or refresh the demo city pb.amritsar and its simulated channels."""
+    from services.bootstrap import seed
+
+    seed(get_settings())
+    console.print("demo city pb.amritsar is ready")
+
+
+@app.command()
+def chat(
+    channel: Annotated[str, typer.Option(help="sms (more channels come with the channels issue)")]
+    = "sms",
+    sender: Annotated[str, typer.Option("--from", help="the citizen's phone number")]
+    = "+919876543210",
+    gateway: Annotated[str, typer.Option(help="URL of the running gateway")]
+    = "http://127.0.0.1:8000",
+    tenant: Annotated[str, typer.Option(help="tenant whose simulated number to write to")]
+    = "pb.amritsar",
+    say: Annotated[list[str] | None, typer.Option(help="send these and exit (scripting)")]
+    = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for replies")] = 5.0,
+) -> None:
+    """Chat with a running gateway as a citizen would from their phone."""
+    from services.terminal_chat import open_phone, show
+
+    phone = open_phone(gateway, channel, sender, tenant)
+    if say:
+        for text in say:
+            console.print(f"[cyan]> {text}[/]")
+            phone.send(text)
+            show(console, phone.receive(wait))
+        return
+    console.print(f"Chatting as {sender} over {channel}. Type a message; Ctrl-D to quit.")
+    show(console, phone.receive(0.5))
+    while True:
+        try:
+            text = console.input("[cyan]> [/]")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if text.strip():
+            phone.send(text)
+            show(console, phone.receive(wait))
+
+
+@staff_app.command("add-key")
+def add_key(
+    tenant: Annotated[str, typer.Option(help="tenant scope: a city (pb.amritsar) or a state (pb)")],
+    role: Annotated[str, typer.Option(help="viewer, officer or admin")] = "officer",
+    name: Annotated[str, typer.Option(help="who holds the key")] = "",
+) -> None:
+    """Create a staff API key; it is printed once and never stored in clear."""
+    from services.staff.auth import Role, create_key
+
+    try:
+        parsed = Role(role)
+    except ValueError:
+        raise typer.BadParameter("role must be viewer, officer or admin") from None
+    with _db() as db:
+        from services.tenancy.models import Tenant
+
+        if db.get(Tenant, tenant) is None:
+            raise typer.BadParameter(f"no tenant {tenant!r}")
+        key = create_key(db, scope=tenant, role=parsed, name=name)
+        db.commit()
+    typer.echo(key)
+
+
+@staff_app.command("revoke")
+def revoke_key(key_id: Annotated[str, typer.Argument(help="the id part of nsk_<id>_…")]) -> None:
+    """Revoke a staff API key."""
+    from services.staff.auth import revoke
+
+    with _db() as db:
+        if not revoke(db, key_id):
+            raise typer.BadParameter(f"no key {key_id!r}")
+        db.commit()
+    console.print(f"key {key_id} revoked")
+
+
+def _db() -> Session:
+    """A database session on the configured database (migrated first)."""
+    from services.db.engine import make_engine, make_sessionmaker
+    from services.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    return make_sessionmaker(make_engine(settings.database_url))()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""NagarSetu's test suite (mirrors the packages)."""

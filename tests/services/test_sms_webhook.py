@@ -1,0 +1,136 @@
+"""The signed Twilio SMS webhook end to end on a live gateway: reject, dedupe, converse."""
+
+from __future__ import annotations
+
+import re
+
+from services.grievances.models import Grievance
+from services.messaging.models import Message, OutboxItem
+from tests.support.gateway import LiveGateway, SmsPhone
+
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+GRIEVANCE_ID = re.compile(r"PB-AMR-\d{4}-\d{6}")
+
+
+def _stored(gateway: LiveGateway) -> tuple[int, int, int]:
+    """Messages, outbox rows and grievances in the database."""
+    return gateway.count(Message), gateway.count(OutboxItem), gateway.count(Grievance)
+
+
+def test_unsigned_webhook_is_rejected_and_nothing_is_stored(gateway: LiveGateway,
+                                                            phone: SmsPhone) -> None:
+    before = _stored(gateway)
+    response = phone.post(phone.form("hello"), signature=None)
+    assert response.status_code == 403
+    assert response.json() == {"error": "bad_signature"}
+    assert _stored(gateway) == before
+
+
+def test_badly_signed_webhook_is_rejected_and_nothing_is_stored(gateway: LiveGateway,
+                                                                phone: SmsPhone) -> None:
+    before = _stored(gateway)
+    form = phone.form("hello")
+    signed_for_other_body = phone.sign({**form, "Body": "something else"})
+    assert phone.post(form, signature=signed_for_other_body).status_code == 403
+    signed_for_other_url = phone.sign(form, url="http://127.0.0.1:1/webhooks/x")
+    assert phone.post(form, signature=signed_for_other_url).status_code == 403
+    assert phone.post(form, signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
+    assert _stored(gateway) == before
+    assert phone.receive(at_least=1, timeout=0.5) == []
+
+
+def test_unknown_account_is_404(gateway: LiveGateway, phone: SmsPhone) -> None:
+    response = gateway.http.post("/webhooks/twilio-sms/nope", data=phone.form("hi"))
+    assert response.status_code == 404
+
+
+def test_authentic_garbage_is_400(gateway: LiveGateway, phone: SmsPhone) -> None:
+    form = phone.form("hello")
+    del form["MessageSid"]
+    assert phone.post(form).status_code == 400
+
+
+def test_first_message_asks_for_a_language_with_a_numbered_menu(phone: SmsPhone) -> None:
+    shown = phone.chat("hi")
+    assert "1. English" in shown
+    assert "2. हिन्दी" in shown
+
+
+def _file_in_hindi(phone: SmsPhone, sid_for_confirm: str | None = None) -> str:
+    """Walk the Hindi grievance conversation by SMS; returns the last reply."""
+    phone.chat("नमस्ते")
+    menu = phone.chat("2")
+    assert DEVANAGARI.search(menu)
+    assert DEVANAGARI.search(phone.chat("१"))  # file a grievance, typed with a Devanagari digit
+    assert DEVANAGARI.search(phone.chat("1"))  # first category
+    assert DEVANAGARI.search(phone.chat("1"))  # first locality
+    confirm = phone.chat("सड़क पर तीन दिन से कचरा पड़ा है, बदबू आ रही है")
+    assert "सड़क पर तीन दिन से कचरा पड़ा है" in confirm
+    phone.send("हाँ", sid=sid_for_confirm)
+    return "\n".join(phone.receive(1))
+
+
+def test_hindi_conversation_files_a_grievance(gateway: LiveGateway, phone: SmsPhone) -> None:
+    filed = _file_in_hindi(phone)
+    found = GRIEVANCE_ID.search(filed)
+    assert found, filed
+    assert DEVANAGARI.search(filed)
+    assert gateway.count(Grievance, Grievance.public_id == found.group()) == 1
+    with gateway.ctx.sessions() as db:
+        grievance = db.query(Grievance).filter_by(public_id=found.group()).one()
+        assert grievance.channel == "sms"
+        assert "कचरा" not in grievance.description_enc  # stored encrypted
+
+
+def test_same_message_sid_twice_files_one_grievance(gateway: LiveGateway,
+                                                    phone: SmsPhone) -> None:
+    sid = "SM" + "d" * 32
+    _file_in_hindi(phone, sid_for_confirm=sid)
+    assert gateway.count(Grievance) == 1
+    replies_before = len(phone.inbox())
+    again = phone.post(phone.form("हाँ", sid=sid))
+    assert again.status_code == 200
+    assert phone.receive(at_least=1, timeout=1.0) == []
+    assert len(phone.inbox()) == replies_before
+    assert gateway.count(Grievance) == 1
+    assert gateway.count(Message, Message.external_id == sid) == 1
+
+
+def test_status_callbacks_move_messages_forward_only(gateway: LiveGateway,
+                                                     phone: SmsPhone) -> None:
+    phone.chat("hi")
+    with gateway.ctx.sessions() as db:
+        out = db.query(Message).filter_by(direction="out").one()
+        sid = out.external_id
+    assert sid and sid.startswith("SM")
+    status_url = phone.account["webhook_url"] + "/status"
+    base = {"MessageSid": sid, "AccountSid": phone.account["account_sid"],
+            "From": phone.account["address"], "To": phone.number, "ApiVersion": "2010-04-01"}
+
+    def post(status: str) -> int:
+        form = {**base, "MessageStatus": status}
+        signature = phone.sign(form, url=status_url)
+        return gateway.http.post(status_url, data=form,
+                                 headers={"X-Twilio-Signature": signature}).status_code
+
+    assert post("delivered") == 200
+    assert post("sent") == 200  # late and out of order: must not move the message back
+    with gateway.ctx.sessions() as db:
+        assert db.get_one(Message, out.id).status == "delivered"
+    unsigned = gateway.http.post(status_url, data={**base, "MessageStatus": "failed"})
+    assert unsigned.status_code == 403
+    with gateway.ctx.sessions() as db:
+        assert db.get_one(Message, out.id).status == "delivered"
+
+
+def test_help_menu_and_nonsense_work_anywhere(phone: SmsPhone) -> None:
+    phone.chat("hello")
+    menu = phone.chat("1")
+    assert "1." in menu
+    phone.chat("1")  # into the grievance flow: category question
+    help_text = phone.chat("help", replies=1)
+    assert help_text
+    nonsense = phone.chat("purple elephant")
+    assert "1." in nonsense  # re-asked with the options
+    back = phone.chat("0")
+    assert back in menu

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import requests
 from pydantic import ValidationError
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -26,8 +26,28 @@ from channels.contract import (
 )
 from channels.errors import BadSignature, MalformedPayload
 from channels.render import as_text
-from channels.twilio_sms.client import make_client, map_error
-from channels.twilio_sms.payloads import STATUS_MAP, InboundSms, StatusCallback
+from channels.twilio_sms.client import map_error, twilio_client
+from channels.twilio_sms.payloads import MAX_MEDIA, STATUS_MAP, InboundSms, StatusCallback
+
+
+class FormFields(dict[str, list[str]]):
+    """A form body with every value of repeated keys, as the SDK's validator expects them."""
+
+    def getlist(self, name: str) -> list[str]:
+        """All values of one field (the validator signs each of them)."""
+        return self[name]
+
+    def first(self) -> dict[str, str]:
+        """One value per field, the first one sent, for parsing."""
+        return {name: values[0] for name, values in self.items()}
+
+
+def parse_form(body: bytes) -> FormFields:
+    """Split an application/x-www-form-urlencoded body, keeping repeated keys."""
+    fields = FormFields()
+    for name, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
+        fields.setdefault(name, []).append(value)
+    return fields
 
 
 class Adapter(ChannelAdapter):
@@ -45,50 +65,57 @@ class Adapter(ChannelAdapter):
         if not signature:
             raise BadSignature("missing X-Twilio-Signature")
         try:
-            form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+            fields = parse_form(request.body)
         except UnicodeDecodeError:
             raise BadSignature("body is not UTF-8") from None
         validator = RequestValidator(str(self.config["auth_token"]))
-        if not validator.validate(request.url, form, signature):
+        if not validator.validate(request.url, fields, signature):
             raise BadSignature("X-Twilio-Signature does not match")
+        form = fields.first()
         if form.get("AccountSid") != self.config["account_sid"]:
             raise BadSignature("AccountSid is not this account's")
         return form
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """Verify, then parse an inbound message or a status callback."""
+        if kind not in ("inbound", "status"):
+            raise MalformedPayload(f"no {kind!r} webhooks on {self.channel_type}")
         form = self._verify(request)
         try:
             if kind == "status":
-                cb = StatusCallback.model_validate(form)
-                status = STATUS_MAP.get(cb.message_status.lower())
-                if status is None:
-                    return WebhookResult((), ignored=f"status {cb.message_status}")
-                update = StatusUpdate(cb.message_sid, status, cb.error_code or None)
-                return WebhookResult((update,))
+                return self._status(StatusCallback.model_validate(form))
             sms = InboundSms.model_validate(form)
         except ValidationError as exc:
             raise MalformedPayload(f"{len(exc.errors())} invalid field(s)") from None
         location = None
         if sms.latitude is not None and sms.longitude is not None:
             location = Location(sms.latitude, sms.longitude)
-        media = tuple(form[f"MediaUrl{i}"] for i in range(sms.num_media) if f"MediaUrl{i}" in form)
+        count = min(sms.num_media, MAX_MEDIA)
+        media = tuple(form[f"MediaUrl{i}"] for i in range(count) if form.get(f"MediaUrl{i}"))
         event = InboundEvent(external_id=sms.message_sid, sender=sms.sender, recipient=sms.to,
                              text=sms.body, media_urls=media, location=location)
         twiml = WebhookResponse(200, str(MessagingResponse()), "text/xml")
         return WebhookResult((event,), twiml)
 
+    @staticmethod
+    def _status(cb: StatusCallback) -> WebhookResult:
+        """A status callback as a StatusUpdate; statuses we do not track are acknowledged."""
+        status = STATUS_MAP.get(cb.message_status.lower())
+        if status is None:
+            return WebhookResult((), ignored=f"status {cb.message_status}")
+        return WebhookResult((StatusUpdate(cb.message_sid, status, cb.error_code or None),))
+
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Create the message through Twilio's REST API (choices become a numbered menu)."""
-        client = make_client(str(self.config["account_sid"]), str(self.config["auth_token"]),
-                             self.config.get("api_base"))
         body = as_text(message, self.capabilities)
-        try:
-            created = client.messages.create(
-                to=message.to, from_=self.address, body=body,
-                status_callback=status_callback or None,
-            )
-        except (TwilioRestException, requests.exceptions.RequestException) as exc:
-            raise map_error(exc) from exc
-        status = STATUS_MAP.get(str(created.status or "queued"), None)
+        with twilio_client(str(self.config["account_sid"]), str(self.config["auth_token"]),
+                           self.config.get("api_base")) as client:
+            try:
+                created = client.messages.create(
+                    to=message.to, from_=self.address, body=body,
+                    status_callback=status_callback or None,
+                )
+            except (TwilioException, requests.exceptions.RequestException) as exc:
+                raise map_error(exc) from exc
+        status = STATUS_MAP.get(str(created.status or "queued"))
         return SendResult(str(created.sid), status or STATUS_MAP["queued"])

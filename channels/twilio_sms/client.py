@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -21,9 +23,10 @@ from channels.errors import (
 )
 
 TWILIO_API = "https://api.twilio.com"
+THROTTLE_DELAY = 5.0  # seconds; Twilio's 429 carries no Retry-After
 _STOPPED = {21610}  # "Attempt to send to unsubscribed recipient"
-_INVALID = {21211, 21612, 21614, 21408, 21265}
-_CONFIG = {20003, 20404, 21606, 21659, 21660}
+_INVALID = {21211, 21612, 21614, 21265}
+_CONFIG = {20003, 20404, 21408, 21606, 21659, 21660}  # 21408: geo permission off for the region
 
 
 class _RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -42,27 +45,47 @@ class _RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
 
 def make_client(account_sid: str, auth_token: str, api_base: str | None,
                 timeout: float = 10.0) -> Client:
-    """A Twilio REST client; `api_base` overrides the API host."""
+    """A Twilio REST client; `api_base` overrides the API host, the process env never does."""
     http = _RebasedHttpClient(api_base or TWILIO_API, timeout)
-    return Client(account_sid, auth_token, http_client=http)
+    client = Client(account_sid, auth_token, http_client=http)
+    # The SDK reads TWILIO_EDGE / TWILIO_REGION from os.environ and would then rewrite the host
+    # to api.<edge>.<region>.twilio.com, past our rebasing: the account config alone decides.
+    client.edge = None
+    client.region = None
+    return client
+
+
+@contextmanager
+def twilio_client(account_sid: str, auth_token: str, api_base: str | None,
+                  timeout: float = 10.0) -> Iterator[Client]:
+    """A client for one operation whose connection pool is closed afterwards."""
+    client = make_client(account_sid, auth_token, api_base, timeout)
+    try:
+        yield client
+    finally:
+        client.http_client.session.close()
+
+
+def _classify(status: int, code: int, detail: str) -> SendError:
+    """The send error for an HTTP status and a Twilio error code."""
+    if status == 429 or code == 20429:
+        return Throttled(detail, retry_after=THROTTLE_DELAY)
+    if code in _STOPPED:
+        return ContactStopped(detail)
+    if code in _INVALID:
+        return RecipientInvalid(detail)
+    if status in (401, 403) or code in _CONFIG:
+        return ConfigError(detail)
+    if status >= 500:
+        return ProviderDown(detail)
+    return ConfigError(detail)
 
 
 def map_error(exc: Exception) -> SendError:
     """Translate an SDK or transport exception into the closed send-error set."""
-    if isinstance(exc, TwilioRestException):
-        code = int(exc.code or 0)
-        detail = f"twilio {exc.status}/{code}"
-        if exc.status == 429 or code == 20429:
-            return Throttled(detail, retry_after=5.0)
-        if code in _STOPPED:
-            return ContactStopped(detail)
-        if code in _INVALID:
-            return RecipientInvalid(detail)
-        if exc.status in (401, 403) or code in _CONFIG:
-            return ConfigError(detail)
-        if exc.status >= 500:
-            return ProviderDown(detail)
-        return ConfigError(detail)
+    if isinstance(exc, TwilioRestException | TwilioServiceException):
+        status, code = int(exc.status or 0), int(exc.code or 0)
+        return _classify(status, code, f"twilio {status}/{code}")
     if isinstance(exc, requests.exceptions.RequestException):
         return ConnectionFailed(type(exc).__name__)
     raise exc

@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from channels.contract import DeliveryStatus
 
+MAX_MEDIA = 10  # Twilio attaches at most ten media to one message
+
 
 class InboundSms(BaseModel):
     """The form Twilio POSTs when a message reaches our number."""
@@ -17,9 +19,9 @@ class InboundSms(BaseModel):
     sender: str = Field(alias="From", min_length=1)
     to: str = Field(alias="To", min_length=1)
     body: str = Field(alias="Body", default="")
-    num_media: int = Field(alias="NumMedia", default=0)
-    latitude: float | None = Field(alias="Latitude", default=None)
-    longitude: float | None = Field(alias="Longitude", default=None)
+    num_media: int = Field(alias="NumMedia", default=0, ge=0)
+    latitude: float | None = Field(alias="Latitude", default=None, ge=-90, le=90)
+    longitude: float | None = Field(alias="Longitude", default=None, ge=-180, le=180)
 
 
 class StatusCallback(BaseModel):

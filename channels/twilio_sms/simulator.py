@@ -1,11 +1,14 @@
 """A local stand-in for Twilio: the Messages REST API, signed status callbacks, a phone inbox.
 
-Used by the embedded demo and the tests; never mounted in production.
+Used by the embedded demo and the tests; never mounted in production. Errors come back in
+Twilio's own JSON shape (`code`, `message`, `more_info`, `status`) so the SDK maps them as it
+would real ones.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import threading
 import time
 import uuid
@@ -14,18 +17,28 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Form, Header, HTTPException
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
 router = APIRouter(prefix="/sim/twilio", tags=["simulator"])
 
+API_VERSION = "2010-04-01"
+MAX_BODY = 1600
+# Twilio error code the simulator answers an injected HTTP status with, unless told otherwise.
+_DEFAULT_CODES = {400: 21211, 401: 20003, 403: 20003, 404: 20404, 429: 20429, 500: 20500,
+                  503: 20503}
+
 
 @dataclass
 class _State:
-    """What the fake Twilio has seen: messages sent, and queued faults to inject."""
+    """What the fake Twilio has seen: messages, raw requests, faults and delivery scripts."""
 
     messages: list[dict[str, str]] = field(default_factory=list)
-    faults: list[int] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    faults: list[tuple[int, int]] = field(default_factory=list)
+    accounts: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -33,16 +46,33 @@ STATE = _State()
 
 
 def reset() -> None:
-    """Forget all messages and faults (tests)."""
+    """Forget all messages, requests, faults, accounts and delivery scripts (tests)."""
     with STATE.lock:
         STATE.messages.clear()
+        STATE.requests.clear()
         STATE.faults.clear()
+        STATE.accounts.clear()
+        STATE.outcomes.clear()
 
 
-def inject_faults(*statuses: int) -> None:
-    """Make the next sends fail with these HTTP statuses, in order."""
+def inject_faults(*faults: int | tuple[int, int]) -> None:
+    """Make the next sends fail, in order: an HTTP status, or (HTTP status, Twilio error code)."""
     with STATE.lock:
-        STATE.faults.extend(statuses)
+        for fault in faults:
+            status, code = fault if isinstance(fault, tuple) else (fault, 0)
+            STATE.faults.append((status, code or _DEFAULT_CODES.get(status, 21211)))
+
+
+def register_account(account_sid: str, auth_token: str) -> None:
+    """Check this account's credentials from now on (unknown accounts are accepted, as a demo)."""
+    with STATE.lock:
+        STATE.accounts[account_sid] = auth_token
+
+
+def script_delivery(number: str, *statuses: str, error_code: str | None = None) -> None:
+    """The status callbacks for messages to `number` (default: sent, delivered)."""
+    with STATE.lock:
+        STATE.outcomes[number] = (statuses, error_code)
 
 
 def sent_to(number: str) -> list[dict[str, str]]:
@@ -51,12 +81,28 @@ def sent_to(number: str) -> list[dict[str, str]]:
         return [m for m in STATE.messages if m["to"] == number]
 
 
-def _credentials(authorization: str | None) -> tuple[str, str]:
+def received_requests() -> list[dict[str, Any]]:
+    """Every create-message request as it arrived: path account, Basic-auth user, form fields."""
+    with STATE.lock:
+        return [dict(r) for r in STATE.requests]
+
+
+def _error(status: int, code: int, message: str) -> JSONResponse:
+    """An error response in Twilio's REST error format."""
+    return JSONResponse({"code": code, "message": message, "status": status,
+                         "more_info": f"https://www.twilio.com/docs/errors/{code}"},
+                        status_code=status)
+
+
+def _credentials(authorization: str | None) -> tuple[str, str] | None:
     """Account SID and auth token from HTTP Basic auth, as the SDK sends them."""
     if not authorization or not authorization.startswith("Basic "):
-        raise HTTPException(401, {"code": 20003, "message": "Authenticate", "status": 401})
-    sid, _, token = base64.b64decode(authorization[6:]).decode().partition(":")
-    return sid, token
+        return None
+    try:
+        sid, sep, token = base64.b64decode(authorization[6:], validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (sid, token) if sep else None
 
 
 def _callback(url: str, token: str, params: dict[str, str]) -> None:
@@ -68,44 +114,70 @@ def _callback(url: str, token: str, params: dict[str, str]) -> None:
         return  # the real Twilio also gives up on an unreachable callback URL
 
 
-def _report(url: str, token: str, base: dict[str, str]) -> None:
-    """Report `sent` then `delivered`, like a handset on a good network."""
-    for status in ("sent", "delivered"):
+def _report(url: str, token: str, base: dict[str, str], statuses: tuple[str, ...],
+            error_code: str | None) -> None:
+    """Report each status in turn, like a handset (by default `sent` then `delivered`)."""
+    for status in statuses:
         time.sleep(0.05)
-        _callback(url, token, {**base, "MessageStatus": status, "SmsStatus": status})
+        params = {**base, "MessageStatus": status, "SmsStatus": status}
+        if error_code and status in ("undelivered", "failed"):
+            params["ErrorCode"] = error_code
+        _callback(url, token, params)
 
 
-@router.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)
-def create_message(
-    account_sid: str,
-    to: Annotated[str, Form(alias="To")],
-    from_: Annotated[str, Form(alias="From")],
-    body: Annotated[str, Form(alias="Body")] = "",
-    status_callback: Annotated[str | None, Form(alias="StatusCallback")] = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+def _invalid(form: dict[str, str]) -> tuple[int, str] | None:
+    """Twilio's validation of a create-message request: error code and message, if any."""
+    if not form.get("To"):
+        return 21604, "A 'To' phone number is required."
+    if not form.get("From") and not form.get("MessagingServiceSid"):
+        return 21603, "A 'From' phone number is required."
+    if not form.get("Body") and not form.get("MediaUrl") and not form.get("ContentSid"):
+        return 21602, "Message body is required."
+    if len(form.get("Body", "")) > MAX_BODY:
+        return 21617, "The concatenated message body exceeds the 1600 character limit."
+    return None
+
+
+@router.post("/2010-04-01/Accounts/{account_sid}/Messages.json")
+async def create_message(account_sid: str, request: Request,
+                         authorization: Annotated[str | None, Header()] = None) -> JSONResponse:
     """Accept a message like Twilio's Messages resource does."""
-    sid, token = _credentials(authorization)
-    if sid != account_sid:
-        raise HTTPException(401, {"code": 20003, "message": "Authenticate", "status": 401})
+    credentials = _credentials(authorization)
+    if credentials is None or credentials[0] != account_sid:
+        return _error(401, 20003, "Authenticate")
+    sid, token = credentials
     with STATE.lock:
+        known = STATE.accounts.get(sid)
+    if known is not None and known != token:
+        return _error(401, 20003, "Authenticate")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    with STATE.lock:
+        STATE.requests.append({"account_sid": account_sid, "auth_user": sid, "form": form})
         fault = STATE.faults.pop(0) if STATE.faults else None
+        outcome = STATE.outcomes.get(form.get("To", ""), (("sent", "delivered"), None))
     if fault is not None:
-        code = {429: 20429, 500: 20500}.get(fault, 21211)
-        raise HTTPException(fault, {"code": code, "message": "simulated fault", "status": fault})
+        return _error(fault[0], fault[1], "simulated fault")
+    problem = _invalid(form)
+    if problem is not None:
+        return _error(400, *problem)
     message_sid = "SM" + uuid.uuid4().hex
     now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
-    record = {"sid": message_sid, "to": to, "from": from_, "body": body,
-              "account_sid": account_sid, "status": "queued", "date_created": now}
+    record = {"sid": message_sid, "to": form["To"], "from": form.get("From", ""),
+              "body": form.get("Body", ""), "account_sid": account_sid, "status": "queued",
+              "date_created": now}
     with STATE.lock:
         STATE.messages.append(record)
-    if status_callback:
+    if form.get("StatusCallback"):
         base = {"MessageSid": message_sid, "SmsSid": message_sid, "AccountSid": account_sid,
-                "From": from_, "To": to, "ApiVersion": "2010-04-01"}
-        threading.Thread(target=_report, args=(status_callback, token, base), daemon=True).start()
-    return {**record, "api_version": "2010-04-01", "direction": "outbound-api",
-            "num_segments": "1", "num_media": "0", "price": None, "error_code": None,
-            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}.json"}
+                "From": record["from"], "To": record["to"], "ApiVersion": API_VERSION}
+        threading.Thread(target=_report, daemon=True,
+                         args=(form["StatusCallback"], token, base, *outcome)).start()
+    return JSONResponse({**record, "api_version": API_VERSION, "direction": "outbound-api",
+                         "num_segments": "1", "num_media": "0", "price": None,
+                         "error_code": None, "error_message": None,
+                         "uri": f"/{API_VERSION}/Accounts/{account_sid}/Messages/"
+                                f"{message_sid}.json"},
+                        status_code=201)
 
 
 @router.get("/phones/{number}/inbox")
@@ -134,7 +206,7 @@ class TerminalPhone:
         params = {"MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid,
                   "AccountSid": self.account["account_sid"], "From": self.sender,
                   "To": self.account["address"], "Body": text, "NumMedia": "0",
-                  "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
+                  "NumSegments": "1", "SmsStatus": "received", "ApiVersion": API_VERSION}
         url = self.account["webhook_url"]
         signature = RequestValidator(self.account["auth_token"]).compute_signature(url, params)
         response = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature},

@@ -20,7 +20,7 @@ from channels.contract import (
     WebhookRequest,
     WebhookResult,
 )
-from channels.errors import BadSignature, MalformedPayload
+from channels.errors import BadSignature, ConfigError, MalformedPayload
 from channels.webchat.payloads import WidgetMessage
 
 _PREFIX = "web:"
@@ -44,12 +44,17 @@ class Adapter(ChannelAdapter):
         """A bearer token binding a browser to one visitor address (`web:<uuid>`)."""
         if not address:
             address = _PREFIX + uuid.uuid4().hex
+        if not address.isascii() or not address.startswith(_PREFIX):
+            raise ConfigError(f"web chat addresses start with {_PREFIX!r}")
         return f"{address}.{self._mac(address)}"
 
     def verify_client_token(self, token: str) -> str:
         """The visitor address inside a token, if its MAC is right."""
         address, _, mac = token.rpartition(".")
-        if not address.startswith(_PREFIX) or not hmac.compare_digest(mac, self._mac(address)):
+        # Tokens we issue are ASCII; compare_digest raises TypeError on other text.
+        if not token.isascii() or not address.startswith(_PREFIX):
+            raise BadSignature("invalid web chat token")
+        if not hmac.compare_digest(mac, self._mac(address)):
             raise BadSignature("invalid web chat token")
         return address
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from bots.actions import Action, Call, Reply, SetOptOut
+from bots.actions import Action, Call, Reply, SetLanguage, SetOptOut
 from bots.context import BotContext
 from bots.events import Event, ServiceResult, UserInput
 from bots.flow import (
@@ -22,10 +21,10 @@ from bots.flow import (
     message,
     resolve,
 )
-from bots.prompts import AskKind, Localized, Msg, Option, Prompt
+from bots.match import pick
+from bots.prompts import AskKind, Msg, Option, Prompt
 from bots.session import Session
-from i18n import Keyword, keyword, parse_int, translate
-from i18n.normalize import clean
+from i18n import DEFAULT_LANGUAGE, Keyword, keyword
 
 PAGE_SIZE = 8
 MAX_RETRIES = 3
@@ -33,6 +32,7 @@ MORE = Option("__more__", Msg("common.more"))
 YES_NO = (Option("yes", Msg("common.yes")), Option("no", Msg("common.no")))
 MENU_FLOW = "menu"
 LANGUAGE_FLOW = "language"
+Question = Choose | Confirm | AskText
 
 
 @dataclass(frozen=True)
@@ -56,44 +56,62 @@ class _Run:
     # -- output ----------------------------------------------------------------------------
     def say(self, *parts: Msg, options: tuple[Option, ...] = (),
             ask: AskKind = AskKind.NONE) -> None:
-        """Emit a reply, with any pending prefix messages in front."""
+        """Emit one reply: the pending lead messages, then these parts."""
         self.actions.append(Reply(Prompt((*self.prefix, *parts), options, ask)))
         self.prefix = []
 
+    def flush(self) -> None:
+        """Send lead messages still pending when the step ends (e.g. a flow's last Say)."""
+        if self.prefix:
+            self.say()
+
     # -- navigation --------------------------------------------------------------------------
+    @property
+    def language(self) -> str:
+        """The citizen's language, for matching typed labels."""
+        return self.ctx.language or DEFAULT_LANGUAGE
+
     def start(self, flow: str) -> None:
         """Begin a flow at its first step."""
         self.s = Session(flow=flow)
         self.enter()
 
     def menu(self, *lead: Msg) -> None:
-        """Show the main menu (after optional lead messages)."""
+        """Show the main menu after lead messages; the language question while none is set."""
         self.prefix.extend(lead)
-        self.start(MENU_FLOW)
+        self.start(MENU_FLOW if self.ctx.language else LANGUAGE_FLOW)
 
     def flow(self) -> Flow:
         """The current flow."""
         return self.flows[self.s.flow or MENU_FLOW]
 
+    def current(self) -> Step | None:
+        """The step the session is at, None past the end."""
+        steps = self.flow().steps
+        return steps[self.s.step] if self.s.step < len(steps) else None
+
+    def goto(self, index: int) -> None:
+        """Stand at a step afresh: first page, no failed answers."""
+        self.s.step, self.s.retries, self.s.page = index, 0, 0
+
     def advance(self) -> None:
         """Move to the next step and run until input is needed."""
-        self.s.step += 1
-        self.s.retries = 0
-        self.s.page = 0
+        self.goto(self.s.step + 1)
         self.enter()
 
     def enter(self) -> None:
         """Run non-input steps from the current position; prompt at the first input step."""
         flow = self.flow()
-        while self.s.step < len(flow.steps):
-            step = flow.steps[self.s.step]
+        while (step := self.current()) is not None:
             if step.when is not None and not step.when(self.s.slots):
-                self.s.step += 1
-                continue
-            if isinstance(step, Say):
-                self.say(message(step.key, step.params, self.s.slots, self.ctx))
+                pass
+            elif isinstance(step, Say):
+                self.prefix.append(message(step.key, step.params, self.s.slots, self.ctx))
             elif isinstance(step, Do):
-                self.actions.append(step.action(self.s.slots))
+                action = step.action(self.s.slots)
+                self.actions.append(action)
+                if isinstance(action, SetLanguage):
+                    self.ctx = replace(self.ctx, language=action.language)
             elif isinstance(step, Invoke):
                 args = {k: resolve(v, self.s.slots, self.ctx) for k, v in step.args.items()}
                 self.s.waiting = step.name
@@ -107,6 +125,27 @@ class _Run:
             self.menu()
         else:
             self.s = Session(flow=MENU_FLOW)  # idle at the main menu, nothing more to say
+
+    def back(self) -> None:
+        """Go back a page, else to the previous question (never past a call), else to the menu."""
+        here = self.current()
+        if not isinstance(here, Question) or self.s.flow == MENU_FLOW:
+            self.menu()
+            return
+        if self.s.page:
+            self.s.page -= 1
+            self.s.retries = 0
+            self.prompt(here)
+            return
+        for index in range(self.s.step - 1, -1, -1):
+            step = self.flow().steps[index]
+            if isinstance(step, Invoke | Do):
+                break
+            if isinstance(step, Question) and (step.when is None or step.when(self.s.slots)):
+                self.goto(index)
+                self.prompt(step)
+                return
+        self.menu()
 
     # -- prompting ---------------------------------------------------------------------------
     def page(self, step: Choose) -> tuple[Option, ...]:
@@ -130,6 +169,14 @@ class _Run:
         elif isinstance(step, AskText):
             self.say(Msg(step.prompt), ask=AskKind.TEXT)
 
+    def reask(self, *lead: Msg) -> None:
+        """Ask the current question again after lead messages; the menu when there is none."""
+        step = self.current() if self.s.flow else None
+        if isinstance(step, Question):
+            self.prompt(step, *lead)
+        else:
+            self.menu(*lead)
+
     def invalid(self, step: Step, reason: str = "error.not_understood") -> None:
         """Count a failed answer: re-ask, or after too many go back to the menu."""
         self.s.retries += 1
@@ -139,39 +186,9 @@ class _Run:
             self.prompt(step, Msg(reason))
 
     # -- answering ---------------------------------------------------------------------------
-    def match(self, event: UserInput, options: tuple[Option, ...], fuzzy: bool) -> Option | None:
-        """Which option the input picks: by id, by number, by label."""
-        if event.payload is not None:
-            return next((o for o in options if o.id == event.payload), None)
-        number = parse_int(event.text)
-        if number is not None:
-            return options[number - 1] if 1 <= number <= len(options) else None
-        typed = clean(event.text)
-        labels = {self.label(o): o for o in options}
-        if typed in labels:
-            return labels[typed]
-        if fuzzy and typed:
-            close = difflib.get_close_matches(typed, list(labels), n=1, cutoff=0.75)
-            if close:
-                return labels[close[0]]
-        return None
-
-    def label(self, option: Option) -> str:
-        """An option's label in the citizen's language, folded for comparison."""
-        language = self.ctx.language or "en"
-        if isinstance(option.label, Localized):
-            return clean(option.label.get(language))
-        if option.label.params:
-            return clean(option.id)
-        return clean(translate(language, option.label.key))
-
     def answer(self, event: UserInput) -> None:
         """Apply the citizen's input to the current input step."""
-        flow = self.flow()
-        if self.s.step >= len(flow.steps):
-            self.menu()
-            return
-        step = flow.steps[self.s.step]
+        step = self.current()
         if isinstance(step, Choose):
             self.answer_choice(step, event)
         elif isinstance(step, Confirm):
@@ -183,14 +200,16 @@ class _Run:
             else:
                 self.s.slots[step.name] = text[: step.max_length]
                 self.advance()
+        elif isinstance(step, Invoke):
+            self.menu(Msg("error.service"))  # its call never answered; don't stay stuck
+        else:
+            self.menu()
 
     def answer_choice(self, step: Choose, event: UserInput) -> None:
         """Pick an option, page on, take free text, or re-ask."""
-        shown = self.page(step)
-        chosen = self.match(event, shown, step.fuzzy)
-        if chosen is None and step.fuzzy and self.s.page:
-            chosen = self.match(event, step.options.get(self.s.slots, self.ctx), True)
-        if chosen is MORE:
+        every = step.options.get(self.s.slots, self.ctx)
+        chosen = pick(event, self.page(step), every, self.language, step.fuzzy)
+        if chosen == MORE:
             self.s.page += 1
             self.prompt(step)
         elif chosen is not None:
@@ -209,24 +228,26 @@ class _Run:
 
     def answer_confirm(self, step: Confirm, event: UserInput) -> None:
         """Yes goes on, no cancels back to the menu."""
-        picked = self.match(event, YES_NO, False)
         kw = keyword(event.text) if event.payload is None else None
-        if (picked and picked.id == "yes") or kw is Keyword.YES:
+        if kw is Keyword.YES or kw is Keyword.NO:
+            said: str | None = kw.value
+        else:
+            picked = pick(event, YES_NO, YES_NO, self.language)
+            said = picked.id if picked else None
+        if said == "yes":
             self.advance()
-        elif (picked and picked.id == "no") or kw is Keyword.NO:
+        elif said == "no":
             self.menu(Msg("common.cancelled"))
         else:
             self.invalid(step)
 
     def result(self, event: ServiceResult) -> None:
-        """Continue after a service call."""
-        flow = self.flow()
-        waiting = self.s.waiting
+        """Continue after the service call the session waits for; ignore any other result."""
+        step = self.current()
+        if (not isinstance(step, Invoke) or self.s.waiting != step.name
+                or step.op != event.op):
+            return  # a stale result for a flow or step the citizen already left
         self.s.waiting = None
-        if waiting is None or flow.steps[self.s.step].name != waiting:
-            return  # a stale result for a flow the citizen already left
-        step = flow.steps[self.s.step]
-        assert isinstance(step, Invoke)
         if event.error is None:
             self.s.slots[step.name] = dict(event.data)
             self.advance()
@@ -235,8 +256,7 @@ class _Run:
         if goto is None:
             self.menu(Msg(key))
         else:
-            self.s.step = flow.index(goto)
-            self.s.retries = 0
+            self.goto(self.flow().index(goto))
             self.prefix.append(Msg(key))
             self.enter()
 
@@ -249,43 +269,42 @@ class Engine:
 
     def step(self, session: Session, event: Event, ctx: BotContext) -> StepResult:
         """React to one event."""
+        if session.flow is not None and session.flow not in self.flows:
+            session, ctx = Session(), replace(ctx, resumed=True)  # flow gone since it was stored
         run = _Run(self.flows, session, ctx)
         if isinstance(event, ServiceResult):
             run.result(event)
         else:
             self._input(run, event)
+        run.flush()
         return StepResult(run.s, tuple(run.actions))
 
     def _input(self, run: _Run, event: UserInput) -> None:
         """Global keywords first, then the language gate, then the current step."""
         kw = keyword(event.text) if event.payload is None else None
-        if run.s.waiting:
-            run.s.waiting = None  # the service call never answered; don't stay stuck
+        run.s.waiting = None  # any input ends a wait, so a late result is ignored
         if kw is Keyword.STOP:
             run.actions.append(SetOptOut(True))
             run.s = Session()
             run.say(Msg("optout.stopped"))
-            return
-        if kw is Keyword.START:
+        elif kw is Keyword.START:
             run.actions.append(SetOptOut(False))
             run.menu(Msg("optout.started"))
-            return
-        if kw is Keyword.LANGUAGE or (run.ctx.language is None and run.s.flow != LANGUAGE_FLOW):
+        elif kw is Keyword.LANGUAGE or (run.ctx.language is None
+                                        and run.s.flow != LANGUAGE_FLOW):
             run.start(LANGUAGE_FLOW)
-            return
-        if kw is Keyword.MENU:
+        elif kw is Keyword.MENU:
             run.menu()
-            return
-        if kw is Keyword.HELP:
-            run.say(Msg("help.text"))
-            if run.s.flow not in (None, MENU_FLOW):
-                run.prompt(run.flow().steps[run.s.step])
-            return
-        if run.s.flow is None:
-            if run.ctx.resumed:
-                run.prefix.append(Msg("session.expired"))
-            run.s = Session(flow=MENU_FLOW)
-        run.answer(event)
+        elif kw is Keyword.HELP:
+            run.reask(Msg("help.text"))
+        elif kw is Keyword.BACK:
+            run.back()
+        elif run.s.flow is None and run.ctx.resumed:
+            run.menu(Msg("session.expired"))
+        else:
+            if run.s.flow is None:
+                run.s = Session(flow=MENU_FLOW)
+            run.answer(event)
 
 
 def static(*options: tuple[str, str]) -> Static:

@@ -56,7 +56,7 @@ class NamesOf:
 
 @dataclass(frozen=True)
 class DateOf:
-    """An ISO timestamp in a slot, rendered as a local date."""
+    """An ISO timestamp in a slot, rendered as a local date (empty when the slot is)."""
 
     slot: Slot
 
@@ -80,7 +80,8 @@ def resolve(ref: Ref, slots: Slots, ctx: BotContext) -> Param:
     if isinstance(ref, NamesOf):
         return Localized(dict(ref.slot.get(slots) or {}))
     if isinstance(ref, DateOf):
-        return Date(datetime.fromisoformat(str(ref.slot.get(slots))))
+        value = ref.slot.get(slots)
+        return Date(datetime.fromisoformat(str(value))) if value else ""
     return ref
 
 

@@ -22,4 +22,4 @@ LANGUAGE = Flow(LANGUAGE_FLOW, (
     Say("done", "language.set"),
 ), show_menu_after=True)
 
-HELP = Flow("help", (Say("text", "help.text"),))
+HELP = Flow("help", (Say("text", "help.text"),), show_menu_after=True)

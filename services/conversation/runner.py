@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from services.messaging.outbox import queue_message
 from services.tenancy.models import Tenant
 
 MAX_CALLS = 10
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def converse(ctx: AppContext, account_id: str, medium: str, event: InboundEvent)
         stored = ctx.store.get(key)
         session = Session.from_dict(stored) if stored else Session()
         master = ctx.master.get(db, tenant.id)
+        if contact.language is None and len(master.languages) == 1:
+            contact.language = master.languages[0].id  # nothing to choose between
         bot_ctx = BotContext(master.languages, master.categories, master.localities,
                              language=contact.language,
                              resumed=stored is None and _resumed(contact, ctx))
@@ -91,8 +95,12 @@ def converse(ctx: AppContext, account_id: str, medium: str, event: InboundEvent)
                     bot_ctx = replace(bot_ctx, language=action.language)
                 elif isinstance(action, SetOptOut):
                     contact.opted_out = action.opted_out
-                elif isinstance(action, Call) and calls < MAX_CALLS:
+                elif isinstance(action, Call):
                     calls += 1
+                    if calls > MAX_CALLS:
+                        log.error("flow %s made more than %d calls in one turn; dropped %s",
+                                  session.flow, MAX_CALLS, action.op)
+                        continue
                     try:
                         data = run(action.op, op, action.args)
                         pending.append(ServiceResult(action.op, data))

@@ -7,6 +7,7 @@ import time
 
 from services.grievances.models import Grievance
 from services.messaging.models import Message, OutboxItem
+from services.tenancy.models import Tenant
 from tests.support.gateway import LiveGateway, SmsPhone
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -155,3 +156,15 @@ def test_session_expiring_mid_flow_resumes_at_the_menu(gateway: LiveGateway,
     menu_only = menu.split("\n\n", 1)[1]
     assert resumed.endswith(menu_only)  # told it timed out, then the menu — no crash, no guess
     assert resumed != menu_only
+
+
+def test_single_language_city_skips_the_language_question(gateway: LiveGateway,
+                                                          phone: SmsPhone) -> None:
+    with gateway.ctx.sessions() as db:
+        db.get_one(Tenant, "pb.amritsar").languages = ["hi"]
+        db.commit()
+    gateway.ctx.master.clear()
+    first = phone.chat("hello")
+    assert "English" not in first
+    assert DEVANAGARI.search(first)
+    assert "1." in first and "2." in first  # straight to the (Hindi) main menu

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
+
+import httpx
 
 from services.grievances.models import Grievance
 from services.messaging.models import Message, OutboxItem
@@ -168,3 +171,31 @@ def test_single_language_city_skips_the_language_question(gateway: LiveGateway,
     assert "English" not in first
     assert DEVANAGARI.search(first)
     assert "1." in first and "2." in first  # straight to the (Hindi) main menu
+
+
+class _FailOnce:
+    """Wraps the bot engine: the first step raises, as a crash mid-turn would."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.failed = False
+
+    def step(self, *args: Any) -> Any:
+        """Raise once, then behave."""
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("crash in the middle of a turn")
+        return self.engine.step(*args)
+
+
+def test_a_turn_that_crashes_stores_nothing_so_the_retry_is_handled(
+        gateway: LiveGateway, phone: SmsPhone) -> None:
+    gateway.ctx.bot = _FailOnce(gateway.ctx.bot)  # type: ignore[assignment]
+    form = phone.form("hello")
+    assert phone.post(form).status_code == 500
+    assert gateway.count(Message) == 0  # the inbound row rolled back with the rest of the turn
+    gateway.http.close()  # the server dropped the connection after the crash; Twilio reconnects
+    gateway.http = httpx.Client(base_url=gateway.base_url, timeout=30)
+    assert phone.post(form).status_code == 200  # Twilio retries the same MessageSid
+    assert "2. हिन्दी" in "\n".join(phone.receive(1))
+    assert gateway.count(Message, Message.direction == "in") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,8 +28,14 @@ def create_account(db: Session, crypto: Crypto, *, tenant_id: str, channel_type:
 
 
 def adapter_for(crypto: Crypto, account: ChannelAccount) -> ChannelAdapter:
-    """The account's adapter with decrypted config."""
-    return build_adapter(account.channel_type, crypto.decrypt_json(account.config_enc))
+    """The account's adapter with decrypted config (cached until the config changes)."""
+    return _cached_adapter(crypto, account.channel_type, account.config_enc)
+
+
+@lru_cache(maxsize=1024)
+def _cached_adapter(crypto: Crypto, channel_type: str, config_enc: str) -> ChannelAdapter:
+    """Decrypting and validating a config once per distinct ciphertext, not once per request."""
+    return build_adapter(channel_type, crypto.decrypt_json(config_enc))
 
 
 def webhook_path(account: ChannelAccount, kind: str = "inbound") -> str:

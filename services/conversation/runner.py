@@ -58,12 +58,11 @@ def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, cont
                           choices=choices, ask=ask, language=language)]
 
 
-def converse(ctx: AppContext, account_id: str, medium: str, event: InboundEvent) -> Handled:
+def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,
+             event: InboundEvent) -> Handled:
     """Handle one inbound event under the conversation's lock; commit, then save the session."""
-    with ctx.sessions() as db:
-        account = db.get_one(ChannelAccount, account_id)
-        urn = urn_for(medium, event.sender)
-        key = f"{account.tenant_id}:{ctx.crypto.lookup_hash(urn)}"
+    urn = urn_for(medium, event.sender)
+    key = f"{tenant_id}:{ctx.crypto.lookup_hash(urn)}"
     with ctx.store.lock(key), ctx.sessions() as db:
         account = db.get_one(ChannelAccount, account_id)
         tenant = db.get_one(Tenant, account.tenant_id)

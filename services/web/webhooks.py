@@ -33,13 +33,15 @@ def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: s
         if account is None or account.channel_type != channel_type or not account.active:
             raise UnknownAccount(account_id)
         adapter = adapter_for(ctx.crypto, account)
+        tenant_id = account.tenant_id
     result = adapter.handle_webhook(request, kind)
     if result.ignored:
         log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
     outbox: list[str] = []
     for event in result.events:
         if isinstance(event, InboundEvent):
-            outbox.extend(converse(ctx, account_id, adapter.medium.value, event).outbox_ids)
+            handled = converse(ctx, account_id, tenant_id, adapter.medium.value, event)
+            outbox.extend(handled.outbox_ids)
         elif isinstance(event, StatusUpdate):
             with ctx.sessions() as db:
                 apply_status(db, db.get_one(ChannelAccount, account_id), event)

@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.db.base import aware, utcnow
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.grievances.registry import (
+    NOTE_REQUIRED,
     WORKFLOW,
     Filters,
     GrievanceView,
     HistoryEntry,
     InvalidReference,
     InvalidTransition,
+    NoteRequired,
     NotFound,
 )
 from services.security.crypto import Crypto
 from services.tenancy.models import Category, Locality, Tenant, Ward
 from services.tenancy.service import in_scope
+
+
+def as_utc(value: datetime) -> datetime:
+    """A filter bound in UTC (naive means UTC), since SQLite compares stored wall-clock text."""
+    return aware(value).astimezone(UTC)
 
 
 def next_number(db: Session, tenant_id: str, year: int) -> int:
@@ -68,9 +75,10 @@ class BuiltinRegistry:
             status=g.status, assignee=g.assignee, due_at=aware(g.due_at),
             created_at=aware(g.created_at), updated_at=aware(g.updated_at), history=entries)
 
-    def _row(self, scope: str, public_id: str) -> Grievance:
-        """The row for a public id within scope, else NotFound."""
-        g = self.db.scalar(select(Grievance).where(Grievance.public_id == public_id.upper()))
+    def _row(self, scope: str, public_id: str, lock: bool = False) -> Grievance:
+        """The row for a public id within scope, else NotFound (locked for update if asked)."""
+        q = select(Grievance).where(Grievance.public_id == public_id.strip().upper())
+        g = self.db.scalar(q.with_for_update() if lock else q)
         if g is None or not in_scope(g.tenant_id, scope):
             raise NotFound(public_id)
         return g
@@ -82,7 +90,7 @@ class BuiltinRegistry:
         tenant = self.db.get(Tenant, tenant_id)
         category = self.db.get(Category, category_id)
         locality = self.db.get(Locality, locality_id)
-        if (tenant is None or category is None or locality is None
+        if (tenant is None or category is None or locality is None or not category.active
                 or category.tenant_id != tenant_id or locality.tenant_id != tenant_id):
             raise InvalidReference(f"{category_id}/{locality_id}")
         now = utcnow()
@@ -109,13 +117,14 @@ class BuiltinRegistry:
         """The citizen's newest grievances."""
         rows = self.db.scalars(select(Grievance).where(Grievance.tenant_id == tenant_id,
                                                        Grievance.contact_id == contact_id)
-                               .order_by(Grievance.created_at.desc()).limit(limit))
+                               .order_by(Grievance.created_at.desc(), Grievance.public_id.desc())
+                               .limit(limit))
         return [self._view(g, history=False) for g in rows]
 
-    def search(self, *, scope: str, filters: Filters) -> Sequence[GrievanceView]:
-        """Staff search within a scope."""
+    def _matching(self, scope: str, filters: Filters) -> Select[Grievance]:
+        """The query for grievances within a scope that match the filters (unordered)."""
         q = select(Grievance).where((Grievance.tenant_id == scope)
-                                    | Grievance.tenant_id.startswith(scope + "."))
+                                    | Grievance.tenant_id.startswith(scope + ".", autoescape=True))
         if filters.status:
             q = q.where(Grievance.status == filters.status)
         if filters.category:
@@ -127,20 +136,36 @@ class BuiltinRegistry:
             q = q.join(Locality, Locality.id == Grievance.locality_id).where(
                 Locality.code == filters.locality)
         if filters.since:
-            q = q.where(Grievance.created_at >= filters.since)
+            q = q.where(Grievance.created_at >= as_utc(filters.since))
         if filters.until:
-            q = q.where(Grievance.created_at < filters.until)
-        q = q.order_by(Grievance.created_at.desc()).limit(filters.limit).offset(filters.offset)
+            q = q.where(Grievance.created_at < as_utc(filters.until))
+        return q
+
+    def search(self, *, scope: str, filters: Filters) -> Sequence[GrievanceView]:
+        """Staff search within a scope, newest first."""
+        q = (self._matching(scope, filters)
+             .order_by(Grievance.created_at.desc(), Grievance.public_id.desc())
+             .limit(filters.limit).offset(filters.offset))
         return [self._view(g, history=False) for g in self.db.scalars(q)]
+
+    def count(self, *, scope: str, filters: Filters) -> int:
+        """How many grievances match, ignoring limit and offset."""
+        matching = self._matching(scope, filters).subquery()
+        return int(self.db.scalar(select(func.count()).select_from(matching)) or 0)
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
                    note: str | None = None, assignee: str | None = None) -> GrievanceView:
         """Apply a workflow action and record it in the history."""
-        g = self._row(scope, public_id)
+        if action not in WORKFLOW:
+            raise InvalidTransition(action)
+        note = (note or "").strip() or None
+        if action in NOTE_REQUIRED and note is None:
+            raise NoteRequired(action)
+        g = self._row(scope, public_id, lock=True)
         allowed, target = WORKFLOW[action]
         if g.status not in allowed:
             raise InvalidTransition(f"{action} from {g.status}")
-        now = utcnow()
+        now = self._next_instant(g)
         self.db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=now, actor=actor,
                                    action=action, from_status=g.status, to_status=target,
                                    note=note))
@@ -151,9 +176,18 @@ class BuiltinRegistry:
         self.db.flush()
         return self._view(g)
 
+    def _next_instant(self, g: Grievance) -> datetime:
+        """Now, but strictly after the grievance's last event, so history order is certain."""
+        last = self.db.scalar(select(func.max(GrievanceEvent.at))
+                              .where(GrievanceEvent.grievance_id == g.id))
+        now = utcnow()
+        if last is not None and now <= aware(last):
+            return aware(last) + timedelta(microseconds=1)
+        return now
+
     def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
         """The contact and channel account a grievance came from."""
-        g = self.db.scalar(select(Grievance).where(Grievance.public_id == public_id))
+        g = self.db.scalar(select(Grievance).where(Grievance.public_id == public_id.upper()))
         if g is None or g.contact_id is None or g.account_id is None:
             return None
         return {"contact_id": g.contact_id, "account_id": g.account_id}

@@ -16,13 +16,13 @@ from services.tenancy.models import Tenant
 
 def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
                   view: GrievanceView) -> str | None:
-    """Queue the status message; returns the outbox id, or None when there is nobody to tell."""
+    """Queue the status message; the outbox id, or None with nobody to tell (or opted out)."""
     origin = registry.contact_of(public_id=view.id)
     if origin is None:
         return None
     contact = db.get(Contact, origin["contact_id"])
     account = db.get(ChannelAccount, origin["account_id"])
-    if contact is None or account is None or not account.active:
+    if contact is None or contact.opted_out or account is None or not account.active:
         return None
     tenant = db.get_one(Tenant, view.tenant_id)
     language = contact.language or tenant.default_language

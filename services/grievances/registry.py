@@ -27,9 +27,15 @@ class InvalidTransition(GrievanceError):
 
 
 class InvalidReference(GrievanceError):
-    """The category or locality does not belong to the tenant."""
+    """The category or locality does not belong to the tenant (or is inactive)."""
 
     code = "invalid_reference"
+
+
+class NoteRequired(GrievanceError):
+    """This action must carry a note for the citizen (resolve, reject, reopen)."""
+
+    code = "note_required"
 
 
 # action -> (statuses it may start from, status it leads to)
@@ -41,6 +47,8 @@ WORKFLOW: dict[str, tuple[frozenset[str], str]] = {
     "reopen": (frozenset({"resolved", "rejected"}), "reopened"),
 }
 STATUSES = ("open", "assigned", "in_progress", "resolved", "rejected", "reopened")
+CLOSED = frozenset({"resolved", "rejected"})
+NOTE_REQUIRED = frozenset({"resolve", "reject", "reopen"})
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,7 @@ class GrievanceRegistry(Protocol):
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
                    note: str | None = None, assignee: str | None = None) -> GrievanceView:
-        """Apply a workflow action; InvalidTransition when not allowed."""
+        """Apply a workflow action; InvalidTransition when not allowed, NoteRequired if bare."""
 
     def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
         """Where to notify the citizen: contact and channel account ids."""

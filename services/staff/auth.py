@@ -75,9 +75,10 @@ def authenticate(db: Session, token: str) -> Principal | None:
 
 
 def revoke(db: Session, key_id: str) -> bool:
-    """Revoke a key; False when it does not exist."""
+    """Revoke a key (keeping the first revocation time); False when it does not exist."""
     row = db.get(StaffKey, key_id)
     if row is None:
         return False
-    row.revoked_at = utcnow()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
     return True

@@ -1,0 +1,1 @@
+"""Tests of the built-in grievance registry, its staff API and notifications."""

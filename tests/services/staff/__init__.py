@@ -1,0 +1,1 @@
+"""Tests of staff API keys and their command line."""

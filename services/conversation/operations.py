@@ -9,7 +9,7 @@ from typing import Any
 from i18n import parse_int
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
-from services.db.base import utcnow
+from services.db.base import local_year
 from services.grievances.registry import GrievanceError, GrievanceRegistry, GrievanceView
 from services.tenancy.models import Tenant
 
@@ -54,7 +54,7 @@ def public_id_from(text: str, tenant: Tenant) -> str:
     """A typed grievance id: the full id, or just its number (this year's, this city's)."""
     number = parse_int(text)
     if number is not None:
-        return f"{tenant.code}-{utcnow().year}-{number:06d}"
+        return f"{tenant.code}-{local_year()}-{number:06d}"
     return "".join(text.split()).upper()
 
 

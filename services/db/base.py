@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+IST = ZoneInfo("Asia/Kolkata")
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -20,6 +22,12 @@ NAMING = {
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def local_year(moment: datetime | None = None) -> int:
+    """The year in India (IST) at a moment: ids filed just after midnight IST on 1 January
+    belong to the new year even though UTC is still in the old one."""
+    return (moment or utcnow()).astimezone(IST).year
 
 
 def new_id() -> str:

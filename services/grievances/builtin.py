@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.db.base import aware, utcnow
+from services.db.base import aware, local_year, utcnow
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.grievances.registry import (
     NOTE_REQUIRED,
@@ -94,8 +94,9 @@ class BuiltinRegistry:
                 or category.tenant_id != tenant_id or locality.tenant_id != tenant_id):
             raise InvalidReference(f"{category_id}/{locality_id}")
         now = utcnow()
-        number = next_number(self.db, tenant_id, now.year)
-        g = Grievance(tenant_id=tenant_id, public_id=f"{tenant.code}-{now.year}-{number:06d}",
+        year = local_year(now)
+        number = next_number(self.db, tenant_id, year)
+        g = Grievance(tenant_id=tenant_id, public_id=f"{tenant.code}-{year}-{number:06d}",
                       category_id=category.id, locality_id=locality.id, ward_id=locality.ward_id,
                       contact_id=contact_id, account_id=account_id, channel=channel,
                       description_enc=self.crypto.encrypt(description), status="open",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, TenantScoped, new_id, utcnow
@@ -14,6 +14,7 @@ class Grievance(Base, TenantScoped):
     """A citizen's complaint with its category, place, status and SLA due date."""
 
     __tablename__ = "grievances"
+    __table_args__ = (Index("ix_grievances_citizen", "tenant_id", "contact_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)

@@ -6,7 +6,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from channels.registry import simulator_routers
 from services.context import AppContext, build_context
@@ -57,12 +59,23 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
         for router in simulator_routers():
             app.include_router(router)
 
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
         """Liveness."""
         return {"status": "ok"}
 
     return app
+
+
+async def _invalid_request(_: Request, exc: Exception) -> JSONResponse:
+    """Validation failures carry a code and the offending fields, like every other API error."""
+    assert isinstance(exc, RequestValidationError)
+    fields = [{"loc": [str(part) for part in error["loc"]], "type": error["type"]}
+              for error in exc.errors()]
+    return JSONResponse({"detail": {"code": "invalid_request", "fields": fields}},
+                        status_code=422)
 
 
 def app_factory() -> FastAPI:

@@ -1,26 +1,45 @@
-"""The web chat page and its two helper endpoints: a visitor token and the reply feed."""
+"""The web chat page, its assets and two helper endpoints: a visitor token and the reply feed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from channels.errors import BadSignature
+from i18n import LANGUAGES
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.contacts.models import Contact
 from services.contacts.service import urn_for
 from services.db.base import aware
 from services.messaging.models import Message
+from services.tenancy.models import Tenant
 from services.web.deps import CtxDep, DbDep
 
 STATIC = Path(__file__).parent / "static"
+PAGE_SIZE = 200
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+# Assets have no content hash in their names, so browsers revalidate (cheap: ETag + 304).
+ASSET_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+PAGE_HEADERS = {
+    **ASSET_HEADERS,
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self'; connect-src 'self'; base-uri 'none'; "
+                               "form-action 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+PRIVATE = {"Cache-Control": "no-store"}
 router = APIRouter(tags=["webchat"])
 
 
@@ -36,6 +55,26 @@ def _account(db: DbDep, tenant: str | None) -> ChannelAccount:
     return account
 
 
+def _asset(name: str, if_none_match: str, headers: dict[str, str]) -> Response:
+    """A file from `static/` with an explicit media type and an ETag; 304 when unchanged."""
+    path = (STATIC / name).resolve()
+    media_type = MEDIA_TYPES.get(path.suffix)
+    if media_type is None or path.parent != STATIC.resolve() or not path.is_file():
+        raise HTTPException(404)
+    stat = path.stat()
+    etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+    headers = {**headers, "ETag": etag}
+    if etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+def _text_direction(language: str | None) -> str | None:
+    """`rtl`/`ltr` for a language NagarSetu knows; None lets the page decide."""
+    known = LANGUAGES.get(language or "")
+    return None if known is None else ("rtl" if known.rtl else "ltr")
+
+
 @router.get("/", include_in_schema=False)
 def root() -> RedirectResponse:
     """The demo starts at the chat."""
@@ -43,18 +82,15 @@ def root() -> RedirectResponse:
 
 
 @router.get("/chat", include_in_schema=False)
-def page() -> FileResponse:
-    """The chat page (plain HTML/JS, no CDN)."""
-    return FileResponse(STATIC / "chat.html", media_type="text/html")
+def page(if_none_match: Annotated[str, Header()] = "") -> Response:
+    """The chat page (plain HTML/JS, no CDN, nothing from other origins)."""
+    return _asset("chat.html", if_none_match, PAGE_HEADERS)
 
 
 @router.get("/static/{name}", include_in_schema=False)
-def static(name: str) -> FileResponse:
+def static(name: str, if_none_match: Annotated[str, Header()] = "") -> Response:
     """Page assets."""
-    path = (STATIC / name).resolve()
-    if path.parent != STATIC.resolve() or not path.is_file():
-        raise HTTPException(404)
-    return FileResponse(path)
+    return _asset(name, if_none_match, ASSET_HEADERS)
 
 
 class SessionIn(BaseModel):
@@ -65,9 +101,10 @@ class SessionIn(BaseModel):
 
 
 @router.post("/webchat/session")
-def open_session(body: SessionIn, ctx: CtxDep, db: DbDep) -> dict[str, str]:
-    """A signed visitor token and the URL to post messages to."""
+def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) -> dict[str, Any]:
+    """A signed visitor token, the URL to post messages to and what the page shows."""
     account = _account(db, body.tenant)
+    tenant = db.get(Tenant, account.tenant_id)
     adapter = adapter_for(ctx.crypto, account)
     token = body.token
     if token:
@@ -76,15 +113,29 @@ def open_session(body: SessionIn, ctx: CtxDep, db: DbDep) -> dict[str, str]:
         except BadSignature:
             token = None
     token = token or adapter.issue_client_token("")
+    response.headers.update(PRIVATE)
     return {"token": token, "account": account.id, "tenant": account.tenant_id,
-            "post_url": f"/webhooks/webchat/{account.id}"}
+            "post_url": f"/webhooks/webchat/{account.id}",
+            "tenant_names": dict(tenant.names or {}) if tenant else {},
+            "default_language": tenant.default_language if tenant else "en"}
+
+
+def _item(ctx: CtxDep, m: Message) -> dict[str, Any]:
+    """One message as the page sees it; inbound ones carry the widget's id as `ref`."""
+    inbound = m.direction == "in"
+    return {"id": m.id, "direction": m.direction, "text": ctx.crypto.decrypt(m.body_enc),
+            "choices": [{"id": c[0], "label": c[1]} for c in m.extras.get("choices", [])],
+            "ask": m.extras.get("ask", "none"), "status": m.status,
+            "at": aware(m.created_at).isoformat(), "language": m.language,
+            "ref": m.external_id if inbound else None,
+            "payload": m.extras.get("payload") if inbound else None}
 
 
 @router.get("/webchat/{account_id}/messages")
-def messages(account_id: str, ctx: CtxDep, db: DbDep,
+def messages(account_id: str, ctx: CtxDep, db: DbDep, response: Response,
              authorization: Annotated[str, Header()] = "",
              after: Annotated[datetime | None, Query()] = None) -> dict[str, Any]:
-    """The conversation for this visitor, oldest first, from `after` on."""
+    """The visitor's latest messages, oldest first; with `after`, the next page from then on."""
     account = db.get(ChannelAccount, account_id)
     if account is None or account.channel_type != "webchat":
         raise HTTPException(404, detail={"code": "unknown_account"})
@@ -93,17 +144,19 @@ def messages(account_id: str, ctx: CtxDep, db: DbDep,
             authorization.removeprefix("Bearer "))
     except BadSignature:
         raise HTTPException(403, detail={"code": "bad_token"}) from None
+    response.headers.update(PRIVATE)
     digest = ctx.crypto.lookup_hash(urn_for("webchat", address))
     contact = db.scalar(select(Contact).where(Contact.tenant_id == account.tenant_id,
                                               Contact.urn_hash == digest))
     if contact is None:
-        return {"messages": [], "language": None}
+        return {"messages": [], "language": None, "dir": None}
     q = select(Message).where(Message.contact_id == contact.id, Message.account_id == account.id)
-    if after is not None:
-        q = q.where(Message.created_at >= after)
-    rows = db.scalars(q.order_by(Message.created_at, Message.id).limit(200))
-    items = [{"id": m.id, "direction": m.direction, "text": ctx.crypto.decrypt(m.body_enc),
-              "choices": [{"id": c[0], "label": c[1]} for c in m.extras.get("choices", [])],
-              "ask": m.extras.get("ask", "none"), "status": m.status,
-              "at": aware(m.created_at).isoformat()} for m in rows]
-    return {"messages": items, "language": contact.language}
+    if after is None:
+        newest = q.order_by(Message.created_at.desc(), Message.id.desc()).limit(PAGE_SIZE)
+        rows = list(db.scalars(newest))[::-1]
+    else:
+        since = aware(after).astimezone(UTC)
+        rows = list(db.scalars(q.where(Message.created_at >= since)
+                               .order_by(Message.created_at, Message.id).limit(PAGE_SIZE)))
+    return {"messages": [_item(ctx, m) for m in rows], "language": contact.language,
+            "dir": _text_direction(contact.language)}

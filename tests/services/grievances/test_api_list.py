@@ -81,6 +81,10 @@ def test_invalid_list_parameters_are_422(viewer: Staff, params: dict[str, object
     assert response.status_code == 422
     if "status" in params:
         assert response.json()["detail"]["code"] == "invalid_status"
+    else:
+        detail = response.json()["detail"]
+        assert detail["code"] == "invalid_request"
+        assert [field["loc"][-1] for field in detail["fields"]] == list(params)
 
 
 def test_list_items_are_light(viewer: Staff, filed: list[str]) -> None:

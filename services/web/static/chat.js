@@ -1,0 +1,642 @@
+/* NagarSetu web chat: a visitor token, an outbox of messages and a polled reply feed.
+ *
+ * Talks only to its own origin: POST /webchat/session, POST <post_url>, and
+ * GET /webchat/<account>/messages. Every message the citizen sends gets a client id once;
+ * retries reuse it, so the gateway's dedupe makes a retried message count exactly once.
+ */
+(function () {
+  "use strict";
+
+  // Page chrome only; everything the bot says comes rendered from the gateway's catalogs.
+  const UI = {
+    en: {
+      message: "Message", placeholder: "Type a message", send: "Send", menu: "Menu",
+      menuWord: "menu", sending: "Sending…", sent: "Sent", failed: "Not sent",
+      retry: "Retry now", conversation: "Conversation", options: "Options",
+      chosen: "(selected)", you: "You:", bot: "NagarSetu:",
+      offline: "Can't reach NagarSetu. Trying again…",
+      offlineKept: "Can't reach NagarSetu. Your message is kept and will be sent " +
+                   "automatically when the connection is back.",
+      noCity: "Web chat is not available for this city.",
+      rejected: "This message could not be sent. Please rephrase and try again.",
+    },
+    hi: {
+      message: "संदेश", placeholder: "संदेश लिखें", send: "भेजें", menu: "मेनू",
+      menuWord: "मेनू", sending: "भेजा जा रहा है…", sent: "भेजा गया", failed: "नहीं भेजा गया",
+      retry: "फिर से कोशिश करें", conversation: "बातचीत", options: "विकल्प",
+      chosen: "(चुना गया)", you: "आप:", bot: "नगर सेतु:",
+      offline: "नगर सेतु से संपर्क नहीं हो पा रहा है। फिर से कोशिश की जा रही है…",
+      offlineKept: "नगर सेतु से संपर्क नहीं हो पा रहा है। आपका संदेश सुरक्षित है और " +
+                   "कनेक्शन लौटते ही अपने-आप भेज दिया जाएगा।",
+      noCity: "इस शहर के लिए वेब चैट उपलब्ध नहीं है।",
+      rejected: "यह संदेश नहीं भेजा जा सका। कृपया दोबारा लिखकर भेजें।",
+    },
+  };
+  const RTL = new Set(["ur", "ar", "fa", "he", "ks", "sd", "ps", "dv"]);
+  const PAGE_SIZE = 200;
+  const OPEN_PAYLOAD = "__open__";
+  const POLL = { awaiting: 400, active: 1500, idle: 15000, hidden: 60000, error: 30000 };
+  const AWAIT_LIMIT_MS = 20000;
+  const REQUEST_TIMEOUT_MS = 15000;
+
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    log: $("log"), list: $("messages"), typing: $("typing"), announcer: $("announcer"),
+    banner: $("banner"), bannerText: $("banner-text"), retry: $("retry"), city: $("city"),
+    form: $("composer"), input: $("input"), send: $("send"), menu: $("menu"),
+    inputLabel: $("input-label"), logLabel: $("log-label"),
+  };
+
+  const tenantParam = new URLSearchParams(location.search).get("tenant") || "";
+  const storageKey = "nagarsetu.webchat." + (tenantParam || "default");
+
+  const S = {
+    token: null, account: null, postUrl: null, names: {}, defaultLang: "en",
+    lang: "en", dir: null, seen: new Set(), refs: new Set(), local: new Map(),
+    queue: [], pumping: false, latestMs: 0, loaded: false, fatal: false,
+    polling: false, pollAgain: false, pollTimer: 0, pollDelay: POLL.active, pollErrors: 0,
+    awaitingSince: 0, offline: new Set(), notice: "", wakers: new Set(),
+    keyboardChoice: false,
+  };
+
+  // ---- storage ----------------------------------------------------------------------------
+  function loadSaved() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(storageKey) || "{}");
+      return saved && typeof saved === "object" ? saved : {};
+    } catch (_) {
+      return {};
+    }
+  }
+
+  function save() {
+    const outbox = S.queue.map((m) => ({ id: m.id, text: m.text, payload: m.payload }));
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({ token: S.token, outbox }));
+    } catch (_) { /* storage full or disabled: the conversation just won't survive a reload */ }
+  }
+
+  function newId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return "w" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function openerId() {
+    // One opener per visitor, ever: derived from the token's visitor part.
+    const visitor = (S.token || "").split(".")[0].replace(/[^A-Za-z0-9_-]/g, "").slice(0, 56);
+    return visitor.length >= 8 ? "open-" + visitor : newId();
+  }
+
+  // ---- language ---------------------------------------------------------------------------
+  function t(key) {
+    return (UI[S.lang] || UI.en)[key] || UI.en[key];
+  }
+
+  function dirFor(lang) {
+    if (lang === S.lang && S.dir) return S.dir;
+    return RTL.has(String(lang || "").split("-")[0]) ? "rtl" : "ltr";
+  }
+
+  function setLanguage(lang, dir) {
+    S.lang = lang || S.defaultLang || "en";
+    S.dir = dir || null;
+    const root = document.documentElement;
+    root.lang = S.lang;
+    root.dir = dirFor(S.lang);
+    el.input.placeholder = t("placeholder");
+    el.inputLabel.textContent = t("message");
+    el.logLabel.textContent = t("conversation");
+    el.send.textContent = t("send");
+    el.menu.textContent = t("menu");
+    el.retry.textContent = t("retry");
+    el.city.textContent = S.names[S.lang] || S.names[S.defaultLang] || S.names.en || "";
+    for (const group of el.list.querySelectorAll(".choices")) {
+      group.setAttribute("aria-label", t("options"));
+    }
+    renderBanner();
+  }
+
+  function timeLabel(iso) {
+    const ms = parseAt(iso);
+    if (!ms) return "";
+    try {
+      return new Intl.DateTimeFormat(S.lang + "-IN", { hour: "numeric", minute: "2-digit" })
+        .format(new Date(ms));
+    } catch (_) {
+      return new Date(ms).toLocaleTimeString();
+    }
+  }
+
+  function parseAt(iso) {
+    // Python gives microseconds; keep milliseconds so every browser parses it.
+    return iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")) || 0 : 0;
+  }
+
+  // ---- network ----------------------------------------------------------------------------
+  async function request(url, init) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      return await fetch(url, { ...init, signal: ctl.signal, credentials: "same-origin",
+                                cache: "no-store" });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function authHeaders(extra) {
+    return { ...extra, Authorization: "Bearer " + S.token };
+  }
+
+  function sleep(ms) {
+    // Resolves early when the citizen presses "Retry now" or the browser comes back online.
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        S.wakers.delete(done);
+        resolve();
+      }
+      S.wakers.add(done);
+    });
+  }
+
+  function wake() {
+    for (const done of [...S.wakers]) done();
+    pollSoon(0);
+  }
+
+  function backoff(attempt, cap) {
+    const base = Math.min(cap, 1000 * 2 ** Math.min(attempt, 6));
+    return base / 2 + Math.random() * (base / 2);
+  }
+
+  function setOffline(source, down) {
+    if (down) S.offline.add(source); else S.offline.delete(source);
+    renderBanner();
+  }
+
+  function renderBanner() {
+    if (S.fatal) return;
+    const stick = isNearBottom();
+    const offline = S.offline.size > 0;
+    el.banner.hidden = !offline && !S.notice;
+    el.retry.hidden = !offline;
+    if (offline) {
+      el.bannerText.textContent = S.queue.some((m) => m.text) ? t("offlineKept") : t("offline");
+    } else {
+      el.bannerText.textContent = S.notice ? t(S.notice) : "";
+    }
+    scrollDown(stick); // the banner changes the log's height: stay at the newest message
+  }
+
+  function fatal(key) {
+    S.notice = key;
+    renderBanner();
+    S.fatal = true;
+    el.send.disabled = true;
+    el.input.disabled = true;
+    el.menu.disabled = true;
+  }
+
+  async function openSession() {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await request("/webchat/session", {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ tenant: tenantParam || null, token: S.token }),
+        });
+        if (response.status === 404) {
+          fatal("noCity");
+          return false;
+        }
+        if (!response.ok) throw new Error("session " + response.status);
+        const data = await response.json();
+        if (S.token && data.token !== S.token) forgetConversation();
+        S.token = data.token;
+        S.account = data.account;
+        S.postUrl = data.post_url;
+        S.names = data.tenant_names || {};
+        S.defaultLang = data.default_language || "en";
+        save();
+        setOffline("session", false);
+        if (!S.seen.size) setLanguage(S.defaultLang, null);
+        return true;
+      } catch (_) {
+        setOffline("session", true);
+        await sleep(backoff(attempt, POLL.error));
+      }
+    }
+  }
+
+  function forgetConversation() {
+    // The old token was refused: its history is no longer ours to show.
+    el.list.replaceChildren();
+    S.seen.clear();
+    S.refs.clear();
+    S.latestMs = 0;
+    for (const item of S.queue) if (item.text) addLocal(item);
+  }
+
+  // ---- sending ----------------------------------------------------------------------------
+  function send(text, payload, lang) {
+    if (S.fatal) return;
+    const item = { id: newId(), text, payload: payload || null };
+    S.queue.push(item);
+    save();
+    addLocal(item, lang);
+    refreshChoices();
+    scrollDown(true);
+    pump();
+  }
+
+  async function pump() {
+    if (S.pumping) return;
+    S.pumping = true;
+    let attempt = 0;
+    try {
+      while (S.queue.length && !S.fatal) {
+        const item = S.queue[0];
+        const outcome = await post(item);
+        if (outcome === "again" && attempt < 3) {
+          attempt++;
+          continue; // a fresh token or account: send the same message id again right away
+        }
+        if (outcome === "retry" || outcome === "again") {
+          setOffline("send", true);
+          await sleep(backoff(attempt++, POLL.error));
+          continue;
+        }
+        attempt = 0;
+        S.notice = outcome === "ok" ? "" : "rejected";
+        setOffline("send", false);
+        S.queue.shift();
+        save();
+        const bubble = S.local.get(item.id);
+        if (outcome === "ok") {
+          if (bubble) setState(bubble, "sent");
+          if (!S.refs.has(item.id)) { // a retry whose first try got through is already answered
+            S.awaitingSince = Date.now();
+            showTyping(true);
+          }
+          pollSoon(0);
+        } else if (bubble) {
+          S.local.delete(item.id);
+          delete bubble.dataset.ref; // no longer waiting: later messages go after it
+          bubble.classList.add("failed");
+          setState(bubble, "failed");
+          refreshChoices();
+        }
+      }
+    } finally {
+      S.pumping = false;
+      renderBanner();
+    }
+  }
+
+  async function post(item) {
+    const body = { id: item.id, text: item.text };
+    if (item.payload) body.payload = item.payload;
+    let response;
+    try {
+      response = await request(S.postUrl, {
+        method: "POST", headers: authHeaders({ "Content-Type": "application/json" }),
+        body: JSON.stringify(body),
+      });
+    } catch (_) {
+      return "retry";
+    }
+    if (response.ok) return "ok";
+    if (response.status === 401 || response.status === 403 || response.status === 404) {
+      const before = S.token + " " + S.postUrl;
+      if (!(await openSession())) return "rejected";
+      return before !== S.token + " " + S.postUrl ? "again" : "rejected";
+    }
+    if (response.status === 408 || response.status === 429 || response.status >= 500) {
+      return "retry";
+    }
+    return "rejected";
+  }
+
+  // ---- receiving --------------------------------------------------------------------------
+  function pollSoon(ms) {
+    clearTimeout(S.pollTimer);
+    if (S.loaded && !S.fatal) S.pollTimer = setTimeout(poll, ms);
+  }
+
+  async function poll() {
+    clearTimeout(S.pollTimer);
+    if (S.polling) {
+      S.pollAgain = true;
+      return;
+    }
+    S.polling = true;
+    S.pollAgain = false;
+    let next;
+    try {
+      next = await pollOnce();
+    } finally {
+      S.polling = false;
+    }
+    pollSoon(S.pollAgain ? 0 : next);
+  }
+
+  /** Fetch new messages once; returns the delay before the next poll. */
+  async function pollOnce() {
+    const after = S.latestMs ? "?after=" + encodeURIComponent(
+      new Date(S.latestMs - 2000).toISOString()) : "";
+    let data;
+    try {
+      const response = await request(`/webchat/${encodeURIComponent(S.account)}/messages${after}`,
+                                      { headers: authHeaders({}) });
+      if (response.status === 403 || response.status === 404) {
+        const before = S.token + " " + S.account;
+        const renewed = (await openSession()) && before !== S.token + " " + S.account;
+        return renewed ? 0 : backoff(++S.pollErrors, POLL.error);
+      }
+      if (!response.ok) throw new Error("messages " + response.status);
+      data = await response.json();
+    } catch (_) {
+      setOffline("poll", true);
+      return backoff(++S.pollErrors, POLL.error);
+    }
+    S.pollErrors = 0;
+    setOffline("poll", false);
+    const added = apply(data);
+    if (added.any && data.messages.length >= PAGE_SIZE) return 0;
+    if (S.awaitingSince && Date.now() - S.awaitingSince > AWAIT_LIMIT_MS) {
+      S.awaitingSince = 0;
+      showTyping(false);
+    }
+    if (S.awaitingSince) return POLL.awaiting;
+    if (added.any) S.pollDelay = POLL.active;
+    else S.pollDelay = Math.min(S.pollDelay * 1.5, document.hidden ? POLL.hidden : POLL.idle);
+    return S.pollDelay;
+  }
+
+  function apply(data) {
+    const added = { any: false, bot: 0 };
+    if (data.language !== undefined && (data.language || S.defaultLang) !== S.lang) {
+      setLanguage(data.language, data.dir);
+    } else if (data.dir) {
+      S.dir = data.dir;
+    }
+    const nearBottom = isNearBottom();
+    for (const m of data.messages || []) {
+      S.latestMs = Math.max(S.latestMs, parseAt(m.at));
+      if (S.seen.has(m.id)) continue;
+      S.seen.add(m.id);
+      added.any = true;
+      if (m.direction === "in") {
+        if (m.ref) S.refs.add(m.ref);
+        const mine = m.ref && S.local.get(m.ref);
+        if (mine) {
+          S.local.delete(m.ref);
+          mine.dataset.id = m.id;
+          setState(mine, "");
+          setTime(mine, m.at);
+        } else if (m.text.trim()) {
+          const node = bubble("me", m.text, m.at, S.lang, m.id);
+          node.dataset.state = "delivered";
+          insert(node, m.payload);
+        }
+      } else {
+        added.bot += 1;
+        const node = bubble("bot", m.text, m.at, m.language || S.lang, m.id, m.choices);
+        node.dataset.ask = m.ask || "none";
+        insert(node, null);
+        if (S.loaded) announce(m);
+      }
+    }
+    if (added.bot && S.awaitingSince) {
+      S.awaitingSince = 0;
+      showTyping(false);
+    }
+    if (added.any) {
+      refreshChoices();
+      scrollDown(nearBottom || !S.loaded);
+    }
+    if (added.bot && S.keyboardChoice) focusNewest();
+    return added;
+  }
+
+  // ---- rendering --------------------------------------------------------------------------
+  function bubble(who, text, at, lang, id, choices) {
+    const li = document.createElement("li");
+    li.className = "msg " + who;
+    if (id) li.dataset.id = id;
+    li.lang = lang;
+    li.dir = dirFor(lang);
+    const box = document.createElement("div");
+    box.className = "bubble";
+    const speaker = document.createElement("span");
+    speaker.className = "sr-only";
+    speaker.textContent = who === "me" ? t("you") : t("bot");
+    const body = document.createElement("p");
+    body.className = "text";
+    body.textContent = text;
+    box.append(speaker, body);
+    li.append(box);
+    if (choices && choices.length) {
+      const group = document.createElement("div");
+      group.className = "choices";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", t("options"));
+      for (const choice of choices) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "choice";
+        button.dataset.choice = choice.id;
+        button.textContent = choice.label;
+        group.append(button);
+      }
+      li.append(group);
+    }
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    const time = document.createElement("time");
+    const state = document.createElement("span");
+    state.className = "state";
+    meta.append(time, state);
+    li.append(meta);
+    setTime(li, at);
+    return li;
+  }
+
+  function setTime(li, at) {
+    const time = li.querySelector("time");
+    if (!at || !time) return;
+    time.dateTime = at;
+    time.textContent = timeLabel(at);
+  }
+
+  function setState(li, state) {
+    li.querySelector(".state").textContent = state ? t(state) : "";
+    li.dataset.state = state || "delivered";
+  }
+
+  function addLocal(item, lang) {
+    if (!item.text) return; // the hidden opener has no bubble
+    const li = bubble("me", item.text, null, lang || S.lang, null);
+    li.dataset.ref = item.id;
+    S.local.set(item.id, li);
+    setState(li, "sending");
+    el.list.append(li);
+    markChosen(li, item.payload);
+  }
+
+  function insert(li, payload) {
+    // Server messages go before bubbles still waiting for the gateway's confirmation.
+    const firstPending = el.list.querySelector("li[data-ref]:not([data-id])");
+    el.list.insertBefore(li, firstPending);
+    if (payload) markChosen(li, payload);
+  }
+
+  function markChosen(li, payload) {
+    if (!payload) return;
+    for (let prev = li.previousElementSibling; prev; prev = prev.previousElementSibling) {
+      if (prev.classList.contains("me")) return;
+      const button = prev.querySelector(`.choice[data-choice="${CSS.escape(payload)}"]`);
+      if (button) {
+        if (!button.classList.contains("chosen")) {
+          button.classList.add("chosen");
+          const note = document.createElement("span");
+          note.className = "sr-only";
+          note.textContent = " " + t("chosen");
+          button.append(note);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Only the newest unanswered set of buttons stays active. */
+  function refreshChoices() {
+    let answered = false;
+    let activeTaken = false;
+    let ask = null;
+    for (let li = el.list.lastElementChild; li; li = li.previousElementSibling) {
+      if (li.classList.contains("me")) {
+        answered = answered || !li.classList.contains("failed"); // refused: not an answer
+        continue;
+      }
+      if (!answered && ask === null) ask = li.dataset.ask || "none";
+      const group = li.querySelector(".choices");
+      if (!group) continue;
+      const active = !answered && !activeTaken;
+      activeTaken = true;
+      group.classList.toggle("answered", !active);
+      for (const button of group.querySelectorAll("button")) button.disabled = !active;
+    }
+    el.input.inputMode = ask === "number" ? "numeric" : "text";
+  }
+
+  function announce(m) {
+    const line = document.createElement("p");
+    line.lang = m.language || S.lang;
+    line.textContent = m.choices && m.choices.length
+      ? `${m.text}\n${t("options")}: ${m.choices.map((c) => c.label).join(", ")}`
+      : m.text;
+    el.announcer.append(line);
+    while (el.announcer.childElementCount > 3) el.announcer.firstElementChild.remove();
+  }
+
+  function focusNewest() {
+    // After a keyboard choice, continue from the new buttons (or the text box).
+    S.keyboardChoice = false;
+    const first = el.list.querySelector(".choices:not(.answered) .choice");
+    (first || el.input).focus({ preventScroll: true });
+  }
+
+  function showTyping(on) {
+    el.typing.hidden = !on;
+    if (on) scrollDown(true);
+  }
+
+  function isNearBottom() {
+    const log = el.log;
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  }
+
+  function scrollDown(force) {
+    if (force) el.log.scrollTop = el.log.scrollHeight;
+  }
+
+  function autosize() {
+    const stick = isNearBottom();
+    el.input.style.height = "auto";
+    el.input.style.height = Math.min(el.input.scrollHeight + 2, 160) + "px";
+    scrollDown(stick);
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+  el.list.addEventListener("click", (event) => {
+    const button = event.target.closest("button.choice");
+    if (!button || button.disabled) return;
+    S.keyboardChoice = event.detail === 0; // activated from the keyboard, not a pointer
+    const label = button.firstChild ? button.firstChild.textContent : button.textContent;
+    send(label, button.dataset.choice, button.closest("li").lang);
+  });
+
+  el.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = el.input.value.trim();
+    if (!text) return;
+    send(text, null);
+    el.input.value = "";
+    autosize();
+    el.input.focus();
+  });
+
+  el.input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) {
+      return; // Shift+Enter is a new line; Enter inside an IME composition is not a send
+    }
+    event.preventDefault();
+    el.form.requestSubmit();
+  });
+
+  el.input.addEventListener("input", autosize);
+  el.menu.addEventListener("click", () => send(t("menuWord"), null));
+  el.retry.addEventListener("click", wake);
+  window.addEventListener("online", wake);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) {
+      S.pollDelay = POLL.active;
+      pollSoon(0);
+    }
+  });
+
+  // ---- start ------------------------------------------------------------------------------
+  async function boot() {
+    const saved = loadSaved();
+    S.token = typeof saved.token === "string" ? saved.token : null;
+    setLanguage("en", null);
+    if (!(await openSession())) return;
+    for (let delay = 0; ; ) {
+      if (delay) await sleep(delay);
+      delay = await pollOnce();
+      if (!S.offline.has("poll")) break;
+    }
+    S.loaded = true;
+    const outbox = Array.isArray(saved.outbox) ? saved.outbox : [];
+    for (const item of outbox) {
+      if (!item || typeof item.id !== "string" || S.refs.has(item.id)) continue;
+      const restored = { id: item.id, text: String(item.text || ""),
+                         payload: item.payload || null };
+      S.queue.push(restored);
+      addLocal(restored);
+    }
+    if (!S.seen.size && !S.queue.length) {
+      S.queue.push({ id: openerId(), text: "", payload: OPEN_PAYLOAD });
+    }
+    save();
+    refreshChoices();
+    scrollDown(true);
+    pump();
+    pollSoon(POLL.active);
+  }
+
+  boot();
+})();

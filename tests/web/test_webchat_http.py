@@ -152,3 +152,19 @@ def test_feed_without_after_is_the_newest_page(gateway: LiveGateway,
     assert [m["id"] for m in visitor.feed()["messages"]] == everything[-2:]
     first_at = visitor.feed(after="2000-01-01T00:00:00Z")["messages"]
     assert [m["id"] for m in first_at] == everything[:2]
+
+
+def test_page_labels_come_from_the_catalogs_in_every_language(gateway: LiveGateway) -> None:
+    import json
+
+    from i18n import LANGUAGES, translate
+
+    html = gateway.http.get("/chat").text
+    found = re.search(r'<script type="application/json" id="labels">(.*?)</script>', html, re.S)
+    assert found, "labels are inlined into the page"
+    labels = json.loads(found.group(1))
+    assert set(labels) == set(LANGUAGES)
+    assert labels["hi"]["send"] == translate("hi", "web.send")
+    assert labels["en"]["send"] == translate("en", "web.send")
+    assert labels["hi"]["send"] != labels["en"]["send"]
+    assert "<!--labels-->" not in html

@@ -7,31 +7,9 @@
 (function () {
   "use strict";
 
-  // Page chrome only; everything the bot says comes rendered from the gateway's catalogs.
-  const UI = {
-    en: {
-      message: "Message", placeholder: "Type a message", send: "Send", menu: "Menu",
-      menuWord: "menu", sending: "Sending…", sent: "Sent", failed: "Not sent",
-      retry: "Retry now", conversation: "Conversation", options: "Options",
-      chosen: "(selected)", you: "You:", bot: "NagarSetu:",
-      offline: "Can't reach NagarSetu. Trying again…",
-      offlineKept: "Can't reach NagarSetu. Your message is kept and will be sent " +
-                   "automatically when the connection is back.",
-      noCity: "Web chat is not available for this city.",
-      rejected: "This message could not be sent. Please rephrase and try again.",
-    },
-    hi: {
-      message: "संदेश", placeholder: "संदेश लिखें", send: "भेजें", menu: "मेनू",
-      menuWord: "मेनू", sending: "भेजा जा रहा है…", sent: "भेजा गया", failed: "नहीं भेजा गया",
-      retry: "फिर से कोशिश करें", conversation: "बातचीत", options: "विकल्प",
-      chosen: "(चुना गया)", you: "आप:", bot: "नगर सेतु:",
-      offline: "नगर सेतु से संपर्क नहीं हो पा रहा है। फिर से कोशिश की जा रही है…",
-      offlineKept: "नगर सेतु से संपर्क नहीं हो पा रहा है। आपका संदेश सुरक्षित है और " +
-                   "कनेक्शन लौटते ही अपने-आप भेज दिया जाएगा।",
-      noCity: "इस शहर के लिए वेब चैट उपलब्ध नहीं है।",
-      rejected: "यह संदेश नहीं भेजा जा सका। कृपया दोबारा लिखकर भेजें।",
-    },
-  };
+  // Page chrome only; its labels, like everything the bot says, come from the gateway's
+  // catalogs (inlined into the page by the server, so they work even when it is unreachable).
+  const UI = JSON.parse(document.getElementById("labels").textContent);
   const RTL = new Set(["ur", "ar", "fa", "he", "ks", "sd", "ps", "dv"]);
   const PAGE_SIZE = 200;
   const OPEN_PAYLOAD = "__open__";

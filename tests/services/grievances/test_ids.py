@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from services.db.base import local_year
 from services.grievances.builtin import BuiltinRegistry
 from services.grievances.registry import InvalidReference
 from services.security.crypto import Crypto
@@ -21,7 +22,7 @@ ID = re.compile(r"^PB-(AMR|LDH)-(\d{4})-(\d{6})$")
 
 def test_ids_are_sequential_per_tenant(db: Session, crypto: Crypto) -> None:
     """Each city counts from 000001 on its own, formatted CODE-YYYY-NNNNNN."""
-    year = datetime.now(UTC).year
+    year = local_year()
     amr = [file(db, crypto).id for _ in range(3)]
     ldh = [file(db, crypto, LUDHIANA, locality="model-town").id for _ in range(2)]
     amr.append(file(db, crypto).id)
@@ -32,8 +33,8 @@ def test_ids_are_sequential_per_tenant(db: Session, crypto: Crypto) -> None:
 
 def test_ids_restart_each_year(db: Session, crypto: Crypto,
                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sequence starts again at 000001 in a new year."""
-    clock = Clock(datetime(2026, 12, 31, 23, 59, tzinfo=UTC))
+    """The sequence starts again at 000001 when the year turns in India (IST), not in UTC."""
+    clock = Clock(datetime(2026, 12, 31, 18, 29, tzinfo=UTC))  # 23:59 on 31 Dec in India
     monkeypatch.setattr("services.grievances.builtin.utcnow", clock)
     first, second = file(db, crypto).id, file(db, crypto).id
     clock.advance(minutes=2)

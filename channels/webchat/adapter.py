@@ -31,7 +31,7 @@ class Adapter(ChannelAdapter):
 
     channel_type = "webchat"
     medium = Medium.WEBCHAT
-    capabilities = Capabilities(buttons=10, numbered_menus=False, location=True, photo=False)
+    capabilities = Capabilities(buttons=10, numbered_menus=False, location=False, photo=False)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
 

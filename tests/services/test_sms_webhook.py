@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from typing import Any
 
 import httpx
+import pytest
 
 from services.grievances.models import Grievance
 from services.messaging.models import Message, OutboxItem
@@ -199,3 +201,21 @@ def test_a_turn_that_crashes_stores_nothing_so_the_retry_is_handled(
     assert phone.post(form).status_code == 200  # Twilio retries the same MessageSid
     assert "2. हिन्दी" in "\n".join(phone.receive(1))
     assert gateway.count(Message, Message.direction == "in") == 1
+
+
+def test_logs_never_show_the_citizens_number_or_words(gateway: LiveGateway, phone: SmsPhone,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    phone.chat("नमस्ते")
+    phone.chat("2")
+    phone.post(phone.form("bad signature"), signature="x")
+    logged = "\n".join(
+        r.getMessage() for r in caplog.records
+        if not r.name.startswith(("httpx", "httpcore"))  # this test's own client
+        and "/sim/twilio/phones/" not in r.getMessage())  # the dev-only simulated handset
+    assert "webhook rejected" in logged  # the gateway did log
+    national = phone.number[3:]
+    assert national not in logged
+    assert phone.number not in logged
+    assert "नमस्ते" not in logged
+    assert phone.account["auth_token"] not in logged

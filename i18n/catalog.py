@@ -5,25 +5,16 @@ from __future__ import annotations
 import gettext
 import io
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
-
-LOCALE_DIR = Path(__file__).parent / "locales"
-DOMAIN = "messages"
+from i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, po_path
 
 
 class MissingMessage(LookupError):
     """A message id that no catalog knows; a programming error, caught by the catalog check."""
-
-
-def po_path(code: str) -> Path:
-    """Where the `.po` file of a language lives."""
-    return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @cache

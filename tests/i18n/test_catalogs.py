@@ -19,8 +19,9 @@ from bots.flow import AskText, Choose, Confirm, FromSlot, Invoke, KeyOf, Ref, Sa
 from bots.flows import FLOWS
 from bots.prompts import Localized, Msg
 from i18n import DEFAULT_LANGUAGE, LANGUAGES, Keyword, MissingMessage, keyword, translate
-from i18n.catalog import LOCALE_DIR, message_ids, po_path
+from i18n.catalog import message_ids
 from i18n.extract import TEMPLATE, collect
+from i18n.languages import LOCALE_DIR, po_path
 from services.grievances.registry import STATUSES
 
 ROOT = Path(__file__).resolve().parents[2]

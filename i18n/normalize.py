@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 from enum import StrEnum
+from functools import cache
+
+from i18n.catalog import translate
+from i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 
 class Keyword(StrEnum):
@@ -19,18 +23,12 @@ class Keyword(StrEnum):
     BACK = "back"
 
 
-# Keywords per meaning, across languages and common romanised forms. Matching is on the
-# casefolded, trimmed whole message, so "menu" matches but "menu please" does not.
-_KEYWORDS: dict[Keyword, frozenset[str]] = {
-    Keyword.MENU: frozenset({"menu", "0", "main menu", "home", "मेनू", "मेन्यू", "मुख्य मेनू"}),
-    Keyword.HELP: frozenset({"help", "?", "madad", "sahayata", "मदद", "सहायता"}),
-    Keyword.LANGUAGE: frozenset({"language", "lang", "bhasha", "भाषा"}),
-    Keyword.STOP: frozenset({"stop", "unsubscribe", "stopall", "बंद", "रोकें"}),
-    Keyword.START: frozenset({"start", "unstop", "शुरू"}),
-    Keyword.YES: frozenset({"yes", "y", "ok", "haan", "han", "ha", "हाँ", "हां", "जी"}),
-    Keyword.NO: frozenset({"no", "n", "nahi", "nahin", "नहीं", "ना"}),
-    Keyword.BACK: frozenset({"back", "peeche", "पीछे", "वापस"}),
-}
+KEYWORDS = ("menu", "help", "language", "stop", "start", "yes", "no", "back")
+"""Names of the keywords; each language's words for one are catalog message `keyword.<name>`."""
+
+# Symbols that mean the same in every language.
+_UNIVERSAL = {"0": Keyword.MENU, "?": Keyword.HELP}
+SEPARATOR = "|"
 
 
 def normalize_digits(text: str) -> str:
@@ -53,13 +51,31 @@ def clean(text: str) -> str:
     return " ".join(folded.split()).strip(" .!।")
 
 
+def keyword_words(code: str, kw: Keyword) -> tuple[str, ...]:
+    """A language's words for a keyword, as its catalog lists them (first: the one to teach)."""
+    words = translate(code, "keyword." + kw.value).split(SEPARATOR)
+    return tuple(w.strip() for w in words if w.strip())
+
+
+@cache
+def _keyword_table() -> dict[str, Keyword]:
+    """Every keyword word of every language (native script and romanised), folded."""
+    table: dict[str, Keyword] = {}
+    for code in (DEFAULT_LANGUAGE, *sorted(LANGUAGES)):
+        for kw in Keyword:
+            for word in keyword_words(code, kw):
+                table.setdefault(clean(word), kw)
+    table.update(_UNIVERSAL)
+    return table
+
+
 def keyword(text: str) -> Keyword | None:
-    """The keyword this whole message means, in any supported language, if any."""
-    value = clean(text)
-    for kw, words in _KEYWORDS.items():
-        if value in words:
-            return kw
-    return None
+    """The keyword this whole message means, in any supported language, if any.
+
+    Matching is on the folded, trimmed whole message, so "menu" matches but "menu please" does
+    not; a citizen may use any language's words whatever language they chose.
+    """
+    return _keyword_table().get(clean(text))
 
 
 def parse_int(text: str) -> int | None:

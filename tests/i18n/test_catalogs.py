@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import re
 import string
 import unicodedata
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -21,7 +23,8 @@ from bots.prompts import Localized, Msg
 from i18n import DEFAULT_LANGUAGE, LANGUAGES, Keyword, MissingMessage, keyword, translate
 from i18n.catalog import message_ids
 from i18n.extract import TEMPLATE, collect
-from i18n.languages import LOCALE_DIR, po_path
+from i18n.languages import KNOWN, LOCALE_DIR, po_path
+from i18n.normalize import keyword_words
 from services.grievances.registry import STATUSES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,24 +32,15 @@ CODES = sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/mess
 OTHER_CODES = [c for c in CODES if c != DEFAULT_LANGUAGE]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
-# The script each language is written in, as the prefix of its letters' Unicode names.
-SCRIPTS = {
-    "hi": "DEVANAGARI", "mr": "DEVANAGARI", "bn": "BENGALI", "as": "BENGALI", "ur": "ARABIC",
-    "ta": "TAMIL", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM", "gu": "GUJARATI",
-    "pa": "GURMUKHI", "or": "ORIYA",
+# ISO 15924 script code -> the prefix of its letters' Unicode names.
+SCRIPT_NAMES = {
+    "Deva": "DEVANAGARI", "Beng": "BENGALI", "Arab": "ARABIC", "Taml": "TAMIL",
+    "Telu": "TELUGU", "Knda": "KANNADA", "Mlym": "MALAYALAM", "Gujr": "GUJARATI",
+    "Guru": "GURMUKHI", "Orya": "ORIYA", "Latn": "LATIN",
 }
 MIN_SCRIPT_SHARE = 0.9
-PLURAL_FORMS = {
-    "en": "nplurals=2; plural=(n != 1);",
-    "hi": "nplurals=2; plural=(n > 1);",
-}
-# Words the help text tells citizens to send, per language, and what each must mean.
-HELP_WORDS: dict[str, dict[str, Keyword]] = {
-    "en": {"menu": Keyword.MENU, "0": Keyword.MENU, "back": Keyword.BACK, "help": Keyword.HELP,
-           "language": Keyword.LANGUAGE, "stop": Keyword.STOP},
-    "hi": {"मेनू": Keyword.MENU, "0": Keyword.MENU, "पीछे": Keyword.BACK, "मदद": Keyword.HELP,
-           "भाषा": Keyword.LANGUAGE, "बंद": Keyword.STOP},
-}
+# Keywords the help text must teach (start and yes/no are taught where they are asked).
+TAUGHT = (Keyword.MENU, Keyword.BACK, Keyword.HELP, Keyword.LANGUAGE, Keyword.STOP)
 BUTTON_CHARS = 20  # the shortest button title among channels (WhatsApp reply buttons)
 SMS_CHARS = 2 * 67  # two concatenated UCS-2 segments, before placeholders are filled
 
@@ -219,16 +213,21 @@ def test_placeholders_match_code(key: str) -> None:
 
 @pytest.mark.parametrize("code", OTHER_CODES)
 def test_script_is_known(code: str) -> None:
-    """Every non-default catalog's script is in the table the script check reads."""
-    assert code in SCRIPTS
+    """Every catalog is of a known language whose script the script check can read."""
+    assert code in KNOWN
+    assert KNOWN[code].script in SCRIPT_NAMES
 
 
 @pytest.mark.parametrize(("code", "key"), pairs(OTHER_CODES, used_ids()))
 def test_written_in_own_script(code: str, key: str) -> None:
     """At least 90% of a translation's letters (outside placeholders) are in its script."""
-    letters = [ch for ch in PLACEHOLDER.sub("", text(code, key))
+    translated = text(code, key)
+    if key.startswith("keyword."):
+        translated = translated.split("|")[0]  # romanised alternatives follow the native word
+    letters = [ch for ch in PLACEHOLDER.sub("", translated)
                if unicodedata.category(ch)[0] in "LM"]
-    native = [ch for ch in letters if unicodedata.name(ch, "").startswith(SCRIPTS[code] + " ")]
+    prefix = SCRIPT_NAMES[KNOWN[code].script] + " "
+    native = [ch for ch in letters if unicodedata.name(ch, "").startswith(prefix)]
     if letters:
         assert len(native) / len(letters) >= MIN_SCRIPT_SHARE, text(code, key)
 
@@ -275,7 +274,13 @@ def test_headers(code: str) -> None:
     language = re.search(r'^"Language: ([^\\"]+)\\n"$', raw, re.M)
     plural = re.search(r'^"Plural-Forms: ([^\\"]+)\\n"$', raw, re.M)
     assert language is not None and language.group(1).split("_")[0] == code
-    assert plural is not None and plural.group(1) == PLURAL_FORMS[code]
+    assert plural is not None
+    nplurals, _, expression = plural.group(1).partition(";")
+    assert nplurals.strip() == "nplurals=2"
+    chooses = gettext.c2py(expression.strip().removeprefix("plural=").rstrip(";"))
+    cldr = Locale.parse(KNOWN[code].locale).plural_form
+    for n in range(0, 202):  # the catalog's plural rule agrees with CLDR's for the language
+        assert chooses(n) == (0 if cldr(n) == "one" else 1), n
     assert re.search(r'^"Content-Type: text/plain; charset=utf-8\\n"$', raw, re.M | re.I)
     assert [m.id for m in catalog(code) if m.id and m.fuzzy] == []
 
@@ -284,6 +289,7 @@ def test_headers(code: str) -> None:
 def test_help_names_the_keywords(code: str) -> None:
     """The help text tells the words that work everywhere, and each of them does work."""
     help_text = text(code, "help.text")
-    for word, meaning in HELP_WORDS[code].items():
+    for meaning in TAUGHT:
+        word = keyword_words(code, meaning)[0]
         assert re.search(rf"(?<!\w){re.escape(word)}(?!\w)", help_text), word
         assert keyword(word) is meaning, word

@@ -12,6 +12,7 @@ from services.grievances.registry import GrievanceRegistry, GrievanceView
 from services.messaging.outbox import queue_message
 from services.security.crypto import Crypto
 from services.tenancy.models import Tenant
+from services.tenancy.service import language_settings
 
 
 def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
@@ -25,7 +26,7 @@ def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
     if contact is None or contact.opted_out or account is None or not account.active:
         return None
     tenant = db.get_one(Tenant, view.tenant_id)
-    language = contact.language or tenant.default_language
+    language = contact.language or language_settings(db, tenant)[1]
     note = view.history[-1].note if view.history else None
     params: dict[str, Param] = {"id": view.id, "status": Msg("status." + view.status)}
     text = render_msg(Msg("notify.status", params), language)

@@ -1,12 +1,18 @@
 """The seeded demo city `pb.amritsar`: wards, localities, categories and simulated channels.
 
-Seeding is idempotent: it runs on every embedded start, adds what is missing and points the
+The master data is data, not code: `data/demo_city.json` holds the structure with names in
+English, Hindi and Punjabi, and `data/names/<language>.json` adds each other language's names
+(keys like `category.garbage`, `locality.hall-bazaar`, `ward.W01`, `tenant.pb`). Seeding is
+idempotent: it runs on every embedded start, adds what is missing, refreshes names and points the
 simulated channel accounts at the gateway's current public URL (the port may have changed).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,91 +23,80 @@ from services.accounts.service import create_account
 from services.security.crypto import Crypto
 from services.tenancy.models import Category, Locality, Tenant, Ward
 
-STATE = ("pb", "PB", {"en": "Punjab", "hi": "पंजाब", "pa": "ਪੰਜਾਬ"})
-CITY = ("pb.amritsar", "PB-AMR", {"en": "Amritsar", "hi": "अमृतसर", "pa": "ਅੰਮ੍ਰਿਤਸਰ"})
-DEMO_TENANT = CITY[0]
+DATA = Path(__file__).parent / "data"
+DEMO_TENANT = "pb.amritsar"
 DEMO_SMS_NUMBER = "+15005550006"
 
-# ward code -> (names, [(locality code, names)])
-WARDS: dict[str, tuple[dict[str, str], list[tuple[str, dict[str, str]]]]] = {
-    "W01": ({"en": "Ward 1", "hi": "वार्ड 1"}, [
-        ("hall-bazaar", {"en": "Hall Bazaar", "hi": "हॉल बाज़ार", "pa": "ਹਾਲ ਬਾਜ਼ਾਰ"}),
-        ("katra-jaimal-singh", {"en": "Katra Jaimal Singh", "hi": "कटड़ा जैमल सिंह",
-                                "pa": "ਕਟੜਾ ਜੈਮਲ ਸਿੰਘ"}),
-    ]),
-    "W02": ({"en": "Ward 2", "hi": "वार्ड 2"}, [
-        ("ranjit-avenue", {"en": "Ranjit Avenue", "hi": "रणजीत एवेन्यू", "pa": "ਰਣਜੀਤ ਐਵੇਨਿਊ"}),
-        ("lawrence-road", {"en": "Lawrence Road", "hi": "लॉरेंस रोड", "pa": "ਲਾਰੈਂਸ ਰੋਡ"}),
-    ]),
-    "W03": ({"en": "Ward 3", "hi": "वार्ड 3"}, [
-        ("majitha-road", {"en": "Majitha Road", "hi": "मजीठा रोड", "pa": "ਮਜੀਠਾ ਰੋਡ"}),
-        ("green-avenue", {"en": "Green Avenue", "hi": "ग्रीन एवेन्यू", "pa": "ਗ੍ਰੀਨ ਐਵੇਨਿਊ"}),
-    ]),
-    "W04": ({"en": "Ward 4", "hi": "वार्ड 4"}, [
-        ("chheharta", {"en": "Chheharta", "hi": "छेहरटा", "pa": "ਛੇਹਰਟਾ"}),
-        ("putlighar", {"en": "Putlighar", "hi": "पुतलीघर", "pa": "ਪੁਤਲੀਘਰ"}),
-    ]),
-    "W05": ({"en": "Ward 5", "hi": "वार्ड 5"}, [
-        ("sultanwind", {"en": "Sultanwind", "hi": "सुल्तानविंड", "pa": "ਸੁਲਤਾਨਵਿੰਡ"}),
-        ("white-avenue", {"en": "White Avenue", "hi": "व्हाइट एवेन्यू", "pa": "ਵ੍ਹਾਈਟ ਐਵੇਨਿਊ"}),
-    ]),
-}
 
-# code -> (names, department, SLA hours)
-CATEGORIES: dict[str, tuple[dict[str, str], str, int]] = {
-    "garbage": ({"en": "Garbage not collected", "hi": "कचरा नहीं उठाया गया",
-                 "pa": "ਕੂੜਾ ਨਹੀਂ ਚੁੱਕਿਆ ਗਿਆ"}, "sanitation", 48),
-    "streetlight": ({"en": "Streetlight not working", "hi": "स्ट्रीट लाइट खराब",
-                     "pa": "ਸਟਰੀਟ ਲਾਈਟ ਖ਼ਰਾਬ"}, "electrical", 72),
-    "water": ({"en": "No water supply", "hi": "पानी की आपूर्ति नहीं",
-               "pa": "ਪਾਣੀ ਦੀ ਸਪਲਾਈ ਨਹੀਂ"}, "water", 48),
-    "sewer": ({"en": "Sewer blocked or overflowing", "hi": "सीवर जाम या उफान पर",
-               "pa": "ਸੀਵਰ ਬੰਦ ਜਾਂ ਓਵਰਫਲੋ"}, "sewerage", 48),
-    "road": ({"en": "Pothole or damaged road", "hi": "सड़क पर गड्ढा या टूटी सड़क",
-              "pa": "ਸੜਕ ਵਿੱਚ ਟੋਆ ਜਾਂ ਟੁੱਟੀ ਸੜਕ"}, "roads", 168),
-    "animals": ({"en": "Stray animals", "hi": "आवारा पशु", "pa": "ਅਵਾਰਾ ਪਸ਼ੂ"},
-                "veterinary", 72),
-    "mosquito": ({"en": "Mosquito fogging needed", "hi": "मच्छर फॉगिंग चाहिए",
-                  "pa": "ਮੱਛਰ ਫੌਗਿੰਗ ਚਾਹੀਦੀ"}, "health", 72),
-    "dead-animal": ({"en": "Dead animal removal", "hi": "मृत पशु हटाना",
-                     "pa": "ਮਰੇ ਪਸ਼ੂ ਨੂੰ ਹਟਾਉਣਾ"}, "sanitation", 24),
-}
+@cache
+def demo_data() -> dict[str, Any]:
+    """The demo city's structure, with every language's names merged in."""
+    data: dict[str, Any] = json.loads((DATA / "demo_city.json").read_text(encoding="utf-8"))
+    overlays = {path.stem: json.loads(path.read_text(encoding="utf-8"))
+                for path in sorted((DATA / "names").glob("*.json"))}
+
+    def names(key: str, base: dict[str, str]) -> dict[str, str]:
+        merged = dict(base)
+        for code, table in overlays.items():
+            if key in table:
+                merged.setdefault(code, table[key])
+        return merged
+
+    data["state"]["names"] = names("tenant." + data["state"]["id"], data["state"]["names"])
+    data["city"]["names"] = names("tenant." + data["city"]["id"], data["city"]["names"])
+    for ward in data["wards"]:
+        ward["names"] = names("ward." + ward["code"], ward["names"])
+        for loc in ward["localities"]:
+            loc["names"] = names("locality." + loc["code"], loc["names"])
+    for cat in data["categories"]:
+        cat["names"] = names("category." + cat["code"], cat["names"])
+    return data
 
 
-def _upsert_tenants(db: Session) -> None:
-    """The state and the city, with their languages."""
-    for tenant_id, code, names in (STATE, CITY):
-        if db.get(Tenant, tenant_id) is None:
-            db.add(Tenant(id=tenant_id, parent_id=tenant_id.split(".")[0]
-                          if "." in tenant_id else None, code=code, names=names,
-                          default_language="en", languages=["en", "hi"]))
+def _upsert_tenants(db: Session, data: dict[str, Any]) -> None:
+    """The state (languages are chosen per state) and the city, which inherits them."""
+    state, city = data["state"], data["city"]
+    for spec, parent in ((state, None), (city, state["id"])):
+        tenant = db.get(Tenant, spec["id"])
+        if tenant is None:
+            tenant = Tenant(id=spec["id"], parent_id=parent, code=spec["code"],
+                            default_language=spec.get("default_language", "en"),
+                            languages=spec.get("languages", []))
+            db.add(tenant)
+        tenant.names = spec["names"]
     db.flush()
 
 
-def _upsert_places(db: Session) -> None:
-    """Wards and their localities."""
-    for ward_code, (ward_names, localities) in WARDS.items():
-        ward = db.scalar(select(Ward).where(Ward.tenant_id == DEMO_TENANT, Ward.code == ward_code))
+def _upsert_places(db: Session, data: dict[str, Any]) -> None:
+    """Wards and their localities, names refreshed."""
+    for spec in data["wards"]:
+        ward = db.scalar(select(Ward).where(Ward.tenant_id == DEMO_TENANT,
+                                            Ward.code == spec["code"]))
         if ward is None:
-            ward = Ward(tenant_id=DEMO_TENANT, code=ward_code, names=ward_names)
+            ward = Ward(tenant_id=DEMO_TENANT, code=spec["code"])
             db.add(ward)
             db.flush()
-        for code, names in localities:
-            exists = db.scalar(select(Locality.id).where(Locality.tenant_id == DEMO_TENANT,
-                                                         Locality.code == code))
-            if exists is None:
-                db.add(Locality(tenant_id=DEMO_TENANT, ward_id=ward.id, code=code, names=names))
+        ward.names = spec["names"]
+        for loc_spec in spec["localities"]:
+            loc = db.scalar(select(Locality).where(Locality.tenant_id == DEMO_TENANT,
+                                                   Locality.code == loc_spec["code"]))
+            if loc is None:
+                loc = Locality(tenant_id=DEMO_TENANT, ward_id=ward.id, code=loc_spec["code"])
+                db.add(loc)
+            loc.names = loc_spec["names"]
     db.flush()
 
 
-def _upsert_categories(db: Session) -> None:
-    """Grievance categories with their SLAs."""
-    for code, (names, department, sla) in CATEGORIES.items():
-        exists = db.scalar(select(Category.id).where(Category.tenant_id == DEMO_TENANT,
-                                                     Category.code == code))
-        if exists is None:
-            db.add(Category(tenant_id=DEMO_TENANT, code=code, names=names,
-                            department=department, sla_hours=sla))
+def _upsert_categories(db: Session, data: dict[str, Any]) -> None:
+    """Grievance categories with their SLAs, names refreshed."""
+    for spec in data["categories"]:
+        cat = db.scalar(select(Category).where(Category.tenant_id == DEMO_TENANT,
+                                               Category.code == spec["code"]))
+        if cat is None:
+            cat = Category(tenant_id=DEMO_TENANT, code=spec["code"],
+                           department=spec["department"], sla_hours=spec["sla_hours"])
+            db.add(cat)
+        cat.names = spec["names"]
     db.flush()
 
 
@@ -115,17 +110,18 @@ def _simulated(db: Session, crypto: Crypto, channel_type: str, config: dict[str,
         return create_account(db, crypto, tenant_id=DEMO_TENANT, channel_type=channel_type,
                               config=config, name=name, simulated=True)
     current = crypto.decrypt_json(account.config_enc)
-    refreshed = {**config, **{k: v for k, v in current.items() if k not in config or
-                              k in ("auth_token", "token_secret", "account_sid")}}
-    account.config_enc = crypto.encrypt_json(refreshed)
+    kept = {k: v for k, v in current.items()
+            if k not in config or k in ("auth_token", "token_secret", "account_sid")}
+    account.config_enc = crypto.encrypt_json({**config, **kept})
     return account
 
 
 def seed_demo(db: Session, crypto: Crypto, base_url: str) -> None:
     """Make sure the demo city and its simulated channels exist (safe to repeat)."""
-    _upsert_tenants(db)
-    _upsert_places(db)
-    _upsert_categories(db)
+    data = demo_data()
+    _upsert_tenants(db, data)
+    _upsert_places(db, data)
+    _upsert_categories(db, data)
     _simulated(db, crypto, "webchat", {"token_secret": secrets.token_hex(32),
                                        "address": "web"}, "Demo web chat")
     _simulated(db, crypto, "twilio-sms", {

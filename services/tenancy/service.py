@@ -60,7 +60,8 @@ def load_master_data(db: Session, tenant_id: str) -> MasterData:
     tenant = db.get(Tenant, tenant_id)
     if tenant is None:
         raise LookupError(tenant_id)
-    codes = [c for c in (tenant.languages or [tenant.default_language]) if c in LANGUAGES]
+    enabled, default = language_settings(db, tenant)
+    codes = [c for c in enabled if c in LANGUAGES] or [default]
     languages = tuple(Option(c, Localized({c: endonym(c)})) for c in codes)
     cats = db.scalars(select(Category).where(Category.tenant_id == tenant_id,
                                              Category.active.is_(True)).order_by(Category.code))
@@ -70,5 +71,15 @@ def load_master_data(db: Session, tenant_id: str) -> MasterData:
         languages=languages,
         categories=tuple(Option(c.id, Localized(dict(c.names))) for c in cats),
         localities=tuple(Option(loc.id, Localized(dict(loc.names))) for loc in locs),
-        default_language=tenant.default_language,
+        default_language=default,
     )
+
+
+def language_settings(db: Session, tenant: Tenant) -> tuple[list[str], str]:
+    """A tenant's enabled languages and default; a city without its own takes its state's."""
+    current: Tenant | None = tenant
+    while current is not None:
+        if current.languages:
+            return list(current.languages), current.default_language
+        current = db.get(Tenant, current.parent_id) if current.parent_id else None
+    return [tenant.default_language], tenant.default_language

@@ -13,7 +13,7 @@ from services.db.base import local_year
 from services.grievances.builtin import BuiltinRegistry
 from services.grievances.registry import InvalidReference
 from services.security.crypto import Crypto
-from services.tenancy.demo import CATEGORIES
+from services.tenancy.demo import demo_data
 from services.tenancy.models import Category
 from tests.services.grievances.helpers import AMRITSAR, LUDHIANA, Clock, file, refs
 
@@ -43,12 +43,15 @@ def test_ids_restart_each_year(db: Session, crypto: Crypto,
                                       "PB-AMR-2027-000001")
 
 
+SLA = {c["code"]: c["sla_hours"] for c in demo_data()["categories"]}
+
+
 @pytest.mark.parametrize("category", ["garbage", "road", "dead-animal"])
 def test_due_date_is_created_plus_category_sla(db: Session, crypto: Crypto,
                                                category: str) -> None:
     """due_at = created_at + the category's SLA hours."""
     view = file(db, crypto, category=category)
-    assert view.due_at - view.created_at == timedelta(hours=CATEGORIES[category][2])
+    assert view.due_at - view.created_at == timedelta(hours=SLA[category])
     assert view.status == "open"
 
 

@@ -14,6 +14,7 @@ from babel import Locale, dates, numbers
 from i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 IST = ZoneInfo("Asia/Kolkata")
+INDIAN_GROUPING = (3, 2)  # 1,23,45,678: thousands first, then every two digits
 # CLDR puts (narrow) no-break spaces in times; they are outside the GSM-7 SMS alphabet and
 # would turn a whole English SMS into UCS-2, so formatted values use plain spaces.
 _PLAIN_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
@@ -30,9 +31,17 @@ def in_ist(value: datetime) -> datetime:
 
 
 def format_money(paise: int, code: str) -> str:
-    """Format integer paise as rupees in the language's locale (₹1,23,456.50)."""
+    """Integer paise as rupees in the language's own currency pattern, grouped by lakh and crore.
+
+    Some CLDR locales (mr, kn, ml, or, ur) group rupees in thousands; NagarSetu keeps each
+    locale's symbol placement and digits but always uses the Indian grouping (₹1,23,456.50).
+    """
+    locale = Locale.parse(_locale(code))
+    pattern = numbers.parse_pattern(locale.currency_formats["standard"].pattern)
+    pattern.grouping = INDIAN_GROUPING
     amount = Decimal(paise) / Decimal(100)
-    return numbers.format_currency(amount, "INR", locale=_locale(code))
+    text: str = pattern.apply(amount, locale, currency="INR")
+    return text.translate(_PLAIN_SPACES)
 
 
 def format_date(value: date | datetime, code: str) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from babel import numbers
+from babel import Locale, numbers
 
 from i18n import LANGUAGES, format_date, format_datetime, format_money
 
@@ -14,9 +14,11 @@ NEW_YEAR_EVENING_UTC = datetime(2024, 1, 1, 20, 0, tzinfo=UTC)  # 01:30 on 2 Jan
 
 
 def indian(amount: str, code: str) -> str:
-    """The amount as Babel formats rupees with the Indian grouping pattern, in the locale."""
-    return numbers.format_currency(Decimal(amount), "INR", format="¤#,##,##0.00",
-                                   locale=LANGUAGES[code].locale)
+    """The amount as Babel formats it in the locale's currency pattern, lakh/crore grouped."""
+    locale = Locale.parse(LANGUAGES[code].locale)
+    pattern = numbers.parse_pattern(locale.currency_formats["standard"].pattern)
+    pattern.grouping = (3, 2)
+    return pattern.apply(Decimal(amount), locale, currency="INR").replace("\u00a0", " ")
 
 
 def test_format_money_english() -> None:
@@ -80,3 +82,11 @@ def test_dates_use_plain_spaces(code: str) -> None:
     for value in (format_date(NEW_YEAR_EVENING_UTC, code),
                   format_datetime(NEW_YEAR_EVENING_UTC, code)):
         assert "\u00a0" not in value and "\u202f" not in value
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_every_language_groups_by_lakh_even_where_cldr_does_not(code: str) -> None:
+    """The digits read 1,23,45,678.90 in every language, with the rupee sign."""
+    text = format_money(1234567890, code)
+    assert "₹" in text
+    assert "".join(ch for ch in text if ch.isdigit() or ch in ",.") == "1,23,45,678.90"

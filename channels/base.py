@@ -15,6 +15,7 @@ from channels.contract import (
     WebhookResult,
 )
 from channels.errors import BadSignature, ConfigError
+from channels.render import as_text
 
 REDACTED = "***"
 
@@ -46,6 +47,11 @@ class ChannelAdapter(ABC):
     @abstractmethod
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Hand one message to the provider; raise a SendError subclass on failure."""
+
+    @classmethod
+    def render_text(cls, message: OutboundMessage) -> str:
+        """The text this channel shows for a message (choices degraded to fit)."""
+        return as_text(message, cls.capabilities)
 
     def issue_client_token(self, address: str) -> str:
         """A credential for a first-party client (web chat); other channels have none."""

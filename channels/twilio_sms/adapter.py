@@ -25,7 +25,6 @@ from channels.contract import (
     WebhookResult,
 )
 from channels.errors import BadSignature, MalformedPayload
-from channels.render import as_text
 from channels.twilio_sms.client import map_error, twilio_client
 from channels.twilio_sms.payloads import MAX_MEDIA, STATUS_MAP, InboundSms, StatusCallback
 
@@ -107,7 +106,7 @@ class Adapter(ChannelAdapter):
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Create the message through Twilio's REST API (choices become a numbered menu)."""
-        body = as_text(message, self.capabilities)
+        body = self.render_text(message)
         with twilio_client(str(self.config["account_sid"]), str(self.config["auth_token"]),
                            self.config.get("api_base")) as client:
             try:

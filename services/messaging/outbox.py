@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
-from channels.contract import Ask, Choice
+from channels.contract import Ask, Choice, Medium, OutboundMessage
+from channels.registry import adapter_class
+from i18n.sms import sms_length
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.messaging.models import Message, OutboxItem
@@ -15,9 +19,14 @@ def queue_message(db: Session, crypto: Crypto, *, account: ChannelAccount, conta
                   text: str, choices: tuple[Choice, ...] = (), ask: Ask = Ask.NONE,
                   language: str | None = None) -> str:
     """Queue one message for delivery; returns the outbox id to hand to the dispatcher."""
+    extras: dict[str, Any] = {"choices": [[c.id, c.label] for c in choices], "ask": ask.value}
+    adapter = adapter_class(account.channel_type)
+    if adapter.medium is Medium.SMS:  # what it costs, for previews and reports
+        length = sms_length(adapter.render_text(OutboundMessage("", text, choices, ask)))
+        extras["sms"] = {"encoding": length.encoding.value, "segments": length.segments}
     message = Message(tenant_id=account.tenant_id, account_id=account.id, contact_id=contact.id,
                       direction="out", body_enc=crypto.encrypt(text), language=language,
-                      extras={"choices": [[c.id, c.label] for c in choices], "ask": ask.value})
+                      extras=extras)
     db.add(message)
     db.flush()
     item = OutboxItem(tenant_id=account.tenant_id, message_id=message.id)

@@ -219,3 +219,15 @@ def test_logs_never_show_the_citizens_number_or_words(gateway: LiveGateway, phon
     assert phone.number not in logged
     assert "नमस्ते" not in logged
     assert phone.account["auth_token"] not in logged
+
+
+def test_each_sms_records_its_encoding_and_segment_count(gateway: LiveGateway,
+                                                         phone: SmsPhone) -> None:
+    phone.chat("hi")
+    phone.chat("2")  # Hindi from here on
+    with gateway.ctx.sessions() as db:
+        sent = db.query(Message).filter_by(direction="out").order_by(Message.created_at).all()
+        costs = [m.extras["sms"] for m in sent]
+    assert costs[0]["encoding"] == "UCS-2"  # the language menu shows हिन्दी
+    assert costs[1]["encoding"] == "UCS-2"
+    assert all(c["segments"] >= 1 for c in costs)

@@ -8,8 +8,12 @@ from bots.events import UserInput
 from bots.prompts import Localized, Option
 from i18n import DEFAULT_LANGUAGE, parse_int, translate
 from i18n.normalize import clean
+from i18n.phonetic import phonetic_key
 
 FUZZY_CUTOFF = 0.75
+AMBIGUITY_MARGIN = 0.1
+PREFIX_SCORE = 0.85
+MIN_KEY = 3
 
 
 def names(option: Option, language: str) -> set[str]:
@@ -35,8 +39,29 @@ def pick(event: UserInput, shown: tuple[Option, ...], every: tuple[Option, ...],
     named = {text: option for option in (*every, *shown) for text in names(option, language)}
     if typed in named:
         return named[typed]
-    if fuzzy:
-        close = difflib.get_close_matches(typed, list(named), n=1, cutoff=FUZZY_CUTOFF)
-        if close:
-            return named[close[0]]
-    return None
+    return by_sound(typed, named) if fuzzy else None
+
+
+def by_sound(typed: str, named: dict[str, Option]) -> Option | None:
+    """The one option whose name sounds like the input, in any script or spelling; else None.
+
+    A name scores by similarity of phonetic keys; typing the first word(s) of a name counts as
+    close. The best must clear FUZZY_CUTOFF and beat every other option by AMBIGUITY_MARGIN.
+    """
+    key = phonetic_key(typed)
+    if len(key) < MIN_KEY:
+        return None
+    best: dict[str, tuple[float, Option]] = {}
+    for name, option in named.items():
+        other = phonetic_key(name)
+        score = difflib.SequenceMatcher(None, key, other).ratio()
+        if other.startswith(key + " "):
+            score = max(score, PREFIX_SCORE)
+        if score > best.get(option.id, (0.0, option))[0]:
+            best[option.id] = (score, option)
+    ranked = sorted(best.values(), key=lambda item: item[0], reverse=True)
+    if not ranked or ranked[0][0] < FUZZY_CUTOFF:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < AMBIGUITY_MARGIN:
+        return None
+    return ranked[0][1]

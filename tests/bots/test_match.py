@@ -29,7 +29,11 @@ PAGE = (STREETLIGHT, WATER)
     (UserInput("पानी की  आपूर्ति"), False, WATER),
     (UserInput("Watr supply"), False, None),
     (UserInput("Watr supply"), True, WATER),
-    (UserInput("nali jam"), True, None),
+    (UserInput("nali jam"), True, DRAIN),  # romanised Hindi sounds like "नाली जाम"
+    (UserInput("nali jam"), False, None),
+    (UserInput("kachra"), True, GARBAGE),
+    (UserInput("पानी"), True, WATER),  # the first word of a name is enough when it is unique
+    (UserInput("street"), True, STREETLIGHT),
     (UserInput("something else entirely"), True, None),
     (UserInput("w"), True, None),
 ])
@@ -50,3 +54,23 @@ def test_a_parametrised_catalog_label_is_named_by_its_id() -> None:
 def test_an_option_on_the_page_wins_over_an_equal_name_elsewhere() -> None:
     twin = Option("garbage-2", Localized({"en": "Garbage"}))
     assert pick(UserInput("garbage"), (twin,), CATEGORIES, "en") == twin
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Ranjeet Avenyu", "loc-ranjit"),
+    ("रंजीत एवेन्यू", "loc-ranjit"),  # Devanagari with a different spelling
+    ("ਰਣਜੀਤ ਐਵੇਨਿਊ", "loc-ranjit"),  # Gurmukhi, a script the options are not even named in
+    ("রঞ্জিত অ্যাভিনিউ", "loc-ranjit"),  # Bengali
+    ("મોડલ ટાઉન", "loc-model"),  # Gujarati
+    ("modal taun", "loc-model"),
+    ("civil line", "loc-civil"),
+    ("सिविल", "loc-civil"),
+    ("avenue", None),  # too little to tell
+    ("town", None),
+    ("chandni chowk", None),
+])
+def test_localities_match_across_scripts_and_spellings(typed: str, expected: str | None) -> None:
+    from tests.bots.support import LOCALITIES
+
+    found = pick(UserInput(typed), (), LOCALITIES, "en", fuzzy=True)
+    assert (found.id if found else None) == expected

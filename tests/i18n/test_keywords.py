@@ -36,3 +36,24 @@ def test_every_language_has_words_for_every_keyword(code: str, kw: Keyword) -> N
 @pytest.mark.parametrize("text", ["0", "०", "?"])
 def test_universal_symbols(text: str) -> None:
     assert keyword(text) in (Keyword.MENU, Keyword.HELP)
+
+
+def _mentions(text: str, word: str) -> bool:
+    """Whether a message names a word as a whole (NFC, any quotes around it)."""
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFC", text)
+    return re.search(rf"(?<!\w){re.escape(unicodedata.normalize('NFC', word))}(?!\w)",
+                     folded) is not None
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_messages_that_teach_a_word_teach_one_that_works(code: str) -> None:
+    from i18n import translate
+
+    filed = translate(code, "grievance.filed", {"id": "X", "due": "Y"})
+    assert _mentions(filed, keyword_words(code, Keyword.MENU)[0])
+    assert translate(code, "menu.track") in filed  # the option it tells them to choose
+    stopped = translate(code, "optout.stopped")
+    assert _mentions(stopped, keyword_words(code, Keyword.START)[0])

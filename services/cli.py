@@ -9,12 +9,16 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from services.audio.cli import audio_app
 from services.settings import get_settings
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
 staff_app = typer.Typer(help="Staff API keys.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants (states and cities).", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(audio_app, name="audio")
 console = Console()
 
 
@@ -138,6 +142,44 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="the id part of nsk_<i
             raise typer.BadParameter(f"no key {key_id!r}")
         db.commit()
     console.print(f"key {key_id} revoked")
+
+
+@tenant_app.command("languages")
+def tenant_languages(
+    tenant: Annotated[str, typer.Argument(help="a state (pb) or a city (pb.amritsar)")],
+    enable: Annotated[str | None, typer.Option(help="comma-separated codes, in menu order")]
+    = None,
+    default: Annotated[str | None, typer.Option(help="the language before a citizen picks")]
+    = None,
+    inherit: Annotated[bool, typer.Option(help="a city: use its state's languages again")]
+    = False,
+) -> None:
+    """Show or set a tenant's languages (a city without its own uses its state's)."""
+    from i18n import LANGUAGES
+    from services.tenancy.models import Tenant
+    from services.tenancy.service import language_settings
+
+    with _db() as db:
+        row = db.get(Tenant, tenant)
+        if row is None:
+            raise typer.BadParameter(f"no tenant {tenant!r}")
+        if inherit:
+            row.languages = []
+        if enable is not None:
+            codes = [c.strip() for c in enable.split(",") if c.strip()]
+            unknown = [c for c in codes if c not in LANGUAGES]
+            if unknown or not codes:
+                raise typer.BadParameter(f"no catalog for {', '.join(unknown) or 'nothing'}; "
+                                         f"available: {', '.join(sorted(LANGUAGES))}")
+            row.languages = codes
+        if default is not None:
+            if default not in (row.languages or language_settings(db, row)[0]):
+                raise typer.BadParameter(f"{default!r} is not among the enabled languages")
+            row.default_language = default
+        enabled, chosen = language_settings(db, row)
+        db.commit()
+    source = "own" if row.languages else "inherited"
+    console.print(f"{tenant}: {', '.join(enabled)} ({source}); default {chosen}")
 
 
 def _db() -> Session:

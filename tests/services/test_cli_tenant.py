@@ -1,0 +1,46 @@
+"""`nagarsetu tenant languages`: a state chooses its languages without code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from services.cli import app
+from services.settings import get_settings
+from services.tenancy.models import Tenant
+from tests.support.gateway import LiveGateway, SmsPhone
+
+
+@pytest.fixture
+def cli(gateway: LiveGateway, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The CLI pointed at the live gateway's database."""
+    monkeypatch.setenv("DATABASE_URL", gateway.settings.database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_state_sets_languages_and_the_city_follows(gateway: LiveGateway, cli: CliRunner) -> None:
+    result = cli.invoke(app, ["tenant", "languages", "pb", "--enable", "pa,hi,en",
+                              "--default", "pa"])
+    assert result.exit_code == 0, result.output
+    assert "pa, hi, en" in result.output
+    shown = cli.invoke(app, ["tenant", "languages", "pb.amritsar"])
+    assert "pa, hi, en (inherited); default pa" in shown.output
+    gateway.ctx.master.clear()
+    first = SmsPhone(gateway).chat("hello")
+    assert first.index("ਪੰਜਾਬੀ") < first.index("हिन्दी") < first.index("English")
+    assert "தமிழ்" not in first
+
+
+def test_unknown_language_or_default_is_refused(gateway: LiveGateway, cli: CliRunner) -> None:
+    bad = cli.invoke(app, ["tenant", "languages", "pb", "--enable", "en,xx"])
+    assert bad.exit_code != 0
+    assert "no catalog for xx" in bad.output
+    bad_default = cli.invoke(app, ["tenant", "languages", "pb", "--enable", "en,hi",
+                                   "--default", "ta"])
+    assert bad_default.exit_code != 0
+    with gateway.ctx.sessions() as db:
+        assert "ta" in db.get_one(Tenant, "pb").languages  # nothing changed

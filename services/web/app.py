@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from channels.registry import simulator_routers
+from services.audio import routes as audio_routes
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
 from services.settings import Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(webhooks.router)
     app.include_router(webchat.router)
     app.include_router(grievance_api.router)
+    app.include_router(audio_routes.router)
     if context.settings.simulators_enabled:
         app.include_router(simdir.router)
         for router in simulator_routers():

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_inflight_seconds: int = 120
     sweep_interval_seconds: float = 5.0
+    audio_dir: str = ".nagarsetu/audio"
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

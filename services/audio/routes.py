@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 
 from i18n.languages import KNOWN
 from services.audio.store import TENANT, ClipStore, audio_root, valid_clip
+from services.web.deps import CtxDep
 
 MEDIA_TYPE = "audio/wav"
 CACHE_CONTROL = "public, max-age=86400"
@@ -30,7 +31,7 @@ def _not_found() -> HTTPException:
 
 @router.get("/audio/{language}/{clip}.wav", response_class=FileResponse,
             responses={200: {"content": {MEDIA_TYPE: {}}}, 404: {"description": "no such clip"}})
-def clip_file(language: str, clip: str,
+def clip_file(language: str, clip: str, ctx: CtxDep,
               tenant: Annotated[str | None, Query(description="city or state whose recordings "
                                                               "replace rendered clips")] = None,
               ) -> FileResponse:
@@ -39,7 +40,7 @@ def clip_file(language: str, clip: str,
         raise _not_found()
     if tenant is not None and not TENANT.fullmatch(tenant):
         raise _not_found()
-    store = ClipStore(audio_root())
+    store = ClipStore(audio_root(ctx.settings))
     path = store.find(language, clip, tenant)
     if path is None or not path.resolve().is_relative_to(store.root.resolve()):
         raise _not_found()

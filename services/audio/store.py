@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ENV = "NAGARSETU_AUDIO_DIR"
-DEFAULT_DIR = Path(".nagarsetu") / "audio"
+from services.settings import Settings, get_settings
+
 OVERRIDES = "overrides"
 MANIFEST = "manifest.json"
 CLIP_ID = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
@@ -28,9 +28,9 @@ TENANT = re.compile(r"[a-z]{2}(?:\.[a-z][a-z0-9_-]*)?")
 LANGUAGE = re.compile(r"[a-z]{2,3}")
 
 
-def audio_root() -> Path:
-    """The audio directory: `NAGARSETU_AUDIO_DIR`, else `.nagarsetu/audio`."""
-    return Path(os.environ.get(ENV) or DEFAULT_DIR)
+def audio_root(settings: Settings | None = None) -> Path:
+    """The audio directory from settings (`NAGARSETU_AUDIO_DIR`, default `.nagarsetu/audio`)."""
+    return Path((settings or get_settings()).audio_dir)
 
 
 def valid_clip(clip: str) -> bool:

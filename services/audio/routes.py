@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 
 from i18n.languages import KNOWN
 from services.audio.store import TENANT, ClipStore, audio_root, valid_clip
+from services.settings import Settings
 from services.web.deps import CtxDep
 
 MEDIA_TYPE = "audio/wav"
@@ -47,10 +48,10 @@ def clip_file(language: str, clip: str, ctx: CtxDep,
     return FileResponse(path, media_type=MEDIA_TYPE, headers={"Cache-Control": CACHE_CONTROL})
 
 
-def clip_url(base_url: str, language: str, clip: str, tenant: str | None = None) -> str:
+def clip_url(settings: Settings, language: str, clip: str, tenant: str | None = None) -> str:
     """The public URL of a clip, versioned by its manifest hash so a rebuild changes the URL."""
-    store = ClipStore(audio_root())
+    store = ClipStore(audio_root(settings))
     version = str(store.read_manifest(language).get(clip, {}).get("hash", ""))[:12]
     query = "&".join(q for q in (f"v={version}" if version else "",
                                  f"tenant={tenant}" if tenant else "") if q)
-    return f"{base_url.rstrip('/')}/audio/{language}/{clip}.wav" + (f"?{query}" if query else "")
+    return f"{settings.base_url}/audio/{language}/{clip}.wav" + (f"?{query}" if query else "")

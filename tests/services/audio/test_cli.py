@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from services.audio.store import ENV
 from services.cli import app
+from services.settings import get_settings
 from tests.services.audio.conftest import Built
+
+ENV = "NAGARSETU_AUDIO_DIR"
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """The CLI reads settings once per process; each test here is a new process's worth."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def test_build_renders_only_what_is_missing(built: Built, tmp_path: Path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -12,7 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from services.audio import routes, wav
-from services.audio.store import ENV, ClipStore, override_problems
+from services.audio.store import ClipStore, override_problems
+from services.settings import Settings
 from tests.services.audio.conftest import Built
 from tests.support.gateway import LiveGateway
 
@@ -38,8 +40,8 @@ def served(built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
            clip_language: str) -> tuple[Client, ClipStore]:
     """A client of the audio router over a private copy of the built clips."""
     store = built.copy(tmp_path / "audio")
-    monkeypatch.setenv(ENV, str(store.root))
     app = FastAPI()
+    app.state.ctx = SimpleNamespace(settings=Settings(audio_dir=str(store.root)))
     app.include_router(routes.router)
     return Client(app), store
 
@@ -130,13 +132,15 @@ def test_recordings_of_an_older_text_are_reported(served: tuple[Client, ClipStor
 def test_clip_urls_carry_the_clip_version(served: tuple[Client, ClipStore],
                                           clip_language: str) -> None:
     _, store = served
-    url = routes.clip_url("https://gw.example/", clip_language, "digit.1", tenant="pb")
+    settings = Settings(public_base_url="https://gw.example/", audio_dir=str(store.root))
+    url = routes.clip_url(settings, clip_language, "digit.1", tenant="pb")
     version = store.read_manifest(clip_language)["digit.1"]["hash"][:12]
     assert url == f"https://gw.example/audio/{clip_language}/digit.1.wav?v={version}&tenant=pb"
 
 
 def test_the_gateway_serves_clips(served: tuple[Client, ClipStore], clip_language: str,
                                   gateway: LiveGateway) -> None:
+    gateway.ctx.settings.audio_dir = str(served[1].root)
     answer = httpx.get(f"{gateway.base_url}/audio/{clip_language}/digit.1.wav", timeout=10)
     assert answer.status_code == 200 and answer.headers["content-type"] == "audio/wav"
     missing = httpx.get(f"{gateway.base_url}/audio/{clip_language}/digit.10.wav", timeout=10)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import difflib
+from functools import cache
 
 from bots.events import UserInput
 from bots.prompts import Localized, Option
-from i18n import DEFAULT_LANGUAGE, parse_int, translate
+from i18n import DEFAULT_LANGUAGE, LANGUAGES, parse_int, translate
 from i18n.normalize import clean
 from i18n.phonetic import phonetic_key
 
+INTENTS = ("grievance", "track")
+"""Menu options with catalog words of their own (`intent.grievance`: complaint, shikayat…)."""
 FUZZY_CUTOFF = 0.75
 AMBIGUITY_MARGIN = 0.1
 PREFIX_SCORE = 0.85
@@ -17,12 +20,24 @@ MIN_KEY = 3
 
 
 def names(option: Option, language: str) -> set[str]:
-    """Folded texts naming an option: master data in any language, else its catalog label."""
+    """Folded texts naming an option: master data in any language, else its catalog label,
+    plus for menu options the words citizens use for them in every language ("shikayat")."""
     if isinstance(option.label, Localized):
         return {clean(text) for text in option.label.values.values() if text}
     if option.label.params:
         return {clean(option.id)}
-    return {clean(translate(code, option.label.key)) for code in {language, DEFAULT_LANGUAGE}}
+    found = {clean(translate(code, option.label.key)) for code in {language, DEFAULT_LANGUAGE}}
+    return found | intent_words(option.id)
+
+
+@cache
+def intent_words(option_id: str) -> frozenset[str]:
+    """Words for a menu option across all languages (`intent.<id>` in the catalogs)."""
+    if option_id not in INTENTS:
+        return frozenset()
+    return frozenset(clean(word) for code in LANGUAGES
+                     for word in translate(code, "intent." + option_id).split("|")
+                     if word.strip())
 
 
 def pick(event: UserInput, shown: tuple[Option, ...], every: tuple[Option, ...],

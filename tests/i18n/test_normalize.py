@@ -43,3 +43,22 @@ def test_keywords(typed: str, meaning: Keyword) -> None:
 def test_not_keywords(typed: str) -> None:
     """Only the whole message is a keyword."""
     assert keyword(typed) is None
+
+
+# Every script's digits from zero to nine, per language that writes them.
+NATIVE_DIGITS = {
+    "hi": "०१२३४५६७८९", "mr": "०१२३४५६७८९", "bn": "০১২৩৪৫৬৭৮৯", "as": "০১২৩৪৫৬৭৮৯",
+    "pa": "੦੧੨੩੪੫੬੭੮੯", "gu": "૦૧૨૩૪૫૬૭૮૯", "or": "୦୧୨୩୪୫୬୭୮୯", "ta": "௦௧௨௩௪௫௬௭௮௯",
+    "te": "౦౧౨౩౪౫౬౭౮౯", "kn": "೦೧೨೩೪೫೬೭೮೯", "ml": "൦൧൨൩൪൫൬൭൮൯", "ur": "۰۱۲۳۴۵۶۷۸۹",
+}
+
+
+@pytest.mark.parametrize(("code", "digits"), sorted(NATIVE_DIGITS.items()))
+def test_every_scripts_digits_read_as_numbers(code: str, digits: str) -> None:
+    """Menu choices, consumer numbers and grievance numbers typed in the language's digits."""
+    for value, digit in enumerate(digits):
+        assert parse_int(digit) == value
+    assert parse_int(digits[1] + digits[2] + digits[3]) == 123
+    assert parse_int(digits[0] + digits[0] + digits[4] + digits[2]) == 42  # 000042-style ids
+    assert normalize_digits(f"PB-AMR-{digits[2]}{digits[0]}{digits[2]}{digits[6]}") == \
+        "PB-AMR-2026"

@@ -222,8 +222,8 @@ def test_script_is_known(code: str) -> None:
 def test_written_in_own_script(code: str, key: str) -> None:
     """At least 90% of a translation's letters (outside placeholders) are in its script."""
     translated = text(code, key)
-    if key.startswith("keyword."):
-        translated = translated.split("|")[0]  # romanised alternatives follow the native word
+    if key.startswith(("keyword.", "intent.")):  # word lists: the native word comes first
+        translated = translated.split("|")[0]
     letters = [ch for ch in PLACEHOLDER.sub("", translated)
                if unicodedata.category(ch)[0] in "LM"]
     prefix = SCRIPT_NAMES[KNOWN[code].script] + " "

@@ -19,8 +19,14 @@ class MissingMessage(LookupError):
 
 @cache
 def _translations(code: str) -> gettext.GNUTranslations:
-    """Compile the language's `.po` catalog into a GNU translations object (cached)."""
-    with po_path(code).open("rb") as fh:
+    """The language's compiled catalog: the `.mo` built at install time when it is current,
+    else the `.po` compiled in memory (a translation corrected since install still counts)."""
+    po = po_path(code)
+    mo = po.with_suffix(".mo")
+    if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fh:
+            return gettext.GNUTranslations(fh)
+    with po.open("rb") as fh:
         catalog = read_po(fh, locale=LANGUAGES[code].locale)
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)

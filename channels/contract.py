@@ -61,9 +61,24 @@ class Capabilities:
     """What a channel can show and ask for; prompts degrade to fit."""
 
     buttons: int = 0
+    """Reply buttons shown under one message (WhatsApp 3; 0: none)."""
+    list_rows: int = 0
+    """Rows of a list picker (WhatsApp 10; 0: none)."""
     numbered_menus: bool = True
+    page_size: int = 8
+    """Options per page of a long choice, before a "more" option."""
     location: bool = False
     photo: bool = False
+    voice: bool = False
+    """Spoken prompts; answers by keypad (DTMF) or speech (IVR)."""
+    recording: bool = False
+    """Can record a spoken answer (a grievance described by voice)."""
+    synchronous: bool = False
+    """Replies go back in the webhook's own response (IVR), not through the outbox."""
+    session_window_hours: int | None = None
+    """Free-form replies only this long after the citizen last wrote (WhatsApp: 24)."""
+    templates: bool = False
+    """Outside the window (or always, for Indian DLT SMS) only registered templates go out."""
     max_text_length: int | None = None
 
 
@@ -83,6 +98,15 @@ class Location:
     longitude: float
 
 
+class EventKind(StrEnum):
+    """What an inbound event is: a message, or something that happened on a call."""
+
+    MESSAGE = "message"
+    CALL_STARTED = "call_started"
+    CALL_ENDED = "call_ended"
+    MISSED_CALL = "missed_call"
+
+
 @dataclass(frozen=True)
 class InboundEvent:
     """A message from a citizen, already verified and parsed out of the provider's wire format."""
@@ -95,6 +119,9 @@ class InboundEvent:
     media_urls: tuple[str, ...] = ()
     location: Location | None = None
     received_at: datetime | None = None
+    kind: EventKind = EventKind.MESSAGE
+    session: str | None = None
+    """The provider's conversation handle, when it has one (a call's CallSid)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +134,30 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True)
+class MessagePart:
+    """One catalog message a text was rendered from, with its parameters as rendered text.
+
+    Adapters that need more than text use them: templates (WhatsApp, DLT SMS) and IVR, which
+    speaks ids digit by digit and plays recorded clips.
+    """
+
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TemplateRef:
+    """A provider-registered template to send instead of free text, with its variables."""
+
+    name: str
+    """The provider's template name or id (WhatsApp template, DLT template id, content SID)."""
+    language: str
+    variables: tuple[str, ...] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+    """Provider fields such as the DLT principal entity id and sender header."""
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     """A localized message for one recipient; the adapter renders choices its own way."""
 
@@ -116,6 +167,11 @@ class OutboundMessage:
     ask: Ask = Ask.NONE
     language: str = "en"
     reference: str = ""
+    parts: tuple[MessagePart, ...] = ()
+    window_open: bool = True
+    """Whether the citizen wrote within the channel's session window (see Capabilities)."""
+    template: TemplateRef | None = None
+    media_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bots.prompts import Date, Localized, Msg, Param, Prompt
-from channels.contract import Ask, Choice
+from channels.contract import Ask, Choice, MessagePart
 from i18n import format_date, translate
 
 
@@ -29,3 +29,10 @@ def render_prompt(prompt: Prompt, language: str) -> tuple[str, tuple[Choice, ...
     text = "\n\n".join(render_msg(part, language) for part in prompt.parts)
     choices = tuple(Choice(o.id, str(render_param(o.label, language))) for o in prompt.options)
     return text, choices, Ask(prompt.ask.value)
+
+
+def render_parts(prompt: Prompt, language: str) -> list[MessagePart]:
+    """The catalog messages of a prompt with their parameters rendered as text."""
+    return [MessagePart(part.key, {k: str(render_param(v, language))
+                                   for k, v in part.params.items()})
+            for part in prompt.parts]

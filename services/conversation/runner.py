@@ -18,7 +18,7 @@ from services.contacts.models import Contact
 from services.contacts.service import get_or_create, urn_for
 from services.context import AppContext
 from services.conversation.operations import OpContext, OperationError, run
-from services.conversation.render import render_prompt
+from services.conversation.render import render_parts, render_prompt
 from services.db.base import aware, utcnow
 from services.grievances.builtin import BuiltinRegistry
 from services.messaging.log import record_inbound
@@ -54,8 +54,9 @@ def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, cont
     rendered = [render_prompt(reply.prompt, language) for reply, _ in replies]
     text = "\n\n".join(part[0] for part in rendered if part[0])
     _, choices, ask = rendered[-1]
+    parts = [part for reply, _ in replies for part in render_parts(reply.prompt, language)]
     return [queue_message(db, ctx.crypto, account=account, contact=contact, text=text,
-                          choices=choices, ask=ask, language=language)]
+                          choices=choices, ask=ask, language=language, parts=parts)]
 
 
 def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.contract import Ask, Choice, OutboundMessage
+from channels.contract import Ask, Choice, MessagePart, OutboundMessage
 from channels.errors import SendError
+from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for, webhook_path
 from services.contacts.models import Contact
 from services.contacts.service import address_of
-from services.db.base import utcnow
+from services.db.base import aware, utcnow
 from services.messaging.models import Message, OutboxItem
 from services.security.crypto import Crypto
 
@@ -66,6 +67,25 @@ def _claim(db: Session, outbox_id: str, inflight_seconds: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def _parts(crypto: Crypto, message: Message) -> tuple[MessagePart, ...]:
+    """The catalog messages the text was rendered from (kept encrypted in the log)."""
+    token = message.extras.get("parts_enc")
+    if not token:
+        return ()
+    return tuple(MessagePart(key, params) for key, params in crypto.decrypt_json(token)["parts"])
+
+
+def window_open(db: Session, account: ChannelAccount, contact_id: str) -> bool:
+    """Whether the citizen wrote to this account within its channel's session window."""
+    hours = adapter_class(account.channel_type).capabilities.session_window_hours
+    if hours is None:
+        return True
+    last = db.scalar(select(func.max(Message.created_at)).where(
+        Message.account_id == account.id, Message.contact_id == contact_id,
+        Message.direction == "in"))
+    return last is not None and utcnow() - aware(last) < timedelta(hours=hours)
+
+
 def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryConfig,
             outbox_id: str) -> Outcome:
     """Try to deliver one outbox row; safe to call any number of times."""
@@ -80,7 +100,8 @@ def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryCon
             to=address_of(crypto, contact), text=crypto.decrypt(message.body_enc),
             choices=tuple(Choice(c[0], c[1]) for c in message.extras.get("choices", [])),
             ask=Ask(message.extras.get("ask", "none")), language=message.language or "en",
-            reference=message.id)
+            reference=message.id, parts=_parts(crypto, message),
+            window_open=window_open(db, account, contact.id))
         callback = config.base_url + webhook_path(account, "status")
         try:
             result = adapter_for(crypto, account).send(outbound, callback)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from channels.contract import Ask, Choice, Medium, OutboundMessage
+from channels.contract import Ask, Choice, Medium, MessagePart, OutboundMessage
 from channels.registry import adapter_class
 from i18n.sms import sms_length
 from services.accounts.models import ChannelAccount
@@ -17,9 +18,12 @@ from services.security.crypto import Crypto
 
 def queue_message(db: Session, crypto: Crypto, *, account: ChannelAccount, contact: Contact,
                   text: str, choices: tuple[Choice, ...] = (), ask: Ask = Ask.NONE,
-                  language: str | None = None) -> str:
+                  language: str | None = None, parts: Sequence[MessagePart] = ()) -> str:
     """Queue one message for delivery; returns the outbox id to hand to the dispatcher."""
     extras: dict[str, Any] = {"choices": [[c.id, c.label] for c in choices], "ask": ask.value}
+    if parts:  # parameters may hold personal data (a description): encrypted like the body
+        extras["parts_enc"] = crypto.encrypt_json(
+            {"parts": [[part.key, dict(part.params)] for part in parts]})
     adapter = adapter_class(account.channel_type)
     if adapter.medium is Medium.SMS:  # what it costs, for previews and reports
         length = sms_length(adapter.render_text(OutboundMessage("", text, choices, ask)))

@@ -16,6 +16,12 @@ class BotContext:
     localities: tuple[Option, ...]
     language: str | None = None
     resumed: bool = False
+    page_size: int = 8
+    """Options per page on the citizen's channel (a "more" option follows a full page)."""
+    can_locate: bool = False
+    """The channel can send a location (WhatsApp, Telegram)."""
+    can_photo: bool = False
+    """The channel can send a photo."""
 
     def options(self, source: str) -> tuple[Option, ...]:
         """Master data options by name ("languages", "categories", "localities")."""

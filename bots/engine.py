@@ -27,6 +27,7 @@ from bots.session import Session
 from i18n import DEFAULT_LANGUAGE, Keyword, keyword
 
 PAGE_SIZE = 8
+"""The default page size (see BotContext.page_size)."""
 MAX_RETRIES = 3
 MORE = Option("__more__", Msg("common.more"))
 YES_NO = (Option("yes", Msg("common.yes")), Option("no", Msg("common.no")))
@@ -151,9 +152,10 @@ class _Run:
     def page(self, step: Choose) -> tuple[Option, ...]:
         """The options shown now: one page, plus "more" when there are further pages."""
         options = step.options.get(self.s.slots, self.ctx)
-        start = self.s.page * PAGE_SIZE
-        shown = options[start:start + PAGE_SIZE]
-        return (*shown, MORE) if len(options) > start + PAGE_SIZE else shown
+        size = max(1, self.ctx.page_size)
+        start = self.s.page * size
+        shown = options[start:start + size]
+        return (*shown, MORE) if len(options) > start + size else shown
 
     def prompt(self, step: Step, *lead: Msg) -> None:
         """Ask the question of an input step."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channels.contract import AccountConfig
 from channels.errors import ConfigError
@@ -50,6 +50,21 @@ def _simulators() -> Iterator[tuple[str, object]]:
         except ModuleNotFoundError as exc:
             if exc.name != f"{package}.simulator":
                 raise
+
+
+def demo_accounts(base_url: str) -> list[tuple[str, dict[str, Any], frozenset[str]]]:
+    """Simulated accounts for the demo city: (channel type, config, keys to keep once made).
+
+    A simulator module offers one by defining `demo_account(base_url) -> (config, keep)`;
+    `keep` names the generated credentials that must survive a restart.
+    """
+    found = []
+    for channel_type, module in _simulators():
+        make = getattr(module, "demo_account", None)
+        if make is not None:
+            config, keep = make(base_url)
+            found.append((channel_type, config, frozenset(keep)))
+    return found
 
 
 def simulator_routers() -> list[APIRouter]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 import threading
 import time
 import uuid
@@ -178,6 +179,16 @@ async def create_message(account_sid: str, request: Request,
                          "uri": f"/{API_VERSION}/Accounts/{account_sid}/Messages/"
                                 f"{message_sid}.json"},
                         status_code=201)
+
+
+DEMO_NUMBER = "+15005550006"
+
+
+def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A simulated Twilio SMS account for the demo city (credentials are made up)."""
+    config = {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16),
+              "address": DEMO_NUMBER, "api_base": base_url.rstrip("/") + "/sim/twilio"}
+    return config, ("account_sid", "auth_token")
 
 
 @router.get("/phones/{number}/inbox")

@@ -13,6 +13,7 @@ from bots.context import BotContext
 from bots.events import Event, ServiceResult, UserInput
 from bots.session import Session
 from channels.contract import InboundEvent
+from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.contacts.service import get_or_create, urn_for
@@ -76,9 +77,12 @@ def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,
         master = ctx.master.get(db, tenant.id)
         if contact.language is None and len(master.languages) == 1:
             contact.language = master.languages[0].id  # nothing to choose between
+        caps = adapter_class(account.channel_type).capabilities
         bot_ctx = BotContext(master.languages, master.categories, master.localities,
                              language=contact.language,
-                             resumed=stored is None and _resumed(contact, ctx))
+                             resumed=stored is None and _resumed(contact, ctx),
+                             page_size=caps.page_size, can_locate=caps.location,
+                             can_photo=caps.photo)
         op = OpContext(tenant, contact, account, medium, BuiltinRegistry(db, ctx.crypto))
         location = (event.location.latitude, event.location.longitude) if event.location else None
         pending: list[Event] = [UserInput(event.text, event.payload, location, event.media_urls)]

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channels.registry import demo_accounts
 from services.accounts.models import ChannelAccount
 from services.accounts.service import create_account
 from services.security.crypto import Crypto
@@ -25,7 +26,6 @@ from services.tenancy.models import Category, Locality, Tenant, Ward
 
 DATA = Path(__file__).parent / "data"
 DEMO_TENANT = "pb.amritsar"
-DEMO_SMS_NUMBER = "+15005550006"
 
 
 @cache
@@ -101,17 +101,17 @@ def _upsert_categories(db: Session, data: dict[str, Any]) -> None:
 
 
 def _simulated(db: Session, crypto: Crypto, channel_type: str, config: dict[str, Any],
-               name: str) -> ChannelAccount:
-    """Create the simulated account, or refresh its URL-dependent config."""
+               keep: frozenset[str]) -> ChannelAccount:
+    """Create the simulated account, or refresh its URL-dependent config (keeping `keep`)."""
     account = db.scalar(select(ChannelAccount).where(
         ChannelAccount.tenant_id == DEMO_TENANT, ChannelAccount.channel_type == channel_type,
         ChannelAccount.simulated.is_(True)))
     if account is None:
         return create_account(db, crypto, tenant_id=DEMO_TENANT, channel_type=channel_type,
-                              config=config, name=name, simulated=True)
+                              config=config, name=f"Demo {channel_type} (simulated)",
+                              simulated=True)
     current = crypto.decrypt_json(account.config_enc)
-    kept = {k: v for k, v in current.items()
-            if k not in config or k in ("auth_token", "token_secret", "account_sid")}
+    kept = {k: v for k, v in current.items() if k in keep or k not in config}
     account.config_enc = crypto.encrypt_json({**config, **kept})
     return account
 
@@ -122,10 +122,8 @@ def seed_demo(db: Session, crypto: Crypto, base_url: str) -> None:
     _upsert_tenants(db, data)
     _upsert_places(db, data)
     _upsert_categories(db, data)
-    _simulated(db, crypto, "webchat", {"token_secret": secrets.token_hex(32),
-                                       "address": "web"}, "Demo web chat")
-    _simulated(db, crypto, "twilio-sms", {
-        "account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16),
-        "address": DEMO_SMS_NUMBER, "api_base": base_url.rstrip("/") + "/sim/twilio",
-    }, "Demo SMS (simulated Twilio)")
+    _simulated(db, crypto, "webchat", {"token_secret": secrets.token_hex(32), "address": "web"},
+               frozenset({"token_secret"}))
+    for channel_type, config, keep in demo_accounts(base_url):
+        _simulated(db, crypto, channel_type, config, keep)
     db.flush()

@@ -74,3 +74,18 @@ def test_a_short_list_has_no_more_option(chat: Chat) -> None:
     assert MORE not in chat.prompt.options
     chat.send(payload=MORE.id)
     assert chat.keys == ["error.not_understood", "grievance.ask_locality"]
+
+
+@pytest.mark.parametrize("size", [3, 5, 10])
+def test_each_channel_pages_at_its_own_size(engine: object, size: int) -> None:
+    """A channel with fewer buttons (or shorter SMS pages) gets smaller pages."""
+    from dataclasses import replace
+
+    from tests.bots.support import make_ctx
+
+    ctx = replace(make_ctx(localities=MANY_LOCALITIES), page_size=size)
+    chat = Chat(engine, ctx).to_locality()  # type: ignore[arg-type]
+    shown = chat.prompt.options
+    assert shown == (*MANY_LOCALITIES[:size], MORE)
+    chat.send(str(size + 1))  # "more" is the last number on the page
+    assert chat.prompt.options[:size] == MANY_LOCALITIES[size:2 * size]

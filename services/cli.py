@@ -74,8 +74,10 @@ def seed_demo() -> None:
 
 @app.command()
 def chat(
-    channel: Annotated[str, typer.Option(help="sms (more channels come with the channels issue)")]
-    = "sms",
+    channel: Annotated[str, typer.Option(help="sms, whatsapp, telegram or ivr")] = "sms",
+    provider: Annotated[str | None, typer.Option(
+        help="which simulated provider, when a channel has several (twilio-sms, exotel-sms…)")]
+    = None,
     sender: Annotated[str, typer.Option("--from", help="the citizen's phone number")]
     = "+919876543210",
     gateway: Annotated[str, typer.Option(help="URL of the running gateway")]
@@ -89,7 +91,7 @@ def chat(
     """Chat with a running gateway as a citizen would from their phone."""
     from services.terminal_chat import open_phone, show
 
-    phone = open_phone(gateway, channel, sender, tenant)
+    phone = open_phone(gateway, channel, sender, tenant, provider)
     if say:
         for text in say:
             console.print(f"[cyan]> {text}[/]")

@@ -7,24 +7,37 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 
+from channels.errors import ConfigError
 from channels.registry import adapter_class, terminal_phone
 from channels.terminal import TerminalPhone
 
+MEDIA = {"sms": "sms", "whatsapp": "whatsapp", "telegram": "telegram", "ivr": "voice",
+         "voice": "voice"}
+"""What `--channel` accepts, and the medium each means."""
 
-def open_phone(gateway: str, medium: str, sender: str, tenant: str) -> TerminalPhone:
-    """A terminal phone for the tenant's simulated account on that medium."""
+
+def open_phone(gateway: str, channel: str, sender: str, tenant: str,
+               provider: str | None = None) -> TerminalPhone:
+    """A terminal phone for the tenant's simulated account on that channel (and provider)."""
+    medium = MEDIA.get(channel)
+    if medium is None:
+        raise typer.BadParameter(f"no simulated {channel} account; channels: {', '.join(MEDIA)}")
     try:
         directory = httpx.get(gateway.rstrip("/") + "/sim/directory", timeout=10)
     except httpx.HTTPError:
         raise typer.BadParameter(f"no gateway answers at {gateway}; start it first") from None
     if directory.status_code == 404:
         raise typer.BadParameter("this gateway runs without simulators")
-    for account in directory.json()["accounts"]:
-        if account["tenant"] != tenant:
-            continue
-        if adapter_class(account["channel_type"]).medium.value == medium:
+    candidates = [a for a in directory.json()["accounts"]
+                  if a["tenant"] == tenant and adapter_class(a["channel_type"]).medium == medium
+                  and (provider is None or a["channel_type"] == provider)]
+    for account in sorted(candidates, key=lambda a: str(a["channel_type"])):
+        try:
             return terminal_phone(account["channel_type"], gateway, sender, account)
-    raise typer.BadParameter(f"no simulated {medium} account for {tenant}")
+        except ConfigError:
+            continue  # a channel type without a terminal client
+    raise typer.BadParameter(f"no simulated {channel} account for {tenant}"
+                             + (f" from {provider}" if provider else ""))
 
 
 def show(console: Console, messages: list[str]) -> None:

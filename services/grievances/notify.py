@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bots.prompts import Msg, Param
+from bots.prompts import Msg, Param, Prompt
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
-from services.conversation.render import render_msg
+from services.conversation.render import render_msg, render_parts
 from services.grievances.registry import GrievanceRegistry, GrievanceView
 from services.messaging.outbox import queue_message
 from services.security.crypto import Crypto
@@ -29,8 +29,9 @@ def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
     language = contact.language or language_settings(db, tenant)[1]
     note = view.history[-1].note if view.history else None
     params: dict[str, Param] = {"id": view.id, "status": Msg("status." + view.status)}
-    text = render_msg(Msg("notify.status", params), language)
+    parts = [Msg("notify.status", params)]
     if note:
-        text += "\n" + render_msg(Msg("notify.note", {"note": note}), language)
+        parts.append(Msg("notify.note", {"note": note}))
+    text = "\n".join(render_msg(part, language) for part in parts)
     return queue_message(db, crypto, account=account, contact=contact, text=text,
-                         language=language)
+                         language=language, parts=render_parts(Prompt(tuple(parts)), language))

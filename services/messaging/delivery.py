@@ -25,6 +25,8 @@ from services.contacts.service import address_of
 from services.db.base import aware, utcnow
 from services.messaging.models import Message, OutboxItem
 from services.security.crypto import Crypto
+from services.templates.errors import TemplateError
+from services.templates.service import apply_template
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,12 @@ def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryCon
             ask=Ask(message.extras.get("ask", "none")), language=message.language or "en",
             reference=message.id, parts=_parts(crypto, message),
             window_open=window_open(db, account, contact.id))
+        try:  # on template channels: refused here, or it would be dropped by the operator
+            outbound = apply_template(db, account, outbound)
+        except TemplateError as exc:
+            log.warning("message %s refused before sending: %s (%s)", message.id, exc.code,
+                        exc.detail)
+            return _failed(db, item, message, exc, config)
         callback = config.base_url + webhook_path(account, "status")
         try:
             result = adapter_for(crypto, account).send(outbound, callback)
@@ -116,7 +124,7 @@ def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryCon
         return Outcome.SENT
 
 
-def _failed(db: Session, item: OutboxItem, message: Message, exc: SendError,
+def _failed(db: Session, item: OutboxItem, message: Message, exc: SendError | TemplateError,
             config: DeliveryConfig) -> Outcome:
     """Schedule a retry for retryable errors, else mark the message failed."""
     item.last_error = exc.code

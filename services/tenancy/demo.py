@@ -22,6 +22,7 @@ from channels.registry import demo_accounts
 from services.accounts.models import ChannelAccount
 from services.accounts.service import create_account
 from services.security.crypto import Crypto
+from services.templates.demo import seed_demo_templates
 from services.tenancy.models import Category, Locality, Tenant, Ward
 
 DATA = Path(__file__).parent / "data"
@@ -126,4 +127,5 @@ def seed_demo(db: Session, crypto: Crypto, base_url: str) -> None:
                frozenset({"token_secret"}))
     for channel_type, config, keep in demo_accounts(base_url):
         _simulated(db, crypto, channel_type, config, keep)
+    seed_demo_templates(db)
     db.flush()

@@ -1,0 +1,195 @@
+"""Exotel SMS adapter: DLT-tagged sends, status callbacks and incoming SMS behind a shared secret.
+
+Exotel signs no webhook. Every URL we give it carries the account's `webhook_secret`: as
+`?token=` (added by `send` to each StatusCallback; add it to the incoming-SMS URL in the
+dashboard) or as the password of HTTP Basic credentials in the URL
+(`https://exotel:<secret>@host/...`; `callback_auth: basic` makes `send` use this form, which
+keeps the secret out of access logs). A request with neither is refused with 403.
+
+config: account_sid, api_key, api_token, webhook_secret, address (the ExoPhone citizens text),
+optional sender (default header), entity_id (default DLT principal entity id), sms_type,
+callback_auth (token | basic), api_base (default https://api.exotel.com; Mumbai: https://api.in.exotel.com).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from datetime import datetime
+from typing import ClassVar
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import httpx
+from pydantic import ValidationError
+
+from channels.base import ChannelAdapter
+from channels.contract import (
+    AccountConfig,
+    Capabilities,
+    DeliveryStatus,
+    InboundEvent,
+    Medium,
+    OutboundMessage,
+    SendResult,
+    StatusUpdate,
+    WebhookRequest,
+    WebhookResponse,
+    WebhookResult,
+)
+from channels.errors import BadSignature, ConfigError, MalformedPayload, ProviderDown
+from channels.exotel_sms.client import post_form, send_url
+from channels.exotel_sms.payloads import (
+    DELIVERED_CODES,
+    STATUS_MAP,
+    InboundSms,
+    SendAnswer,
+    StatusCallback,
+)
+from i18n.sms import Encoding, sms_length
+
+SECRET_PARAM = "token"  # noqa: S105  (the query parameter's name, not a secret)
+IST = ZoneInfo("Asia/Kolkata")
+DEFAULT_SMS_TYPE = "transactional"
+"""Exotel's SmsType for transactional and service-implicit DLT templates."""
+
+
+def with_token(url: str, secret: str) -> str:
+    """The URL with the webhook secret added as `token` to its query."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != SECRET_PARAM]
+    return urlunsplit(parts._replace(query=urlencode([*query, (SECRET_PARAM, secret)])))
+
+
+def with_basic(url: str, secret: str, user: str = "exotel") -> str:
+    """The URL with the webhook secret as HTTP Basic credentials (`user:secret@host`)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(secret, safe='')}@{host}"))
+
+
+def presented_secret(request: WebhookRequest) -> str | None:
+    """The secret a webhook request carries: `token` in the URL, else a Basic password."""
+    for key, value in parse_qsl(urlsplit(request.url).query, keep_blank_values=True):
+        if key == SECRET_PARAM:
+            return value
+    auth = request.header("Authorization") or ""
+    if not auth.startswith("Basic "):
+        return None
+    try:
+        decoded = base64.b64decode(auth[6:], validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    _user, sep, password = decoded.partition(":")
+    return password if sep else None
+
+
+def request_fields(request: WebhookRequest) -> dict[str, str]:
+    """Form fields from the URL query and the body (the body wins); `token` left out."""
+    try:
+        body = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedPayload("body is not UTF-8") from None
+    fields = {k: v for k, v in parse_qsl(urlsplit(request.url).query, keep_blank_values=True)
+              if k != SECRET_PARAM}
+    posted: dict[str, str] = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        posted.setdefault(key, value)  # a repeated field counts once, as first sent
+    return {**fields, **posted}
+
+
+def _received_at(value: str | None) -> datetime | None:
+    """Exotel's `Date` ("2027-01-05 14:03:11", India time), when it parses."""
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST)
+    except ValueError:
+        return None
+
+
+class Adapter(ChannelAdapter):
+    """SMS through Exotel; every send names its DLT entity, header and content template."""
+
+    channel_type = "exotel-sms"
+    medium = Medium.SMS
+    capabilities = Capabilities(buttons=0, numbered_menus=True, page_size=4, templates=True,
+                                max_text_length=1000)
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"api_token", "webhook_secret"})
+    required_fields: ClassVar[frozenset[str]] = frozenset(
+        {"account_sid", "api_key", "api_token", "webhook_secret"})
+
+    def __init__(self, config: AccountConfig,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(config)
+        self.transport = transport
+
+    def _authenticate(self, request: WebhookRequest) -> None:
+        """Refuse a request without our webhook secret (BadSignature, 403)."""
+        presented = presented_secret(request)
+        if not presented:
+            raise BadSignature("no webhook secret in the URL or Basic credentials")
+        expected = str(self.config["webhook_secret"]).encode()
+        if not hmac.compare_digest(presented.encode(), expected):
+            raise BadSignature("webhook secret does not match")
+
+    def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
+        """Authenticate, then parse an incoming SMS or a status callback."""
+        if kind not in ("inbound", "status"):
+            raise MalformedPayload(f"no {kind!r} webhooks on {self.channel_type}")
+        self._authenticate(request)
+        fields = request_fields(request)
+        try:
+            if kind == "status":
+                return self._status(StatusCallback.model_validate(fields))
+            sms = InboundSms.model_validate(fields)
+        except ValidationError as exc:
+            raise MalformedPayload(f"{len(exc.errors())} invalid field(s)") from None
+        event = InboundEvent(external_id=sms.sms_sid, sender=sms.sender, recipient=sms.to,
+                             text=sms.body, received_at=_received_at(sms.date))
+        return WebhookResult((event,), WebhookResponse(200, "", "text/plain"))
+
+    @staticmethod
+    def _status(cb: StatusCallback) -> WebhookResult:
+        """A status callback as a StatusUpdate; statuses we do not know are acknowledged."""
+        status = STATUS_MAP.get(cb.status.lower())
+        if status is None:
+            return WebhookResult((), ignored=f"status {cb.status}")
+        if status is DeliveryStatus.SENT and cb.detailed_status_code in DELIVERED_CODES:
+            status = DeliveryStatus.DELIVERED
+        error = (cb.detailed_status_code or cb.status) if status is DeliveryStatus.FAILED else None
+        return WebhookResult((StatusUpdate(cb.sms_sid, status, error),))
+
+    def _dlt(self, message: OutboundMessage) -> dict[str, str]:
+        """The DLT fields of a send: from the template, else the account's defaults."""
+        template = message.template
+        if template is None:
+            raise ConfigError("DLT SMS needs a registered content template")
+        extra = template.extra
+        entity = extra.get("entity_id") or str(self.config.get("entity_id") or "")
+        header = extra.get("header") or str(self.config.get("sender") or self.address)
+        if not entity or not header:
+            raise ConfigError("no DLT principal entity id or sender header")
+        sms_type = extra.get("sms_type") or str(self.config.get("sms_type") or DEFAULT_SMS_TYPE)
+        return {"From": header, "DltEntityId": entity, "DltTemplateId": template.name,
+                "SmsType": sms_type}
+
+    def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
+        """Send through Exotel's Send SMS API (choices become a numbered menu)."""
+        body = self.render_text(message)
+        form = {**self._dlt(message), "To": message.to, "Body": body,
+                "EncodingType": "unicode" if sms_length(body).encoding is Encoding.UCS2
+                else "plain"}
+        if message.reference:
+            form["CustomField"] = message.reference
+        if status_callback:
+            secret = str(self.config["webhook_secret"])
+            basic = self.config.get("callback_auth") == "basic"
+            form["StatusCallback"] = (with_basic if basic else with_token)(status_callback, secret)
+        url = send_url(self.config.get("api_base"), str(self.config["account_sid"]))
+        data = post_form(url, form, (str(self.config["api_key"]), str(self.config["api_token"])),
+                         self.transport)
+        try:
+            answer = SendAnswer.model_validate(data).sms_message
+        except ValidationError:
+            raise ProviderDown("exotel answered without an SMS sid") from None
+        return SendResult(answer.sid, STATUS_MAP.get(answer.status.lower(), DeliveryStatus.QUEUED))

@@ -1,0 +1,1 @@
+"""MSG91 SMS (India, TRAI DLT): DLT-tagged sends, delivery-report webhooks, long-code inbound."""

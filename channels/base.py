@@ -3,21 +3,49 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from channels.contract import (
     AccountConfig,
     Capabilities,
+    InboundEvent,
     Medium,
     OutboundMessage,
     SendResult,
     WebhookRequest,
+    WebhookResponse,
     WebhookResult,
 )
 from channels.errors import BadSignature, ConfigError
 from channels.render import as_text
 
+if TYPE_CHECKING:
+    from i18n.voice import Clip
+
 REDACTED = "***"
+
+
+class ClipSource(Protocol):
+    """Public URLs of audio clips, rendered on demand where missing (IVR without provider TTS)."""
+
+    def urls(self, language: str, clips: Sequence[Clip]) -> list[str]:
+        """One URL per clip, in order; empty when the clips cannot be made."""
+
+    def joined(self, language: str, pieces: Sequence[tuple[str, Clip]]) -> str | None:
+        """One URL playing (language, clip) pieces in order, for providers taking one file."""
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """What a synchronous adapter needs to put replies into its webhook response."""
+
+    kind: str
+    """The webhook kind answered: "inbound" (after a turn) or "prompt" (the current prompt)."""
+    webhook_url: str
+    """The account's public inbound webhook URL (action URLs are built from it)."""
+    clips: ClipSource
 
 
 class ChannelAdapter(ABC):
@@ -28,6 +56,8 @@ class ChannelAdapter(ABC):
     capabilities: ClassVar[Capabilities]
     secret_fields: ClassVar[frozenset[str]] = frozenset()
     required_fields: ClassVar[frozenset[str]] = frozenset()
+    webhook_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
+    """HTTP methods the provider calls the webhooks with (Exotel's applets also use GET)."""
 
     def __init__(self, config: AccountConfig) -> None:
         missing = sorted(f for f in self.required_fields if not config.get(f))
@@ -47,6 +77,11 @@ class ChannelAdapter(ABC):
     @abstractmethod
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Hand one message to the provider; raise a SendError subclass on failure."""
+
+    def respond(self, event: InboundEvent, replies: Sequence[OutboundMessage],
+                context: ReplyContext) -> WebhookResponse:
+        """The webhook response carrying a turn's replies (`capabilities.synchronous`: IVR)."""
+        raise ConfigError(f"{self.channel_type} replies through the outbox")
 
     @classmethod
     def render_text(cls, message: OutboundMessage) -> str:

@@ -1,4 +1,15 @@
-"""One inbound message end to end: dedupe, contact, session, engine, outbox in one transaction."""
+"""One inbound event end to end: dedupe, contact, session, engine, replies in one transaction.
+
+Replies go to the outbox, to be delivered by workers. On a synchronous channel (IVR) they go
+back in the webhook's own response instead: logged as delivered under the answer's event id and
+returned (a retried webhook gets the logged replies again, the conversation steps once).
+
+Calls add three cases. A call is a conversation of its own (its session is keyed by the call)
+that starts afresh at the language choice or the main menu. A missed call starts the
+conversation with the caller by SMS (or WhatsApp: `missed_call_reply_channel` on the voice
+account), through that account's outbox. A call's end is only logged. And whatever a caller is
+told by voice that they need to keep (a grievance number) is also sent to them by SMS.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +17,37 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from bots.actions import Call, Reply, SetLanguage, SetOptOut
 from bots.context import BotContext
 from bots.events import Event, ServiceResult, UserInput
+from bots.prompts import Msg, Prompt
 from bots.session import Session
-from channels.contract import InboundEvent
+from channels.contract import Ask, Choice, EventKind, InboundEvent, Medium, MessagePart
+from channels.contract import OutboundMessage as Outbound
+from channels.errors import ConfigError
 from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
+from services.accounts.service import adapter_for
 from services.contacts.models import Contact
-from services.contacts.service import get_or_create, urn_for
+from services.contacts.service import address_of, get_or_create, urn_for
 from services.context import AppContext
 from services.conversation.operations import OpContext, OperationError, run
-from services.conversation.render import render_parts, render_prompt
+from services.conversation.render import render_msg, render_parts, render_prompt
 from services.db.base import aware, utcnow
 from services.grievances.builtin import BuiltinRegistry
 from services.messaging.log import record_inbound
 from services.messaging.outbox import queue_message
 from services.tenancy.models import Tenant
+from services.voice.calls import log_reply, replies_to
 
 MAX_CALLS = 10
+OPEN = "__open__"
+"""A payload no option has: the engine answers with the language choice or the main menu."""
+CONFIRM_IN_WRITING = frozenset({"grievance.filed"})
+"""Messages a caller hears that are also sent to them by SMS."""
 log = logging.getLogger(__name__)
 
 
@@ -36,6 +57,12 @@ class Handled:
 
     duplicate: bool
     outbox_ids: tuple[str, ...] = ()
+    replies: tuple[Outbound, ...] = ()
+    """Replies for the webhook response (synchronous channels), also for a duplicate."""
+
+
+Turn = list[tuple[Reply, str]]
+"""One turn's replies, each with the language it is rendered in."""
 
 
 def _resumed(contact: Contact, ctx: AppContext) -> bool:
@@ -46,18 +73,114 @@ def _resumed(contact: Contact, ctx: AppContext) -> bool:
     return utcnow() - aware(contact.last_seen_at) < window
 
 
-def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
-                   replies: list[tuple[Reply, str]]) -> list[str]:
-    """Queue one turn's replies as a single message, so they arrive together and in order."""
-    if not replies:
-        return []
+def _joined(replies: Turn) -> tuple[str, tuple[Choice, ...], Ask, str, list[MessagePart]]:
+    """One turn's replies as one message: text, choices and ask of the last, language, parts."""
     language = replies[-1][1]
     rendered = [render_prompt(reply.prompt, language) for reply, _ in replies]
     text = "\n\n".join(part[0] for part in rendered if part[0])
     _, choices, ask = rendered[-1]
     parts = [part for reply, _ in replies for part in render_parts(reply.prompt, language)]
+    return text, choices, ask, language, parts
+
+
+def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
+                   replies: Turn) -> list[str]:
+    """Queue one turn's replies as a single message, so they arrive together and in order."""
+    if not replies:
+        return []
+    text, choices, ask, language, parts = _joined(replies)
     return [queue_message(db, ctx.crypto, account=account, contact=contact, text=text,
                           choices=choices, ask=ask, language=language, parts=parts)]
+
+
+def _log_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
+                 replies: Turn, external_id: str) -> tuple[Outbound, ...]:
+    """Log one turn's replies as a single delivered message and return it for the response."""
+    if not replies:
+        return ()
+    text, choices, ask, language, parts = _joined(replies)
+    message = Outbound(to=address_of(ctx.crypto, contact), text=text, choices=choices, ask=ask,
+                       language=language, parts=tuple(parts))
+    row = log_reply(db, ctx.crypto, account=account, contact=contact, message=message,
+                    external_id=external_id)
+    return (replace(message, reference=row.id),)
+
+
+def messaging_account(db: DbSession, tenant_id: str, medium: Medium) -> ChannelAccount | None:
+    """The tenant's first active account that sends on a medium through the outbox."""
+    rows = db.scalars(select(ChannelAccount).where(
+        ChannelAccount.tenant_id == tenant_id, ChannelAccount.active.is_(True))
+        .order_by(ChannelAccount.created_at, ChannelAccount.id))
+    for row in rows:
+        try:
+            cls = adapter_class(row.channel_type)
+        except ConfigError:
+            continue  # a channel type this deployment no longer has
+        if cls.medium is medium and not cls.capabilities.synchronous:
+            return row
+    return None
+
+
+def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenant,
+          contact: Contact, medium: str, session: Session, first: UserInput,
+          resumed: bool) -> tuple[Session, Turn]:
+    """Run the engine on one input, and on the results of the service calls it makes."""
+    master = ctx.master.get(db, tenant.id)
+    if contact.language is None and len(master.languages) == 1:
+        contact.language = master.languages[0].id  # nothing to choose between
+    caps = adapter_class(account.channel_type).capabilities
+    bot_ctx = BotContext(master.languages, master.categories, master.localities,
+                         language=contact.language, resumed=resumed,
+                         page_size=caps.page_size, can_locate=caps.location,
+                         can_photo=caps.photo)
+    op = OpContext(tenant, contact, account, medium, BuiltinRegistry(db, ctx.crypto))
+    pending: list[Event] = [first]
+    replies: Turn = []
+    calls = 0
+    while pending:
+        step = ctx.bot.step(session, pending.pop(0), bot_ctx)
+        session = step.session
+        for action in step.actions:
+            if isinstance(action, Reply):
+                replies.append((action, contact.language or master.default_language))
+            elif isinstance(action, SetLanguage):
+                contact.language = action.language
+                bot_ctx = replace(bot_ctx, language=action.language)
+            elif isinstance(action, SetOptOut):
+                contact.opted_out = action.opted_out
+            elif isinstance(action, Call):
+                calls += 1
+                if calls > MAX_CALLS:
+                    log.error("flow %s made more than %d calls in one turn; dropped %s",
+                              session.flow, MAX_CALLS, action.op)
+                    continue
+                try:
+                    data = run(action.op, op, action.args)
+                    pending.append(ServiceResult(action.op, data))
+                except OperationError as exc:
+                    pending.append(ServiceResult(action.op, error=exc.code))
+    return session, replies
+
+
+def _in_writing(db: DbSession, ctx: AppContext, tenant_id: str, contact: Contact,
+                replies: Turn) -> tuple[list[str], Turn]:
+    """Queue an SMS of what a caller must keep (a grievance number) and tell them so."""
+    keep = [(part, language) for reply, language in replies for part in reply.prompt.parts
+            if part.key in CONFIRM_IN_WRITING]
+    sms = messaging_account(db, tenant_id, Medium.SMS) if keep and not contact.opted_out else None
+    if sms is None:
+        return [], replies
+    outbox = [queue_message(db, ctx.crypto, account=sms, contact=contact,
+                            text=render_msg(part, language), language=language,
+                            parts=render_parts(Prompt((part,)), language))
+              for part, language in keep]
+    noted: Turn = []
+    for reply, language in replies:
+        parts: list[Msg] = []
+        for part in reply.prompt.parts:
+            parts += [part, Msg("ivr.sms_copy")] if part.key in CONFIRM_IN_WRITING else [part]
+        noted.append((Reply(replace(reply.prompt, parts=tuple(parts))), language))
+    return outbox, noted
 
 
 def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,
@@ -65,6 +188,50 @@ def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,
     """Handle one inbound event under the conversation's lock; commit, then save the session."""
     urn = urn_for(medium, event.sender)
     key = f"{tenant_id}:{ctx.crypto.lookup_hash(urn)}"
+    if event.kind is EventKind.MISSED_CALL:
+        return _missed_call(ctx, account_id, urn, key, event)
+    if event.session:
+        key += f":{event.session}"  # a call is a conversation of its own
+    with ctx.store.lock(key), ctx.sessions() as db:
+        account = db.get_one(ChannelAccount, account_id)
+        tenant = db.get_one(Tenant, account.tenant_id)
+        contact = get_or_create(db, ctx.crypto, tenant.id, urn)
+        cls = adapter_class(account.channel_type)
+        synchronous = cls.capabilities.synchronous
+        if record_inbound(db, ctx.crypto, account, contact, event) is None:
+            again = (replies_to(db, ctx.crypto, account.id, event.external_id,
+                                address_of(ctx.crypto, contact)) if synchronous else ())
+            db.rollback()
+            return Handled(duplicate=True, replies=again)
+        if event.kind is EventKind.CALL_ENDED:
+            db.commit()  # logged with its final status; the conversation is not stepped
+            return Handled(duplicate=False)
+        started = event.kind is EventKind.CALL_STARTED
+        stored = None if started else ctx.store.get(key)
+        session = Session.from_dict(stored) if stored else Session()
+        location = (event.location.latitude, event.location.longitude) if event.location else None
+        first = (UserInput(payload=OPEN) if started
+                 else UserInput(event.text, event.payload, location, event.media_urls))
+        resumed = stored is None and not started and _resumed(contact, ctx)
+        session, replies = _step(ctx, db, account, tenant, contact, medium, session, first,
+                                 resumed)
+        outbox: list[str] = []
+        answer: tuple[Outbound, ...] = ()
+        if synchronous:
+            if cls.medium is Medium.VOICE:
+                outbox, replies = _in_writing(db, ctx, tenant.id, contact, replies)
+            answer = _log_replies(db, ctx, account, contact, replies, event.external_id)
+        else:
+            outbox = _queue_replies(db, ctx, account, contact, replies)
+        contact.last_seen_at = utcnow()
+        db.commit()
+        ctx.store.set(key, session.to_dict())
+    return Handled(duplicate=False, outbox_ids=tuple(outbox), replies=answer)
+
+
+def _missed_call(ctx: AppContext, account_id: str, urn: str, key: str,
+                 event: InboundEvent) -> Handled:
+    """Start the conversation with a missed caller on the tenant's SMS (or WhatsApp) account."""
     with ctx.store.lock(key), ctx.sessions() as db:
         account = db.get_one(ChannelAccount, account_id)
         tenant = db.get_one(Tenant, account.tenant_id)
@@ -72,45 +239,18 @@ def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,
         if record_inbound(db, ctx.crypto, account, contact, event) is None:
             db.rollback()
             return Handled(duplicate=True)
-        stored = ctx.store.get(key)
-        session = Session.from_dict(stored) if stored else Session()
-        master = ctx.master.get(db, tenant.id)
-        if contact.language is None and len(master.languages) == 1:
-            contact.language = master.languages[0].id  # nothing to choose between
-        caps = adapter_class(account.channel_type).capabilities
-        bot_ctx = BotContext(master.languages, master.categories, master.localities,
-                             language=contact.language,
-                             resumed=stored is None and _resumed(contact, ctx),
-                             page_size=caps.page_size, can_locate=caps.location,
-                             can_photo=caps.photo)
-        op = OpContext(tenant, contact, account, medium, BuiltinRegistry(db, ctx.crypto))
-        location = (event.location.latitude, event.location.longitude) if event.location else None
-        pending: list[Event] = [UserInput(event.text, event.payload, location, event.media_urls)]
-        replies: list[tuple[Reply, str]] = []
-        calls = 0
-        while pending:
-            step = ctx.bot.step(session, pending.pop(0), bot_ctx)
-            session = step.session
-            for action in step.actions:
-                if isinstance(action, Reply):
-                    replies.append((action, contact.language or master.default_language))
-                elif isinstance(action, SetLanguage):
-                    contact.language = action.language
-                    bot_ctx = replace(bot_ctx, language=action.language)
-                elif isinstance(action, SetOptOut):
-                    contact.opted_out = action.opted_out
-                elif isinstance(action, Call):
-                    calls += 1
-                    if calls > MAX_CALLS:
-                        log.error("flow %s made more than %d calls in one turn; dropped %s",
-                                  session.flow, MAX_CALLS, action.op)
-                        continue
-                    try:
-                        data = run(action.op, op, action.args)
-                        pending.append(ServiceResult(action.op, data))
-                    except OperationError as exc:
-                        pending.append(ServiceResult(action.op, error=exc.code))
-        outbox = _queue_replies(db, ctx, account, contact, replies)
+        wanted = str(adapter_for(ctx.crypto, account).config.get("missed_call_reply_channel")
+                     or Medium.SMS.value)
+        medium = Medium(wanted) if wanted in {m.value for m in Medium} else Medium.SMS
+        reply_account = messaging_account(db, tenant.id, medium)
+        if reply_account is None or contact.opted_out:
+            log.warning("missed call on account %s not answered: %s", account.id,
+                        "caller opted out" if contact.opted_out else f"no {medium} account")
+            db.commit()
+            return Handled(duplicate=False)
+        session, replies = _step(ctx, db, reply_account, tenant, contact, medium.value,
+                                 Session(), UserInput(payload=OPEN), resumed=False)
+        outbox = _queue_replies(db, ctx, reply_account, contact, replies)
         contact.last_seen_at = utcnow()
         db.commit()
         ctx.store.set(key, session.to_dict())

@@ -1,8 +1,14 @@
-"""One webhook route for every channel type: verify, persist, enqueue, answer fast."""
+"""One webhook route for every channel type: verify, persist, enqueue, answer fast.
+
+Synchronous channels (IVR) answer with the conversation's replies in the response instead
+(`services.voice.answer`), and only they have `prompt` fetches. A channel whose provider calls
+with GET too (Exotel's applets, Meta's handshake) says so in `webhook_methods`.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -15,14 +21,37 @@ from services.accounts.service import adapter_for
 from services.context import AppContext
 from services.conversation.runner import converse
 from services.messaging.log import apply_status
+from services.voice.answer import answer
 from services.web.deps import CtxDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
+_URL_SECRET = re.compile(r"(?<=[?&]token=)[^&\s\"]*")
+
+
+class HideUrlSecrets(logging.Filter):
+    """Access-log lines show `token=***`: Exotel's flow URLs carry the account's secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the secret out of the record's message and arguments."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(_URL_SECRET.sub("***", a) if isinstance(a, str) else a
+                                for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = _URL_SECRET.sub("***", record.msg)
+        return True
+
+
+HIDE_URL_SECRETS = HideUrlSecrets()
+logging.getLogger("uvicorn.access").addFilter(HIDE_URL_SECRETS)
 
 
 class UnknownAccount(Exception):
     """No active account of that channel type with that id."""
+
+
+class NotForChannel(Exception):
+    """A method the channel's webhooks do not take, or a kind it does not have."""
 
 
 def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: str,
@@ -34,9 +63,14 @@ def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: s
             raise UnknownAccount(account_id)
         adapter = adapter_for(ctx.crypto, account)
         tenant_id = account.tenant_id
+    synchronous = adapter.capabilities.synchronous
+    if request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous):
+        raise NotForChannel(f"{request.method} {kind}")
     result = adapter.handle_webhook(request, kind)
     if result.ignored:
         log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
+    if synchronous:
+        return answer(ctx, account, adapter, kind, result)
     outbox: list[str] = []
     for event in result.events:
         if isinstance(event, InboundEvent):
@@ -63,6 +97,8 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
         reply = await run_in_threadpool(process_webhook, ctx, channel_type, account_id, kind, hook)
     except UnknownAccount:
         return JSONResponse({"error": "unknown_account"}, status_code=404)
+    except NotForChannel:
+        return JSONResponse({"detail": "Method Not Allowed"}, status_code=405)
     except ConfigError:
         return JSONResponse({"error": "unknown_channel_type"}, status_code=404)
     except WebhookRejected as exc:
@@ -71,13 +107,19 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
     return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
 
 
-@router.post("/webhooks/{channel_type}/{account_id}")
+@router.api_route("/webhooks/{channel_type}/{account_id}", methods=["GET", "POST"])
 async def inbound(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
-    """A provider delivers a citizen's message."""
+    """A provider delivers a citizen's message (or a call's event)."""
     return await _handle(request, ctx, channel_type, account_id, "inbound")
 
 
-@router.post("/webhooks/{channel_type}/{account_id}/status")
+@router.api_route("/webhooks/{channel_type}/{account_id}/status", methods=["GET", "POST"])
 async def status(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
-    """A provider reports on a message we sent."""
+    """A provider reports on a message we sent (or a call's end)."""
     return await _handle(request, ctx, channel_type, account_id, "status")
+
+
+@router.api_route("/webhooks/{channel_type}/{account_id}/prompt", methods=["GET", "POST"])
+async def prompt(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
+    """A voice provider fetches what to say next in a call (Exotel's Gather applet)."""
+    return await _handle(request, ctx, channel_type, account_id, "prompt")

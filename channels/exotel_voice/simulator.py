@@ -1,0 +1,231 @@
+"""A local stand-in for Exotel: it runs the documented call flow against the gateway, as text.
+
+The flow (see the adapter): a Passthru starts the call, the programmable Gather applet fetches
+each prompt as JSON (said as text, or `[plays audio …]`), the Passthru takes the keys, and its
+302 leads to the routing Passthru: 200 records the caller (Voicemail), 302 says goodbye. Exotel
+sends GET requests with the call's details as query parameters and the gathered keys in quotes
+(`digits="1"`); every URL carries the account's secret token.
+
+A caller's input is text: digits are keys, other words are what the caller says (heard only
+by a recording: Exotel's Gather takes keys), `silence` lets the prompt time out and `hangup`
+ends the call. Used by `nagarsetu chat --channel ivr --provider exotel-voice` and the tests.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/sim/exotel-voice", tags=["simulator"])
+
+DEMO_EXOPHONE = "+918047100200"
+SILENCE = "silence"
+HANG_UP = "hangup"
+KEYS = re.compile(r"[0-9*#]+")
+GOODBYE = "[flow greeting: goodbye]"
+
+
+class CallEnded(RuntimeError):
+    """The call is over; start a new one."""
+
+
+def _flag(value: object) -> bool:
+    """A yes/no account setting as text or a boolean."""
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def heard_prompt(prompt: dict[str, Any]) -> str:
+    """A `gather_prompt` as the caller hears it."""
+    if "audio_url" in prompt:
+        path = urlsplit(str(prompt["audio_url"])).path
+        return f"[plays audio {path.split('/audio/', 1)[-1].removesuffix('.wav')}]"
+    return str(prompt.get("text", ""))
+
+
+@dataclass
+class ExotelCall:
+    """One call to an ExoPhone, driven through the gateway as Exotel's flow would."""
+
+    webhook_url: str
+    token: str
+    caller: str
+    exophone: str
+    missed_call_number: bool = False
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    sid: str = field(default_factory=lambda: uuid.uuid4().hex)
+    ended: str | None = None
+    transcript: list[str] = field(default_factory=list)
+    recordings: dict[str, str] = field(default_factory=dict)
+    gather: dict[str, Any] = field(default_factory=dict)
+    """The Gather applet's current parameters, as the gateway sent them."""
+    recording: bool = False
+    _repeats: int = 0
+
+    def _url(self, path: str = "", **extra: str) -> str:
+        """A flow URL: the account's webhook, the secret token and the call's details."""
+        params = {"token": self.token, **extra}
+        return f"{self.webhook_url}{path}?{urlencode(params)}"
+
+    def _details(self, status: str = "in-progress") -> dict[str, str]:
+        """The query parameters every applet request carries."""
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        return {"CallSid": self.sid, "CallFrom": self.caller, "CallTo": self.exophone,
+                "From": self.caller, "To": self.exophone, "Direction": "incoming",
+                "CallType": "call-attempt", "CallStatus": status, "Created": now,
+                "CurrentTime": now, "DialWhomNumber": ""}
+
+    def passthru(self, **extra: str) -> httpx.Response:
+        """The input Passthru applet (GET)."""
+        return self.http.get(self._url(**self._details(), **extra))
+
+    def fetch_prompt(self) -> list[str]:
+        """The Gather applet fetching its prompt; what the caller hears."""
+        response = self.http.get(self._url("/prompt", **self._details()))
+        response.raise_for_status()
+        self.gather = response.json()
+        self._repeats = int(self.gather.get("repeat_menu", 0) or 0)
+        return self._hear([heard_prompt(self.gather["gather_prompt"])])
+
+    def _hear(self, heard: list[str]) -> list[str]:
+        """Keep what was heard in the transcript."""
+        self.transcript += heard
+        return heard
+
+    def _end(self, heard: list[str]) -> list[str]:
+        """The flow's goodbye branch: a greeting, then Hangup (and the call's status)."""
+        self.ended = "completed"
+        self.http.get(self._url("/status", **{**self._details("completed"),
+                                              "Status": "completed"}))
+        return self._hear([*heard, GOODBYE])
+
+    def _after(self, response: httpx.Response) -> list[str]:
+        """Follow a Passthru's answer: 200 to the Gather applet, 302 to the routing one."""
+        if response.status_code == 200:
+            return self.fetch_prompt()
+        if response.status_code != 302:
+            response.raise_for_status()
+        route = self.http.get(self._url("/prompt", applet="route", **self._details()))
+        if route.status_code == 200:
+            self.recording = True
+            return self._hear(["[beep]"])
+        return self._end([])
+
+    def start(self) -> list[str]:
+        """The call lands: the first Passthru (a missed-call number hangs up after it)."""
+        details = self._details("no-answer" if self.missed_call_number else "in-progress")
+        response = self.http.get(self._url(**details))
+        response.raise_for_status()
+        if self.missed_call_number:
+            self.ended = "no-answer"
+            return []
+        return self.fetch_prompt()
+
+    def answer(self, text: str) -> list[str]:
+        """Keys, words, silence or hanging up; what the caller hears next."""
+        if self.ended is not None:
+            raise CallEnded(self.ended)
+        text = text.strip()
+        if text.lower() == HANG_UP:
+            self.ended = "completed"
+            return []
+        silent = not text or text.lower() == SILENCE
+        if self.recording:
+            if silent:
+                return self._end([])
+            self.recording = False
+            url = f"https://recordings.exotel.example/{self.sid}/{uuid.uuid4().hex}.mp3"
+            self.recordings[url] = text
+            return self._after(self.passthru(RecordingUrl=url))
+        if KEYS.fullmatch(text):
+            keys = text.split(str(self.gather.get("finish_on_key") or "#"), 1)[0]
+            keys = keys[: int(self.gather.get("max_input_digits", 1) or 1)]
+            return self._after(self.passthru(digits=f'"{keys}"'))
+        if silent and self._repeats > 0:
+            self._repeats -= 1
+            again = self.gather.get("repeat_gather_prompt") or self.gather["gather_prompt"]
+            return self._hear([heard_prompt(again)])
+        heard = self._after(self.passthru(digits='""'))
+        if self.recording and not silent:  # the caller was already speaking: that is recorded
+            return heard + self.answer(text)
+        return heard
+
+
+def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A simulated ExoPhone for the demo city (the token is made up)."""
+    return {"token": secrets.token_hex(16), "address": DEMO_EXOPHONE}, ("token",)
+
+
+@router.get("/flow/{account_id}")
+def flow(account_id: str) -> dict[str, Any]:
+    """The applets to configure in Exotel's flow builder for an account (paths, no secrets)."""
+    base = f"/webhooks/exotel-voice/{account_id}"
+    return {"applets": [
+        {"applet": "Passthru", "url": f"{base}?token=<token>", "note": "call start"},
+        {"applet": "Gather (dynamic URL)", "url": f"{base}/prompt?token=<token>"},
+        {"applet": "Passthru", "url": f"{base}?token=<token>",
+         "transitions": {"200": "Gather", "302": "routing Passthru"}},
+        {"applet": "Passthru", "url": f"{base}/prompt?token=<token>&applet=route",
+         "transitions": {"200": "Voicemail, then the input Passthru", "302": "Greeting, Hangup"}},
+    ]}
+
+
+def exotel_number(number: str) -> str:
+    """An Indian number as Exotel writes it: `09876543210` for `+919876543210`."""
+    return "0" + number[3:] if number.startswith("+91") else number
+
+
+class TerminalPhone:
+    """A phone in the terminal calling an ExoPhone; the SMS the gateway sends to the same
+    number (through the Twilio SMS simulator, when mounted) show up too."""
+
+    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
+        self.gateway = gateway_url.rstrip("/")
+        self.sender = sender
+        self.account = account
+        self.inbox = f"{self.gateway}/sim/twilio/phones/{sender}/inbox"
+        self.cursor = self._sms(0)[1]
+        self.heard: list[str] = []
+        self._dial()
+
+    def _dial(self) -> None:
+        """Place a new call."""
+        self.call = ExotelCall(self.account["webhook_url"], self.account["token"],
+                               exotel_number(self.sender), self.account["address"],
+                               _flag(self.account.get("missed_call")))
+        self.heard.append("\n".join(self.call.start()))
+
+    def _sms(self, after: int) -> tuple[list[str], int]:
+        """Text messages this number received."""
+        try:
+            data = httpx.get(self.inbox, params={"after": after}, timeout=10).json()
+        except (httpx.HTTPError, ValueError):
+            return [], after
+        return list(data.get("messages", [])), int(data.get("next", after))
+
+    def send(self, text: str) -> None:
+        """Enter keys or words on the call (a new call once the last one has ended)."""
+        if self.call.ended is not None:
+            self._dial()
+            return
+        heard = self.call.answer(text)
+        ended: list[str] = [f"[call ended: {self.call.ended}]"] if self.call.ended else []
+        self.heard.append("\n".join(heard + ended))
+
+    def receive(self, timeout: float) -> list[str]:
+        """What was heard since the last call, and new SMS (waiting briefly for them)."""
+        out = [h for h in self.heard if h]
+        self.heard = []
+        deadline = time.monotonic() + min(timeout, 1.0)
+        while True:
+            sms, self.cursor = self._sms(self.cursor)
+            if sms or time.monotonic() >= deadline:
+                return out + [f"[SMS] {text}" for text in sms]
+            time.sleep(0.2)

@@ -1,0 +1,1 @@
+"""Twilio Programmable Voice (IVR): call webhooks answered with TwiML, call status callbacks."""

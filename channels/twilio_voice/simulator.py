@@ -1,0 +1,138 @@
+"""A local stand-in for Twilio Voice: calls to the gateway over HTTP, the demo number, a phone.
+
+The calls themselves are `channels.twilio_voice.call.SimulatedCall` (Twilio's side of a call:
+signed webhooks, TwiML played as text). Used by `nagarsetu chat --channel ivr`, the demo and the
+tests; never mounted in production.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from channels.twilio_voice.call import CallEnded, SimulatedCall
+
+router = APIRouter(prefix="/sim/twilio-voice", tags=["simulator"])
+
+DEMO_NUMBER = "+15005550010"
+
+
+
+class CallIn(BaseModel):
+    """Place a call: the account as the sim directory lists it, and the caller's number."""
+
+    webhook_url: str
+    account_sid: str
+    auth_token: str
+    address: str
+    caller: str
+
+
+class InputIn(BaseModel):
+    """What the caller does next (see `SimulatedCall.answer`)."""
+
+    text: str
+
+
+@dataclass
+class _State:
+    """Calls placed through the HTTP API."""
+
+    calls: dict[str, SimulatedCall] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+STATE = _State()
+
+
+def _view(call: SimulatedCall, heard: list[str]) -> dict[str, Any]:
+    """A call as the HTTP API shows it."""
+    return {"sid": call.sid, "heard": heard, "waiting_for": call.waiting_for,
+            "ended": call.ended}
+
+
+@router.post("/calls")
+def place_call(body: CallIn) -> dict[str, Any]:
+    """Call the account's number; returns what the caller hears first."""
+    call = SimulatedCall(body.webhook_url, body.account_sid, body.auth_token, body.caller,
+                         body.address)
+    heard = call.start()
+    with STATE.lock:
+        STATE.calls[call.sid] = call
+    return _view(call, heard)
+
+
+@router.post("/calls/{sid}/input")
+def call_input(sid: str, body: InputIn) -> dict[str, Any]:
+    """The caller's next input on a call placed here."""
+    with STATE.lock:
+        call = STATE.calls.get(sid)
+    if call is None:
+        raise HTTPException(404, detail={"code": "unknown_call"})
+    try:
+        return _view(call, call.answer(body.text))
+    except CallEnded:
+        raise HTTPException(409, detail={"code": "call_ended"}) from None
+
+
+def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A simulated Twilio voice number for the demo city (credentials are made up)."""
+    config = {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16),
+              "address": DEMO_NUMBER}
+    return config, ("account_sid", "auth_token")
+
+
+class TerminalPhone:
+    """A phone in the terminal: calls the number, prints what is said, types keys; the SMS
+    the gateway sends to the same number (a grievance number, say) shows up too."""
+
+    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
+        self.gateway = gateway_url.rstrip("/")
+        self.sender = sender
+        self.account = account
+        self.inbox = f"{self.gateway}/sim/twilio/phones/{sender}/inbox"
+        self.cursor = self._sms(0)[1]
+        self.heard: list[str] = []
+        self._dial()
+
+    def _dial(self) -> None:
+        """Place a new call."""
+        self.call = SimulatedCall(self.account["webhook_url"], self.account["account_sid"],
+                                  self.account["auth_token"], self.sender,
+                                  self.account["address"])
+        self.heard.append("\n".join(self.call.start()))
+
+    def _sms(self, after: int) -> tuple[list[str], int]:
+        """Text messages this number received (from the Twilio SMS simulator, if mounted)."""
+        try:
+            data = httpx.get(self.inbox, params={"after": after}, timeout=10).json()
+        except (httpx.HTTPError, ValueError):
+            return [], after
+        return list(data.get("messages", [])), int(data.get("next", after))
+
+    def send(self, text: str) -> None:
+        """Enter keys or words on the call (a new call once the last one has ended)."""
+        if self.call.ended is not None:
+            self._dial()
+            return
+        heard = self.call.answer(text)
+        ended: list[str] = [f"[call ended: {self.call.ended}]"] if self.call.ended else []
+        self.heard.append("\n".join(heard + ended))
+
+    def receive(self, timeout: float) -> list[str]:
+        """What was heard since the last call, and new SMS (waiting briefly for them)."""
+        out = [h for h in self.heard if h]
+        self.heard = []
+        deadline = time.monotonic() + min(timeout, 1.0)
+        while True:
+            sms, self.cursor = self._sms(self.cursor)
+            if sms or time.monotonic() >= deadline:
+                return out + [f"[SMS] {text}" for text in sms]
+            time.sleep(0.2)

@@ -17,8 +17,15 @@ if TYPE_CHECKING:
 
 # channel_type -> package holding adapter.py (class `Adapter`) and optionally simulator.py.
 _PACKAGES: dict[str, str] = {
+    "exotel-voice": "channels.exotel_voice",
+    "telegram": "channels.telegram",
     "twilio-sms": "channels.twilio_sms",
+    "twilio-voice": "channels.twilio_voice",
+    "twilio-whatsapp": "channels.twilio_whatsapp",
     "webchat": "channels.webchat",
+    "whatsapp-cloud": "channels.whatsapp_cloud",
+    "exotel-sms": "channels.exotel_sms",
+    "msg91-sms": "channels.msg91_sms",
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.audio.cli import audio_app
 from services.settings import get_settings
+from services.templates.cli import templates_app
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
@@ -19,6 +20,7 @@ tenant_app = typer.Typer(help="Tenants (states and cities).", no_args_is_help=Tr
 app.add_typer(staff_app, name="staff")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(audio_app, name="audio")
+app.add_typer(templates_app, name="templates")
 console = Console()
 
 

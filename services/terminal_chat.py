@@ -6,6 +6,7 @@ import httpx
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
 from channels.errors import ConfigError
 from channels.registry import adapter_class, terminal_phone
@@ -31,7 +32,12 @@ def open_phone(gateway: str, channel: str, sender: str, tenant: str,
     candidates = [a for a in directory.json()["accounts"]
                   if a["tenant"] == tenant and adapter_class(a["channel_type"]).medium == medium
                   and (provider is None or a["channel_type"] == provider)]
-    for account in sorted(candidates, key=lambda a: str(a["channel_type"])):
+    def preference(account: dict[str, str]) -> tuple[bool, str]:
+        """Providers that need no registered templates first, then by name."""
+        kind = account["channel_type"]
+        return adapter_class(kind).capabilities.templates, kind
+
+    for account in sorted(candidates, key=preference):
         try:
             return terminal_phone(account["channel_type"], gateway, sender, account)
         except ConfigError:
@@ -45,4 +51,4 @@ def show(console: Console, messages: list[str]) -> None:
     if not messages:
         console.print("[dim](no reply yet)[/]")
     for text in messages:
-        console.print(Panel(text, border_style="green", expand=False))
+        console.print(Panel(Text(text), border_style="green", expand=False))  # not markup

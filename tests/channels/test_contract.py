@@ -127,6 +127,21 @@ MINIMAL: dict[str, dict[str, str]] = {
     "twilio-sms": {"account_sid": "ACa1b2c3d4e5f60718293a4b5c6d7e8f90",
                    "auth_token": AUTH_TOKEN, "address": "+12185550142"},
     "webchat": {"token_secret": TOKEN_SECRET},
+    "exotel-sms": {"account_sid": "nagarsetu1", "api_key": "4c0ffee15900d5e7a1b2c3d4e5f60718",
+                   "api_token": AUTH_TOKEN, "webhook_secret": TOKEN_SECRET},
+    "msg91-sms": {"auth_key": AUTH_TOKEN, "webhook_secret": TOKEN_SECRET},
+    "telegram": {"bot_token": "7123456789:AAHk3Jx9Qm2Lr8Tz5Vb1Nc4Wd7Ye0Fg6Hu3",
+                 "secret_token": "nagarsetu_pb-amritsar_9f8e7d6c5b4a",
+                 "address": "NagarSetuAmritsarBot"},
+    "whatsapp-cloud": {"phone_number_id": "106540352242922",
+                       "access_token": "EAAJB7qZBx0ZAcBO4t2vU9wxyz",
+                       "app_secret": "6f1d2c3b4a5968778695a4b3c2d1e0f9",
+                       "verify_token": "meatyhamhock", "address": "+15550783881"},
+    "twilio-whatsapp": {"account_sid": "ACa1b2c3d4e5f60718293a4b5c6d7e8f90",
+                        "auth_token": AUTH_TOKEN, "address": "whatsapp:+14155238886"},
+    "twilio-voice": {"account_sid": "ACa1b2c3d4e5f60718293a4b5c6d7e8f90",
+                     "auth_token": AUTH_TOKEN, "address": "+12185550143"},
+    "exotel-voice": {"token": TOKEN_SECRET, "address": "+918047100200"},
 }
 
 
@@ -162,7 +177,7 @@ def test_missing_required_config(channel_type: str, missing: str, how: str) -> N
         build_adapter(channel_type, config)
 
 
-@pytest.mark.parametrize("channel_type", ["", "twilio", "whatsapp-cloud", "TWILIO-SMS"])
+@pytest.mark.parametrize("channel_type", ["", "twilio", "whatsapp", "TWILIO-SMS"])
 def test_unknown_channel_type(channel_type: str) -> None:
     """An unregistered type is a ConfigError, not a KeyError or an import error."""
     with pytest.raises(ConfigError):
@@ -188,7 +203,13 @@ def test_client_tokens_only_where_supported() -> None:
         sms.verify_client_token("anything")
 
 
-SECRETS = {"twilio-sms": AUTH_TOKEN, "webchat": TOKEN_SECRET}
+SECRETS = {
+    "twilio-sms": AUTH_TOKEN, "twilio-whatsapp": AUTH_TOKEN,
+    "whatsapp-cloud": "EAAJB7qZBx0ZAcBO4t2vU9wxyz", "webchat": TOKEN_SECRET,
+    "twilio-voice": AUTH_TOKEN, "exotel-voice": TOKEN_SECRET,
+    "telegram": "7123456789:AAHk3Jx9Qm2Lr8Tz5Vb1Nc4Wd7Ye0Fg6Hu3",
+    "exotel-sms": AUTH_TOKEN, "msg91-sms": AUTH_TOKEN,
+}
 
 
 @pytest.mark.parametrize("channel_type", list(MINIMAL))

@@ -1,0 +1,1 @@
+"""WhatsApp through Twilio: inbound and status webhooks, session text, Content API templates."""

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
+from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
+from services.db.cli_session import cli_session
 from services.settings import get_settings
 from services.templates.cli import templates_app
 
@@ -21,6 +22,7 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(audio_app, name="audio")
 app.add_typer(templates_app, name="templates")
+app.add_typer(channels_app, name="channels")
 console = Console()
 
 
@@ -126,7 +128,7 @@ def add_key(
         parsed = Role(role)
     except ValueError:
         raise typer.BadParameter("role must be viewer, officer or admin") from None
-    with _db() as db:
+    with cli_session() as db:
         from services.tenancy.models import Tenant
 
         if db.get(Tenant, tenant) is None:
@@ -141,7 +143,7 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="the id part of nsk_<i
     """Revoke a staff API key."""
     from services.staff.auth import revoke
 
-    with _db() as db:
+    with cli_session() as db:
         if not revoke(db, key_id):
             raise typer.BadParameter(f"no key {key_id!r}")
         db.commit()
@@ -163,7 +165,7 @@ def tenant_languages(
     from services.tenancy.models import Tenant
     from services.tenancy.service import language_settings
 
-    with _db() as db:
+    with cli_session() as db:
         row = db.get(Tenant, tenant)
         if row is None:
             raise typer.BadParameter(f"no tenant {tenant!r}")
@@ -184,16 +186,6 @@ def tenant_languages(
         db.commit()
     source = "own" if row.languages else "inherited"
     console.print(f"{tenant}: {', '.join(enabled)} ({source}); default {chosen}")
-
-
-def _db() -> Session:
-    """A database session on the configured database (migrated first)."""
-    from services.db.engine import make_engine, make_sessionmaker
-    from services.db.migrate import upgrade
-
-    settings = get_settings()
-    upgrade(settings.database_url)
-    return make_sessionmaker(make_engine(settings.database_url))()
 
 
 if __name__ == "__main__":

@@ -9,20 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
+from services.db.cli_session import cli_session
+
 templates_app = typer.Typer(help="Provider templates (DLT SMS, WhatsApp) per tenant.",
                             no_args_is_help=True)
 console = Console()
-
-
-def _session() -> Session:
-    """A database session on the configured database (migrated first)."""
-    from services.db.engine import make_engine, make_sessionmaker
-    from services.db.migrate import upgrade
-    from services.settings import get_settings
-
-    settings = get_settings()
-    upgrade(settings.database_url)
-    return make_sessionmaker(make_engine(settings.database_url))()
 
 
 def _tenant_exists(db: Session, tenant: str) -> None:
@@ -63,7 +54,7 @@ def add(
         fields["entity_id"] = entity_id
     if header:
         fields["header"] = header
-    with _session() as db:
+    with cli_session() as db:
         _tenant_exists(db, tenant)
         try:
             register(db, tenant_id=tenant, channel_type=channel, key=key, language=language,
@@ -85,7 +76,7 @@ def list_templates(
     """Show registered templates."""
     from services.templates.service import registered
 
-    with _session() as db:
+    with cli_session() as db:
         rows = registered(db, tenant_id=tenant, channel_type=channel)
     typer.echo("tenant\tchannel\tkey\tlanguage\toptions\ttemplate id\tvariables\tactive")
     for row in rows:
@@ -107,7 +98,7 @@ def check(
     from services.tenancy.models import Tenant
     from services.tenancy.service import language_settings
 
-    with _session() as db:
+    with cli_session() as db:
         _tenant_exists(db, tenant)
         languages = language or language_settings(db, db.get_one(Tenant, tenant))[0]
         missing = uncovered(db, tenant_id=tenant, channel_type=channel, keys=part_keys(),

@@ -9,6 +9,7 @@ from bots.actions import Action, Call, Reply, SetLanguage, SetOptOut
 from bots.context import BotContext
 from bots.events import Event, ServiceResult, UserInput
 from bots.flow import (
+    AskMedia,
     AskText,
     Choose,
     Confirm,
@@ -16,6 +17,7 @@ from bots.flow import (
     Flow,
     Invoke,
     Say,
+    Slot,
     Static,
     Step,
     message,
@@ -24,16 +26,19 @@ from bots.flow import (
 from bots.match import pick
 from bots.prompts import AskKind, Msg, Option, Prompt
 from bots.session import Session
-from i18n import DEFAULT_LANGUAGE, Keyword, keyword
+from i18n import DEFAULT_LANGUAGE, Keyword, keyword, parse_int
 
 PAGE_SIZE = 8
 """The default page size (see BotContext.page_size)."""
 MAX_RETRIES = 3
 MORE = Option("__more__", Msg("common.more"))
+SKIP = Option("skip", Msg("common.skip"))
+LOCATE = Option("__location__", Msg("common.share_location"))
+"""Channels with a native "send location" button render this option as that button."""
 YES_NO = (Option("yes", Msg("common.yes")), Option("no", Msg("common.no")))
 MENU_FLOW = "menu"
 LANGUAGE_FLOW = "language"
-Question = Choose | Confirm | AskText
+Question = Choose | Confirm | AskText | AskMedia
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ class _Run:
         """Run non-input steps from the current position; prompt at the first input step."""
         flow = self.flow()
         while (step := self.current()) is not None:
-            if step.when is not None and not step.when(self.s.slots):
+            if not self.applies(step):
                 pass
             elif isinstance(step, Say):
                 self.prefix.append(message(step.key, step.params, self.s.slots, self.ctx))
@@ -114,7 +119,8 @@ class _Run:
                 if isinstance(action, SetLanguage):
                     self.ctx = replace(self.ctx, language=action.language)
             elif isinstance(step, Invoke):
-                args = {k: resolve(v, self.s.slots, self.ctx) for k, v in step.args.items()}
+                args = {k: v.get(self.s.slots) if isinstance(v, Slot)  # raw data for services
+                        else resolve(v, self.s.slots, self.ctx) for k, v in step.args.items()}
                 self.s.waiting = step.name
                 self.actions.append(Call(step.op, args))
                 return
@@ -126,6 +132,14 @@ class _Run:
             self.menu()
         else:
             self.s = Session(flow=MENU_FLOW)  # idle at the main menu, nothing more to say
+
+    def applies(self, step: Step) -> bool:
+        """Whether a step runs now: its guard holds, and the channel can answer a media ask."""
+        if step.when is not None and not step.when(self.s.slots):
+            return False
+        if isinstance(step, AskMedia):
+            return self.ctx.can_locate if step.kind == "location" else self.ctx.can_photo
+        return True
 
     def back(self) -> None:
         """Go back a page, else to the previous question (never past a call), else to the menu."""
@@ -142,7 +156,7 @@ class _Run:
             step = self.flow().steps[index]
             if isinstance(step, Invoke | Do):
                 break
-            if isinstance(step, Question) and (step.when is None or step.when(self.s.slots)):
+            if isinstance(step, Question) and self.applies(step):
                 self.goto(index)
                 self.prompt(step)
                 return
@@ -170,6 +184,9 @@ class _Run:
             self.say(summary, options=YES_NO, ask=AskKind.CHOICE)
         elif isinstance(step, AskText):
             self.say(Msg(step.prompt), ask=AskKind.TEXT)
+        elif isinstance(step, AskMedia):
+            options = (LOCATE, SKIP) if step.kind == "location" else (SKIP,)
+            self.say(Msg(step.prompt), options=options, ask=AskKind(step.kind))
 
     def reask(self, *lead: Msg) -> None:
         """Ask the current question again after lead messages; the menu when there is none."""
@@ -202,10 +219,30 @@ class _Run:
             else:
                 self.s.slots[step.name] = text[: step.max_length]
                 self.advance()
+        elif isinstance(step, AskMedia):
+            self.answer_media(step, event)
         elif isinstance(step, Invoke):
             self.menu(Msg("error.service"))  # its call never answered; don't stay stuck
         else:
             self.menu()
+
+    def answer_media(self, step: AskMedia, event: UserInput) -> None:
+        """Take a shared location or photo; "skip" goes on without; a typed place is kept."""
+        if step.kind == "location" and event.location is not None:
+            self.s.slots[step.name] = {"lat": event.location[0], "lon": event.location[1]}
+        elif step.kind == "photo" and event.media:
+            self.s.slots[step.name] = {"media": list(event.media)}
+        elif (chosen := pick(event, (LOCATE, SKIP), (LOCATE, SKIP), self.language)) == SKIP:
+            self.s.slots[step.name] = None
+        elif chosen == LOCATE:
+            self.invalid(step, reason="grievance.location_hint")  # pressed; no location came
+            return
+        elif step.kind == "location" and event.text.strip() and parse_int(event.text) is None:
+            self.s.slots[step.name] = {"text": event.text.strip()[:200]}
+        else:
+            self.invalid(step)
+            return
+        self.advance()
 
     def answer_choice(self, step: Choose, event: UserInput) -> None:
         """Pick an option, page on, take free text, or re-ask."""

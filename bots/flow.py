@@ -174,6 +174,15 @@ class AskText(Step):
 
 
 @dataclass(frozen=True)
+class AskMedia(Step):
+    """Ask for a location or a photo, only where the channel can send one; skipping is fine."""
+
+    prompt: str
+    kind: str
+    """"location" or "photo"."""
+
+
+@dataclass(frozen=True)
 class Confirm(Step):
     """Show a summary and ask yes/no; no cancels the flow."""
 

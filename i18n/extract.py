@@ -47,7 +47,7 @@ CONFIG = "babel.cfg"
 METHODS = frozenset({"i18n.extract:extract_babel", "i18n.extract.extract_babel"})
 TEMPLATE = Path("i18n") / "locales" / "messages.pot"
 MESSAGE_CALLS = frozenset({"Msg", "msg"})
-STEP_CALLS = frozenset({"Say", "Choose", "AskText", "Confirm"})
+STEP_CALLS = frozenset({"Say", "Choose", "AskText", "AskMedia", "Confirm"})
 MESSAGE_ARGS = frozenset({"empty_prompt", "too_short", "reason"})
 
 HEADER = "# Message ids of NagarSetu, extracted from the code by i18n/extract.py.\n#"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bots.flow import (
+    AskMedia,
     AskText,
     Choose,
     Confirm,
@@ -25,8 +26,10 @@ from bots.prompts import Localized, Msg
 FILE_GRIEVANCE = Flow("grievance", (
     Choose("category", "grievance.ask_category", Master("categories"), fuzzy=True),
     Choose("locality", "grievance.ask_locality", Master("localities"), fuzzy=True),
+    AskMedia("location", "grievance.ask_location", "location"),
     AskText("description", "grievance.ask_description", min_length=10,
             too_short="grievance.description_too_short"),
+    AskMedia("photo", "grievance.ask_photo", "photo"),
     Confirm("confirm", "grievance.confirm", {
         "category": Label("categories", "category"),
         "locality": Label("localities", "locality"),
@@ -36,6 +39,8 @@ FILE_GRIEVANCE = Flow("grievance", (
         "category": Slot("category"),
         "locality": Slot("locality"),
         "description": Slot("description"),
+        "location": Slot("location"),
+        "photo": Slot("photo"),
     }),
     Say("done", "grievance.filed", {"id": Slot("filed.id"), "due": DateOf(Slot("filed.due"))}),
 ))

@@ -139,15 +139,16 @@ def _content(message: OutboundMessage) -> tuple[str, dict[str, Any]]:
     """The message type and its content object, for a message inside the window."""
     if message.media_url:
         return _media(message, message.media_url)
+    if message.ask is Ask.LOCATION and 0 < len(message.text) <= INTERACTIVE_BODY:
+        # WhatsApp's own "send location" button; skipping or a landmark is typed instead
+        return "interactive", {"type": "location_request_message",
+                               "body": {"text": message.text},
+                               "action": {"name": "send_location"}}
     if message.choices:
         interactive = _interactive(message.text, message.choices)
         if interactive is not None:
             return "interactive", interactive
         return "text", {"body": numbered_menu(message)}
-    if message.ask is Ask.LOCATION and 0 < len(message.text) <= INTERACTIVE_BODY:
-        return "interactive", {"type": "location_request_message",
-                               "body": {"text": message.text},
-                               "action": {"name": "send_location"}}
     return "text", {"body": message.text}
 
 

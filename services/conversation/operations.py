@@ -39,8 +39,19 @@ def _file(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
         tenant_id=op.tenant.id, category_id=str(args["category"]),
         locality_id=str(args["locality"]), description=str(args["description"]),
         contact_id=op.contact.id, account_id=op.account.id, channel=op.medium,
-        actor=f"citizen:{op.contact.id}")
+        actor=f"citizen:{op.contact.id}", evidence=evidence(args))
     return {"id": view.id, "due": view.due_at.isoformat()}
+
+
+def evidence(args: Mapping[str, Any]) -> dict[str, Any]:
+    """A shared location or landmark and photo references, as the flow collected them."""
+    found: dict[str, Any] = {}
+    if isinstance(args.get("location"), Mapping):
+        found["location"] = dict(args["location"])
+    photo = args.get("photo")
+    if isinstance(photo, Mapping) and photo.get("media"):
+        found["photos"] = [str(ref) for ref in photo["media"]]
+    return found
 
 
 def _mine(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:

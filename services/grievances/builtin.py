@@ -73,7 +73,8 @@ class BuiltinRegistry:
             locality_names=dict(locality.names), ward=ward.code,
             description=self.crypto.decrypt(g.description_enc), channel=g.channel,
             status=g.status, assignee=g.assignee, due_at=aware(g.due_at),
-            created_at=aware(g.created_at), updated_at=aware(g.updated_at), history=entries)
+            created_at=aware(g.created_at), updated_at=aware(g.updated_at), history=entries,
+            evidence=self.crypto.decrypt_json(g.evidence_enc) if g.evidence_enc else {})
 
     def _row(self, scope: str, public_id: str, lock: bool = False) -> Grievance:
         """The row for a public id within scope, else NotFound (locked for update if asked)."""
@@ -85,7 +86,7 @@ class BuiltinRegistry:
 
     def file(self, *, tenant_id: str, category_id: str, locality_id: str, description: str,
              contact_id: str | None, account_id: str | None, channel: str,
-             actor: str) -> GrievanceView:
+             actor: str, evidence: Mapping[str, Any] | None = None) -> GrievanceView:
         """Create a grievance with a human-readable id and an SLA due date."""
         tenant = self.db.get(Tenant, tenant_id)
         category = self.db.get(Category, category_id)
@@ -100,6 +101,7 @@ class BuiltinRegistry:
                       category_id=category.id, locality_id=locality.id, ward_id=locality.ward_id,
                       contact_id=contact_id, account_id=account_id, channel=channel,
                       description_enc=self.crypto.encrypt(description), status="open",
+                      evidence_enc=self.crypto.encrypt_json(dict(evidence)) if evidence else None,
                       due_at=now + timedelta(hours=category.sla_hours), created_at=now,
                       updated_at=now)
         self.db.add(g)

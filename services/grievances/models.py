@@ -25,6 +25,8 @@ class Grievance(Base, TenantScoped):
     account_id: Mapped[str | None] = mapped_column(ForeignKey("channel_accounts.id"), default=None)
     channel: Mapped[str] = mapped_column(String(16))
     description_enc: Mapped[str] = mapped_column(Text)
+    evidence_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    """Encrypted JSON: a shared location or typed landmark, and photo references."""
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     assignee: Mapped[str | None] = mapped_column(String(100), default=None)
     due_at: Mapped[datetime] = mapped_column()

@@ -82,6 +82,8 @@ class GrievanceView:
     created_at: datetime
     updated_at: datetime
     history: tuple[HistoryEntry, ...] = field(default=())
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    """Where and what: {"location": {"lat", "lon"} | {"text"}, "photos": [media refs]}."""
 
     @property
     def last_note(self) -> str | None:
@@ -108,7 +110,7 @@ class GrievanceRegistry(Protocol):
 
     def file(self, *, tenant_id: str, category_id: str, locality_id: str, description: str,
              contact_id: str | None, account_id: str | None, channel: str,
-             actor: str) -> GrievanceView:
+             actor: str, evidence: Mapping[str, Any] | None = None) -> GrievanceView:
         """Create a grievance and return it with its public id and due date."""
 
     def get(self, *, scope: str, public_id: str) -> GrievanceView:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, StringConstraints
 
@@ -50,6 +50,10 @@ class GrievanceOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     history: list[HistoryOut] | None = None
+    location: dict[str, Any] | None = None
+    """A shared point {"lat", "lon"} or a typed landmark {"text"}."""
+    photos: list[str] = []
+    """References to the photos on the channel they came from."""
 
     @classmethod
     def of(cls, v: GrievanceView, with_history: bool = False) -> GrievanceOut:
@@ -61,7 +65,8 @@ class GrievanceOut(BaseModel):
             description=v.description, channel=v.channel, status=v.status, assignee=v.assignee,
             due_at=v.due_at, created_at=v.created_at, updated_at=v.updated_at,
             overdue=v.status not in CLOSED and v.due_at < utcnow(),
-            history=[HistoryOut.of(h) for h in v.history] if with_history else None)
+            history=[HistoryOut.of(h) for h in v.history] if with_history else None,
+            location=v.evidence.get("location"), photos=list(v.evidence.get("photos", [])))
 
 
 class GrievancePage(BaseModel):

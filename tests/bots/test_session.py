@@ -138,7 +138,7 @@ def test_missing_keys_take_defaults() -> None:
 def test_to_dict_is_plain_data(chat: Chat) -> None:
     chat.to_confirm()
     data = chat.session.to_dict()
-    assert data == {"flow": "grievance", "step": 3, "retries": 0, "page": 0, "waiting": None,
+    assert data == {"flow": "grievance", "step": 5, "retries": 0, "page": 0, "waiting": None,
                     "slots": {"category": "garbage", "locality": "loc-ranjit",
                               "description": DESCRIPTION}}
     data["slots"]["category"] = "changed"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from channels.registry import terminal_phone
 from channels.telegram import limits, simulator
 from channels.telegram.payloads import SECRET_HEADER
-from channels.telegram.phone import TerminalPhone, buttons_of, message_update
+from channels.telegram.phone import DEMO_POINT, TerminalPhone, buttons_of, message_update
 from services.cli import app
 from services.grievances.models import Grievance
 from services.messaging.models import Message
@@ -71,16 +71,25 @@ def test_hindi_grievance_by_pressing_buttons(gateway: LiveGateway) -> None:
     categories = press(phone, data="grievance")
     assert DEVANAGARI.search(categories) and buttons_of(phone.last)
     press(phone, index=1)  # the first category
-    description_prompt = press(phone, index=1)  # the first locality
+    press(phone, index=1)  # the first locality: Telegram can share a location, so it is asked
+    share, skip = buttons_of(phone.last)
+    assert share.get("request_location") is True and "request_location" not in skip
+    description_prompt = press(phone, index=1)  # the phone shares its (demo) location
     assert not buttons_of(phone.last)  # free text now
-    confirm = say(phone, "गली में तीन दिन से कचरा पड़ा है")
-    assert "गली में तीन दिन से कचरा पड़ा है" in confirm and description_prompt
+    photo_prompt = say(phone, "गली में तीन दिन से कचरा पड़ा है")
+    assert photo_prompt and description_prompt
+    confirm = press(phone, data="skip")  # no photo this time
+    assert "गली में तीन दिन से कचरा पड़ा है" in confirm
     filed = press(phone, data="yes")
     found = GRIEVANCE_ID.search(filed)
     assert found, filed
     assert DEVANAGARI.search(filed)
     assert gateway.count(Grievance, Grievance.public_id == found.group(),
                          Grievance.channel == "telegram") == 1
+    with gateway.ctx.sessions() as db:
+        row = db.query(Grievance).filter_by(public_id=found.group()).one()
+        evidence = gateway.ctx.crypto.decrypt_json(str(row.evidence_enc))
+    assert evidence == {"location": {"lat": DEMO_POINT[0], "lon": DEMO_POINT[1]}}
     answers = [r for r in simulator.received_requests() if r["method"] == "answerCallbackQuery"]
     assert len(answers) >= 5  # every press was answered, as Telegram does with webhook replies
     account = gateway.account("telegram")

@@ -51,9 +51,15 @@ def test_file_a_grievance_in_hindi_by_tapping(gateway: LiveGateway) -> None:
     assert DEVANAGARI.search(categories)
     localities = chat(phone, "#1")
     assert DEVANAGARI.search(localities)
-    chat(phone, "#1")
-    confirm = chat(phone, "गली में तीन दिन से कचरा पड़ा है")
-    assert "गली में तीन दिन से कचरा पड़ा है" in confirm
+    where = chat(phone, "#1")  # WhatsApp can share a location, so it is asked for
+    assert DEVANAGARI.search(where) and [o["id"] for o in phone.options] == ["__location__", "skip"]
+    phone.share_location(31.6200, 74.8765)
+    assert DEVANAGARI.search(phone.receive(timeout=10)[0])  # now the description
+    photo = chat(phone, "गली में तीन दिन से कचरा पड़ा है")
+    assert [o["id"] for o in phone.options] == ["skip"]
+    url = phone.send_photo(b"\xff\xd8\xff fake jpeg", caption="")
+    confirm = phone.receive(timeout=10)[0]
+    assert photo and "गली में तीन दिन से कचरा पड़ा है" in confirm
     assert [o["kind"] for o in phone.options] == ["button", "button"]  # yes / no buttons
     filed = tap(phone, "yes")
     found = GRIEVANCE_ID.search(filed)
@@ -61,8 +67,12 @@ def test_file_a_grievance_in_hindi_by_tapping(gateway: LiveGateway) -> None:
     assert DEVANAGARI.search(filed)
     assert gateway.count(Grievance, Grievance.public_id == found.group(),
                          Grievance.channel == "whatsapp") == 1
+    with gateway.ctx.sessions() as db:
+        row = db.query(Grievance).filter_by(public_id=found.group()).one()
+        evidence = gateway.ctx.crypto.decrypt_json(str(row.evidence_enc))
+    assert evidence == {"location": {"lat": 31.62, "lon": 74.8765}, "photos": [url]}
     deadline = time.monotonic() + 10  # sent, delivered, read come back signed
-    while gateway.count(Message, Message.direction == "out", Message.status == "read") < 7:
+    while gateway.count(Message, Message.direction == "out", Message.status == "read") < 9:
         assert time.monotonic() < deadline, "status callbacks did not arrive"
         time.sleep(0.1)
 

@@ -57,8 +57,12 @@ def test_hindi_grievance_by_taps(gateway: LiveGateway) -> None:
     localities = _tap(phone, phone.options[0]["id"])
     assert len(phone.options) == 10 and phone.options[-1]["id"] == "__more__"
     assert DEVANAGARI.search(localities)
-    _tap(phone, phone.options[0]["id"])
-    confirm = _say(phone, "सड़क पर तीन दिन से कचरा पड़ा है, बदबू आ रही है")
+    where = _tap(phone, phone.options[0]["id"])
+    assert where.endswith("[📍]") and not phone.options  # WhatsApp's own location button
+    _say(phone, "Near the water tank")  # a typed landmark stands for the location
+    photo = _say(phone, "सड़क पर तीन दिन से कचरा पड़ा है, बदबू आ रही है")
+    assert DEVANAGARI.search(photo) and [o["id"] for o in phone.options] == ["skip"]
+    confirm = _tap(phone, "skip")
     assert "सड़क पर तीन दिन से कचरा पड़ा है" in confirm and phone.reply_kind == "button"
     filed = _tap(phone, "yes")
     found = GRIEVANCE_ID.search(filed)

@@ -32,7 +32,7 @@ from services.templates.demo import (
 )
 from services.templates.models import MessageTemplate
 
-LABELS = {"common.more", "common.yes", "common.no"}
+LABELS = {"common.more", "common.yes", "common.no", "common.skip", "common.share_location"}
 """Engine messages that only ever label an option."""
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from typing import ClassVar
-from urllib.parse import parse_qsl
 
 import requests
 from pydantic import ValidationError
 from twilio.base.exceptions import TwilioException
-from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import ChannelAdapter
@@ -24,29 +22,10 @@ from channels.contract import (
     WebhookResponse,
     WebhookResult,
 )
-from channels.errors import BadSignature, MalformedPayload
+from channels.errors import MalformedPayload
 from channels.twilio_sms.client import map_error, twilio_client
 from channels.twilio_sms.payloads import MAX_MEDIA, STATUS_MAP, InboundSms, StatusCallback
-
-
-class FormFields(dict[str, list[str]]):
-    """A form body with every value of repeated keys, as the SDK's validator expects them."""
-
-    def getlist(self, name: str) -> list[str]:
-        """All values of one field (the validator signs each of them)."""
-        return self[name]
-
-    def first(self) -> dict[str, str]:
-        """One value per field, the first one sent, for parsing."""
-        return {name: values[0] for name, values in self.items()}
-
-
-def parse_form(body: bytes) -> FormFields:
-    """Split an application/x-www-form-urlencoded body, keeping repeated keys."""
-    fields = FormFields()
-    for name, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
-        fields.setdefault(name, []).append(value)
-    return fields
+from channels.twilio_sms.signature import verify_twilio
 
 
 class Adapter(ChannelAdapter):
@@ -59,21 +38,8 @@ class Adapter(ChannelAdapter):
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
 
     def _verify(self, request: WebhookRequest) -> dict[str, str]:
-        """Check the signature with the SDK's RequestValidator; return the form fields."""
-        signature = request.header("X-Twilio-Signature")
-        if not signature:
-            raise BadSignature("missing X-Twilio-Signature")
-        try:
-            fields = parse_form(request.body)
-        except UnicodeDecodeError:
-            raise BadSignature("body is not UTF-8") from None
-        validator = RequestValidator(str(self.config["auth_token"]))
-        if not validator.validate(request.url, fields, signature):
-            raise BadSignature("X-Twilio-Signature does not match")
-        form = fields.first()
-        if form.get("AccountSid") != self.config["account_sid"]:
-            raise BadSignature("AccountSid is not this account's")
-        return form
+        """Twilio's signature over the public URL and the form; the form fields."""
+        return verify_twilio(request, self.config)
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """Verify, then parse an inbound message or a status callback."""

@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import ValidationError
-from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from channels.base import ChannelAdapter, ClipSource, ReplyContext
@@ -30,8 +29,8 @@ from channels.contract import (
     WebhookResponse,
     WebhookResult,
 )
-from channels.errors import BadSignature, ConfigError, MalformedPayload
-from channels.twilio_sms.adapter import parse_form
+from channels.errors import ConfigError, MalformedPayload
+from channels.twilio_sms.signature import verify_twilio
 from channels.twilio_voice.payloads import ENDED, CallRequest, CallStatusCallback
 from channels.voice import (
     GOODBYE,
@@ -79,21 +78,8 @@ class Adapter(ChannelAdapter):
 
     # -- webhooks ------------------------------------------------------------------------------
     def _verify(self, request: WebhookRequest) -> dict[str, str]:
-        """X-Twilio-Signature over the public URL (query included) and the form."""
-        signature = request.header("X-Twilio-Signature")
-        if not signature:
-            raise BadSignature("missing X-Twilio-Signature")
-        try:
-            fields = parse_form(request.body)
-        except UnicodeDecodeError:
-            raise BadSignature("body is not UTF-8") from None
-        validator = RequestValidator(str(self.config["auth_token"]))
-        if not validator.validate(request.url, fields, signature):
-            raise BadSignature("X-Twilio-Signature does not match")
-        form = fields.first()
-        if form.get("AccountSid") != self.config["account_sid"]:
-            raise BadSignature("AccountSid is not this account's")
-        return form
+        """Twilio's signature over the public URL and the form; the form fields."""
+        return verify_twilio(request, self.config)
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """A call arriving, an answer to a prompt, or the call's final status."""

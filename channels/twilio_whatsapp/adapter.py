@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 import requests
 from pydantic import ValidationError
 from twilio.base.exceptions import TwilioException
-from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import ChannelAdapter
@@ -32,8 +31,8 @@ from channels.contract import (
     WebhookResponse,
     WebhookResult,
 )
-from channels.errors import BadSignature, ConfigError, MalformedPayload
-from channels.twilio_sms.adapter import parse_form
+from channels.errors import ConfigError, MalformedPayload
+from channels.twilio_sms.signature import verify_twilio
 from channels.twilio_whatsapp.client import fetch_media, map_error, twilio_client
 from channels.twilio_whatsapp.content import (
     CONTENT_SID,
@@ -78,21 +77,8 @@ class Adapter(ChannelAdapter):
         return self.number
 
     def _verify(self, request: WebhookRequest) -> dict[str, str]:
-        """Check the signature with the SDK's RequestValidator; return the form fields."""
-        signature = request.header("X-Twilio-Signature")
-        if not signature:
-            raise BadSignature("missing X-Twilio-Signature")
-        try:
-            fields = parse_form(request.body)
-        except UnicodeDecodeError:
-            raise BadSignature("body is not UTF-8") from None
-        validator = RequestValidator(str(self.config["auth_token"]))
-        if not validator.validate(request.url, fields, signature):
-            raise BadSignature("X-Twilio-Signature does not match")
-        form = fields.first()
-        if form.get("AccountSid") != self.config["account_sid"]:
-            raise BadSignature("AccountSid is not this account's")
-        return form
+        """Twilio's signature over the public URL and the form; the form fields."""
+        return verify_twilio(request, self.config)
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """Verify, then parse an inbound message or a status callback."""

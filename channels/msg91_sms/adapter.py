@@ -14,13 +14,10 @@ sender (default header), route (default 4, transactional), api_base (https://api
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from pydantic import ValidationError
@@ -49,40 +46,10 @@ from channels.msg91_sms.payloads import (
     Report,
     ReportGroup,
 )
+from channels.webhook_secret import presented_secret, request_fields
 from i18n.sms import Encoding, sms_length
 
 TRANSACTIONAL_ROUTE = "4"
-SECRET_PARAM = "token"  # noqa: S105  (the query parameter's name, not a secret)
-
-
-def presented_secret(request: WebhookRequest) -> str | None:
-    """The secret a webhook request carries: `token` in the URL, else a Basic password."""
-    for key, value in parse_qsl(urlsplit(request.url).query, keep_blank_values=True):
-        if key == SECRET_PARAM:
-            return value
-    auth = request.header("Authorization") or ""
-    if not auth.startswith("Basic "):
-        return None
-    try:
-        decoded = base64.b64decode(auth[6:], validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    _user, sep, password = decoded.partition(":")
-    return password if sep else None
-
-
-def request_fields(request: WebhookRequest) -> dict[str, str]:
-    """Form fields from the URL query and the body (the body wins); `token` left out."""
-    try:
-        body = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedPayload("body is not UTF-8") from None
-    fields = {k: v for k, v in parse_qsl(urlsplit(request.url).query, keep_blank_values=True)
-              if k != SECRET_PARAM}
-    posted: dict[str, str] = {}
-    for key, value in parse_qsl(body, keep_blank_values=True):
-        posted.setdefault(key, value)
-    return {**fields, **posted}
 
 
 def _json_body(request: WebhookRequest) -> Any | None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from channels.contract import WebhookRequest
-from channels.errors import MalformedPayload
+from channels.errors import BadSignature, MalformedPayload
 
 SECRET_PARAM = "token"  # noqa: S105  (the query parameter's name, not a secret)
 
@@ -58,3 +59,12 @@ def request_fields(request: WebhookRequest) -> dict[str, str]:
     for key, value in parse_qsl(body, keep_blank_values=True):
         posted.setdefault(key, value)  # a repeated field counts once, as first sent
     return {**fields, **posted}
+
+
+def check_secret(request: WebhookRequest, expected: str) -> None:
+    """Refuse a request without our webhook secret (BadSignature, 403)."""
+    presented = presented_secret(request)
+    if not presented:
+        raise BadSignature("no webhook secret in the URL or Basic credentials")
+    if not hmac.compare_digest(presented.encode(), expected.encode()):
+        raise BadSignature("webhook secret does not match")

@@ -22,6 +22,8 @@ import httpx
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
+from channels.dlt_operator import scrub
+
 router = APIRouter(prefix="/sim/msg91-sms", tags=["simulator"])
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -96,31 +98,6 @@ def received_requests() -> list[dict[str, Any]]:
     with STATE.lock:
         return [dict(r) for r in STATE.requests]
 
-
-def scrub(body: str, template: str) -> bool:
-    """The operator's check, written independently of the gateway's: {#var#} ≤ 30 chars,
-    whitespace squashed and optional around fixed text."""
-    text = " ".join(body.split())
-    pieces = re.split(r"((?:\{#var#\})+)", " ".join(template.split()))
-    reach = {0}
-    for index, piece in enumerate(pieces):
-        if index % 2:  # a run of placeholders
-            span = 30 * piece.count("{#var#}")
-            reach = {p + k for p in reach for k in range(min(span, len(text) - p) + 1)}
-        else:
-            fixed = piece.strip()
-            reach = {q for p in reach for q in _after(text, p, fixed)}
-    return len(text) in reach
-
-
-def _after(text: str, start: int, fixed: str) -> set[int]:
-    """Where the text continues after `fixed` at `start`, spaces around it optional."""
-    ends = set()
-    for lead in ("", " "):
-        if text.startswith(lead + fixed, start):
-            end = start + len(lead + fixed)
-            ends |= {end, end + 1} if text.startswith(" ", end) else {end}
-    return ends
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     """An error answer in MSG91's shape."""

@@ -37,15 +37,11 @@ class Adapter(ChannelAdapter):
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
 
-    def _verify(self, request: WebhookRequest) -> dict[str, str]:
-        """Twilio's signature over the public URL and the form; the form fields."""
-        return verify_twilio(request, self.config)
-
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """Verify, then parse an inbound message or a status callback."""
         if kind not in ("inbound", "status"):
             raise MalformedPayload(f"no {kind!r} webhooks on {self.channel_type}")
-        form = self._verify(request)
+        form = verify_twilio(request, self.config)
         try:
             if kind == "status":
                 return self._status(StatusCallback.model_validate(form))

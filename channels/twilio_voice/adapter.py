@@ -77,15 +77,11 @@ class Adapter(ChannelAdapter):
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
 
     # -- webhooks ------------------------------------------------------------------------------
-    def _verify(self, request: WebhookRequest) -> dict[str, str]:
-        """Twilio's signature over the public URL and the form; the form fields."""
-        return verify_twilio(request, self.config)
-
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """A call arriving, an answer to a prompt, or the call's final status."""
         if kind not in ("inbound", "status"):
             raise MalformedPayload(f"no {kind!r} webhooks on {self.channel_type}")
-        form = self._verify(request)
+        form = verify_twilio(request, self.config)
         query = dict(parse_qsl(urlsplit(request.url).query))
         try:
             if kind == "status":

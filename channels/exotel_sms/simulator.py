@@ -24,6 +24,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from channels.dlt_operator import scrub
+from channels.terminal import InboxPhone
 
 router = APIRouter(prefix="/sim/exotel-sms", tags=["simulator"])
 
@@ -199,18 +200,10 @@ def national(number: str) -> str:
     return "0" + number[3:] if number.startswith("+91") else number
 
 
-class TerminalPhone:
+class TerminalPhone(InboxPhone):
     """A phone in the terminal: posts Exotel-style incoming SMS, reads its simulated inbox."""
 
-    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
-        self.gateway = gateway_url.rstrip("/")
-        self.sender = sender
-        self.account = account
-        self.cursor = len(httpx.get(self._inbox_url(), timeout=10).json()["messages"])
-
-    def _inbox_url(self) -> str:
-        """The simulator's inbox URL for this phone."""
-        return f"{self.gateway}/sim/exotel-sms/phones/{self.sender}/inbox"
+    SIM_PREFIX = "exotel-sms"
 
     def send(self, text: str) -> None:
         """POST the SMS to the account's incoming-SMS URL, with its webhook secret."""
@@ -220,13 +213,3 @@ class TerminalPhone:
         response = httpx.post(self.account["webhook_url"], data=fields, timeout=30,
                               params={"token": self.account["webhook_secret"]})
         response.raise_for_status()
-
-    def receive(self, timeout: float) -> list[str]:
-        """New messages in the inbox, waiting up to `timeout` seconds for the first."""
-        deadline = time.monotonic() + timeout
-        while True:
-            data = httpx.get(self._inbox_url(), params={"after": self.cursor}, timeout=10).json()
-            if data["messages"] or time.monotonic() >= deadline:
-                self.cursor = data["next"]
-                return list(data["messages"])
-            time.sleep(0.2)

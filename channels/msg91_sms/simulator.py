@@ -23,6 +23,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from channels.dlt_operator import scrub
+from channels.terminal import InboxPhone
 
 router = APIRouter(prefix="/sim/msg91-sms", tags=["simulator"])
 
@@ -209,25 +210,21 @@ def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
     return config, ("auth_key", "webhook_secret")
 
 
-class TerminalPhone:
+class TerminalPhone(InboxPhone):
     """A phone in the terminal: texts the long code through MSG91, reads its simulated inbox.
 
     Opening it also sets the account's delivery-report URL in the simulated panel.
     """
 
-    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
-        self.gateway = gateway_url.rstrip("/")
-        self.sender = sender
-        self.account = account
+    SIM_PREFIX = "msg91-sms"
+
+    def opened(self) -> None:
+        """Set the account's delivery-report URL in the simulated panel."""
+        account = self.account
         secret = account["webhook_secret"]
         httpx.post(f"{self.gateway}/sim/msg91-sms/panel/webhook", timeout=10,
                    headers={"authkey": account["auth_key"]},
                    json={"url": f"{account['webhook_url']}/status?token={secret}"})
-        self.cursor = len(httpx.get(self._inbox_url(), timeout=10).json()["messages"])
-
-    def _inbox_url(self) -> str:
-        """The simulator's inbox URL for this phone."""
-        return f"{self.gateway}/sim/msg91-sms/phones/{self.sender}/inbox"
 
     def send(self, text: str) -> None:
         """POST the SMS as MSG91 forwards a long-code message, with the webhook secret."""
@@ -237,13 +234,3 @@ class TerminalPhone:
         response = httpx.post(self.account["webhook_url"], data=fields, timeout=30,
                               params={"token": self.account["webhook_secret"]})
         response.raise_for_status()
-
-    def receive(self, timeout: float) -> list[str]:
-        """New messages in the inbox, waiting up to `timeout` seconds for the first."""
-        deadline = time.monotonic() + timeout
-        while True:
-            data = httpx.get(self._inbox_url(), params={"after": self.cursor}, timeout=10).json()
-            if data["messages"] or time.monotonic() >= deadline:
-                self.cursor = data["next"]
-                return list(data["messages"])
-            time.sleep(0.2)

@@ -22,6 +22,8 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
+from channels.terminal import InboxPhone
+
 router = APIRouter(prefix="/sim/twilio", tags=["simulator"])
 
 API_VERSION = "2010-04-01"
@@ -198,18 +200,10 @@ def inbox(number: str, after: int = 0) -> dict[str, Any]:
     return {"messages": [m["body"] for m in received[after:]], "next": len(received)}
 
 
-class TerminalPhone:
+class TerminalPhone(InboxPhone):
     """A phone in the terminal: sends signed Twilio-format webhooks, reads its simulated inbox."""
 
-    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
-        self.gateway = gateway_url.rstrip("/")
-        self.sender = sender
-        self.account = account
-        self.cursor = len(httpx.get(self._inbox_url(), timeout=10).json()["messages"])
-
-    def _inbox_url(self) -> str:
-        """The simulator's inbox URL for this phone."""
-        return f"{self.gateway}/sim/twilio/phones/{self.sender}/inbox"
+    SIM_PREFIX = "twilio"
 
     def send(self, text: str) -> None:
         """POST the message to the gateway as Twilio would, signed with the account's token."""
@@ -223,13 +217,3 @@ class TerminalPhone:
         response = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature},
                               timeout=30)
         response.raise_for_status()
-
-    def receive(self, timeout: float) -> list[str]:
-        """New messages in the inbox, waiting up to `timeout` seconds for the first."""
-        deadline = time.monotonic() + timeout
-        while True:
-            data = httpx.get(self._inbox_url(), params={"after": self.cursor}, timeout=10).json()
-            if data["messages"] or time.monotonic() >= deadline:
-                self.cursor = data["next"]
-                return list(data["messages"])
-            time.sleep(0.2)

@@ -49,3 +49,69 @@ class InboxPhone:
                 self.cursor = data["next"]
                 return list(data["messages"])
             time.sleep(0.2)
+
+
+class SimCall(Protocol):
+    """A simulated call the terminal drives: what the caller hears at each step."""
+
+    ended: str | None
+
+    def start(self) -> list[str]:
+        """Ring the number; what is said first."""
+
+    def answer(self, text: str) -> list[str]:
+        """Press keys or speak; what is said next."""
+
+
+class CallPhone:
+    """A caller in the terminal: dials, prints what is said, types keys; SMS the gateway sends
+    to the same number (through the Twilio SMS simulator, when mounted) show up too.
+
+    Subclasses implement `place_call` for their provider's wire format.
+    """
+
+    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
+        self.gateway = gateway_url.rstrip("/")
+        self.sender = sender
+        self.account = account
+        self.inbox = f"{self.gateway}/sim/twilio/phones/{sender}/inbox"
+        self.cursor = self._sms(0)[1]
+        self.heard: list[str] = []
+        self._dial()
+
+    def place_call(self) -> SimCall:
+        """A new call from this phone to the account's number."""
+        raise NotImplementedError
+
+    def _dial(self) -> None:
+        """Place a new call and keep what is said first."""
+        self.call = self.place_call()
+        self.heard.append("\n".join(self.call.start()))
+
+    def _sms(self, after: int) -> tuple[list[str], int]:
+        """Text messages this number received."""
+        try:
+            data = httpx.get(self.inbox, params={"after": after}, timeout=10).json()
+        except (httpx.HTTPError, ValueError):
+            return [], after
+        return list(data.get("messages", [])), int(data.get("next", after))
+
+    def send(self, text: str) -> None:
+        """Enter keys or words on the call (a new call once the last one has ended)."""
+        if self.call.ended is not None:
+            self._dial()
+            return
+        heard = self.call.answer(text)
+        ended: list[str] = [f"[call ended: {self.call.ended}]"] if self.call.ended else []
+        self.heard.append("\n".join(heard + ended))
+
+    def receive(self, timeout: float) -> list[str]:
+        """What was heard since the last call, and new SMS (waiting briefly for them)."""
+        out = [h for h in self.heard if h]
+        self.heard = []
+        deadline = time.monotonic() + min(timeout, 1.0)
+        while True:
+            sms, self.cursor = self._sms(self.cursor)
+            if sms or time.monotonic() >= deadline:
+                return out + [f"[SMS] {text}" for text in sms]
+            time.sleep(0.2)

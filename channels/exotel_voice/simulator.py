@@ -24,6 +24,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from fastapi import APIRouter
 
+from channels.terminal import CallPhone
+
 router = APIRouter(prefix="/sim/exotel-voice", tags=["simulator"])
 
 DEMO_EXOPHONE = "+918047100200"
@@ -182,50 +184,12 @@ def exotel_number(number: str) -> str:
     return "0" + number[3:] if number.startswith("+91") else number
 
 
-class TerminalPhone:
+class TerminalPhone(CallPhone):
     """A phone in the terminal calling an ExoPhone; the SMS the gateway sends to the same
     number (through the Twilio SMS simulator, when mounted) show up too."""
 
-    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
-        self.gateway = gateway_url.rstrip("/")
-        self.sender = sender
-        self.account = account
-        self.inbox = f"{self.gateway}/sim/twilio/phones/{sender}/inbox"
-        self.cursor = self._sms(0)[1]
-        self.heard: list[str] = []
-        self._dial()
-
-    def _dial(self) -> None:
-        """Place a new call."""
-        self.call = ExotelCall(self.account["webhook_url"], self.account["token"],
-                               exotel_number(self.sender), self.account["address"],
-                               _flag(self.account.get("missed_call")))
-        self.heard.append("\n".join(self.call.start()))
-
-    def _sms(self, after: int) -> tuple[list[str], int]:
-        """Text messages this number received."""
-        try:
-            data = httpx.get(self.inbox, params={"after": after}, timeout=10).json()
-        except (httpx.HTTPError, ValueError):
-            return [], after
-        return list(data.get("messages", [])), int(data.get("next", after))
-
-    def send(self, text: str) -> None:
-        """Enter keys or words on the call (a new call once the last one has ended)."""
-        if self.call.ended is not None:
-            self._dial()
-            return
-        heard = self.call.answer(text)
-        ended: list[str] = [f"[call ended: {self.call.ended}]"] if self.call.ended else []
-        self.heard.append("\n".join(heard + ended))
-
-    def receive(self, timeout: float) -> list[str]:
-        """What was heard since the last call, and new SMS (waiting briefly for them)."""
-        out = [h for h in self.heard if h]
-        self.heard = []
-        deadline = time.monotonic() + min(timeout, 1.0)
-        while True:
-            sms, self.cursor = self._sms(self.cursor)
-            if sms or time.monotonic() >= deadline:
-                return out + [f"[SMS] {text}" for text in sms]
-            time.sleep(0.2)
+    def place_call(self) -> ExotelCall:
+        """A new call to the ExoPhone."""
+        return ExotelCall(self.account["webhook_url"], self.account["token"],
+                          exotel_number(self.sender), self.account["address"],
+                          _flag(self.account.get("missed_call")))

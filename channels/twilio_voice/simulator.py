@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
+from channels.terminal import CallPhone
 from channels.twilio_voice.call import CallEnded, SimulatedCall
 
 router = APIRouter(prefix="/sim/twilio-voice", tags=["simulator"])
@@ -89,50 +88,11 @@ def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
     return config, ("account_sid", "auth_token")
 
 
-class TerminalPhone:
+class TerminalPhone(CallPhone):
     """A phone in the terminal: calls the number, prints what is said, types keys; the SMS
     the gateway sends to the same number (a grievance number, say) shows up too."""
 
-    def __init__(self, gateway_url: str, sender: str, account: dict[str, str]) -> None:
-        self.gateway = gateway_url.rstrip("/")
-        self.sender = sender
-        self.account = account
-        self.inbox = f"{self.gateway}/sim/twilio/phones/{sender}/inbox"
-        self.cursor = self._sms(0)[1]
-        self.heard: list[str] = []
-        self._dial()
-
-    def _dial(self) -> None:
-        """Place a new call."""
-        self.call = SimulatedCall(self.account["webhook_url"], self.account["account_sid"],
-                                  self.account["auth_token"], self.sender,
-                                  self.account["address"])
-        self.heard.append("\n".join(self.call.start()))
-
-    def _sms(self, after: int) -> tuple[list[str], int]:
-        """Text messages this number received (from the Twilio SMS simulator, if mounted)."""
-        try:
-            data = httpx.get(self.inbox, params={"after": after}, timeout=10).json()
-        except (httpx.HTTPError, ValueError):
-            return [], after
-        return list(data.get("messages", [])), int(data.get("next", after))
-
-    def send(self, text: str) -> None:
-        """Enter keys or words on the call (a new call once the last one has ended)."""
-        if self.call.ended is not None:
-            self._dial()
-            return
-        heard = self.call.answer(text)
-        ended: list[str] = [f"[call ended: {self.call.ended}]"] if self.call.ended else []
-        self.heard.append("\n".join(heard + ended))
-
-    def receive(self, timeout: float) -> list[str]:
-        """What was heard since the last call, and new SMS (waiting briefly for them)."""
-        out = [h for h in self.heard if h]
-        self.heard = []
-        deadline = time.monotonic() + min(timeout, 1.0)
-        while True:
-            sms, self.cursor = self._sms(self.cursor)
-            if sms or time.monotonic() >= deadline:
-                return out + [f"[SMS] {text}" for text in sms]
-            time.sleep(0.2)
+    def place_call(self) -> SimulatedCall:
+        """A new call to the Twilio number."""
+        return SimulatedCall(self.account["webhook_url"], self.account["account_sid"],
+                             self.account["auth_token"], self.sender, self.account["address"])

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import redis
 
@@ -71,7 +71,7 @@ class RedisSessionStore:
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The session if Redis still has it."""
-        raw = self.client.get(f"ns:session:{key}")
+        raw = cast("bytes | None", self.client.get(f"ns:session:{key}"))
         if raw is None:
             return None
         data: dict[str, Any] = json.loads(raw)

@@ -72,7 +72,9 @@ def test_naive_datetimes_are_utc() -> None:
 
 def test_format_datetime_is_in_ist_with_short_time() -> None:
     """Date and time in IST, without seconds."""
-    assert format_datetime(NEW_YEAR_EVENING_UTC, "en") == "2 Jan 2024, 1:30 am"
+    am = Locale.parse(LANGUAGES["en"].locale).day_periods["format"]["abbreviated"]["am"]
+    # CLDR's spelling of the day period changes between releases (am, AM): Babel says which
+    assert format_datetime(NEW_YEAR_EVENING_UTC, "en") == f"2 Jan 2024, 1:30 {am}"
     assert format_datetime(NEW_YEAR_EVENING_UTC, "hi").startswith("2 जन")
 
 

@@ -13,6 +13,7 @@ from channels.contract import (
     InboundEvent,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
     WebhookRequest,
     WebhookResponse,
@@ -95,6 +96,14 @@ class ChannelAdapter(ABC):
     def verify_client_token(self, token: str) -> str:
         """The address a first-party client token belongs to; BadSignature when invalid."""
         raise BadSignature(f"{self.channel_type} issues no client tokens")
+
+    def send_limits(self) -> tuple[RateLimit | None, RateLimit | None]:
+        """This account's sending limits (per account, per recipient), enforced by delivery."""
+        return self.capabilities.account_rate, self.capabilities.recipient_rate
+
+    def close(self) -> None:
+        """Release pooled connections (the process is shutting down or the config changed)."""
+        return None
 
     def redacted_config(self) -> dict[str, Any]:
         """The account config safe to log: secrets replaced."""

@@ -80,6 +80,18 @@ class Capabilities:
     templates: bool = False
     """Outside the window (or always, for Indian DLT SMS) only registered templates go out."""
     max_text_length: int | None = None
+    account_rate: RateLimit | None = None
+    """What the provider lets one account send (Telegram ~30/s per bot), across all workers."""
+    recipient_rate: RateLimit | None = None
+    """What the provider lets one account send to one recipient (Telegram 1/s per chat)."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A provider's sending limit: at most `count` messages per `seconds`."""
+
+    count: int
+    seconds: float = 1.0
 
 
 @dataclass(frozen=True)

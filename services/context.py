@@ -14,6 +14,8 @@ from bots.engine import Engine as BotEngine
 from bots.flows import default_engine
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from services.db.engine import make_engine, make_sessionmaker
+from services.grievances.factory import GrievanceRegistries
+from services.grievances.registry import GrievanceRegistry
 from services.messaging.delivery import DeliveryConfig, Outcome, deliver, due
 from services.security.crypto import Crypto
 from services.settings import Settings
@@ -32,7 +34,12 @@ class AppContext:
     store: SessionStore
     bot: BotEngine
     master: MasterDataCache = field(default_factory=MasterDataCache)
+    registries: GrievanceRegistries = field(default_factory=GrievanceRegistries)
     dispatcher: Dispatcher = field(init=False)
+
+    def grievances(self, db: Session, tenant_id: str) -> GrievanceRegistry:
+        """The grievance registry serving this tenant (or scope), on this database session."""
+        return self.registries.for_tenant(db, self.crypto, tenant_id)
 
     @property
     def delivery(self) -> DeliveryConfig:

@@ -37,7 +37,6 @@ from services.context import AppContext
 from services.conversation.operations import OpContext, OperationError, run
 from services.conversation.render import render_msg, render_parts, render_prompt
 from services.db.base import aware, utcnow
-from services.grievances.builtin import BuiltinRegistry
 from services.messaging.log import record_inbound
 from services.messaging.outbox import queue_message
 from services.tenancy.models import Tenant
@@ -133,7 +132,7 @@ def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenan
                          language=contact.language, resumed=resumed,
                          page_size=caps.page_size, can_locate=caps.location,
                          can_photo=caps.photo)
-    op = OpContext(tenant, contact, account, medium, BuiltinRegistry(db, ctx.crypto))
+    op = OpContext(tenant, contact, account, medium, ctx.grievances(db, tenant.id))
     pending: list[Event] = [first]
     replies: Turn = []
     calls = 0

@@ -4,6 +4,7 @@ from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
+from services.inbox.models import InboxEvent
 from services.messaging.models import Message, OutboxItem
 from services.staff.models import StaffKey
 from services.templates.models import MessageTemplate  # noqa: F401  (registers the table)
@@ -17,6 +18,7 @@ __all__ = [
     "Grievance",
     "GrievanceEvent",
     "IdCounter",
+    "InboxEvent",
     "Locality",
     "Message",
     "OutboxItem",

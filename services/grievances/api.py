@@ -12,7 +12,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from services.grievances.builtin import BuiltinRegistry
 from services.grievances.notify import notify_status
 from services.grievances.registry import (
     STATUSES,
@@ -63,7 +62,7 @@ def list_grievances(
     if status is not None and status not in STATUSES:
         raise _error("invalid_status", 422)
     filters = Filters(status, category, ward, locality, since, until, limit, offset)
-    registry = BuiltinRegistry(db, ctx.crypto)
+    registry = ctx.grievances(db, scope)
     views = registry.search(scope=scope, filters=filters)
     total = registry.count(scope=scope, filters=filters)
     following = offset + len(views)
@@ -75,7 +74,7 @@ def list_grievances(
 def get_grievance(public_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep) -> GrievanceOut:
     """One grievance with its full history, oldest entry first."""
     try:
-        view = BuiltinRegistry(db, ctx.crypto).get(scope=staff.scope, public_id=public_id)
+        view = ctx.grievances(db, staff.scope).get(scope=staff.scope, public_id=public_id)
     except NotFound:
         raise _error("not_found", 404) from None
     return GrievanceOut.of(view, with_history=True)
@@ -86,7 +85,7 @@ def _act(ctx: CtxDep, db: DbDep, staff: StaffDep, public_id: str, action: str,
     """Apply an action and queue the citizen's notification in one transaction, then dispatch."""
     if not staff.can_act():
         raise _error("forbidden_role", 403)
-    registry = BuiltinRegistry(db, ctx.crypto)
+    registry = ctx.grievances(db, staff.scope)
     try:
         view = registry.transition(scope=staff.scope, public_id=public_id, action=action,
                                    actor=staff.actor, note=note, assignee=assignee)

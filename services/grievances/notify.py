@@ -9,6 +9,7 @@ from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.conversation.render import render_msg, render_parts
 from services.grievances.registry import GrievanceRegistry, GrievanceView
+from services.messaging.lanes import Lane
 from services.messaging.outbox import queue_message
 from services.security.crypto import Crypto
 from services.tenancy.models import Tenant
@@ -34,4 +35,5 @@ def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
         parts.append(Msg("notify.note", {"note": note}))
     text = "\n".join(render_msg(part, language) for part in parts)
     return queue_message(db, crypto, account=account, contact=contact, text=text,
-                         language=language, parts=render_parts(Prompt(tuple(parts)), language))
+                         language=language, parts=render_parts(Prompt(tuple(parts)), language),
+                         lane=Lane.NOTICE)

@@ -123,6 +123,9 @@ class GrievanceRegistry(Protocol):
     def search(self, *, scope: str, filters: Filters) -> Sequence[GrievanceView]:
         """Grievances within a scope matching the filters, newest first."""
 
+    def count(self, *, scope: str, filters: Filters) -> int:
+        """How many grievances match, ignoring limit and offset."""
+
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
                    note: str | None = None, assignee: str | None = None) -> GrievanceView:
         """Apply a workflow action; InvalidTransition when not allowed, NoteRequired if bare."""

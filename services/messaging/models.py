@@ -39,6 +39,10 @@ class OutboxItem(Base, TenantScoped):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    lane: Mapped[str] = mapped_column(String(8), default="reply")
+    """services.messaging.lanes.Lane: replies and notices go before bulk sends."""
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    """The lane's priority (lower first), what the sweeper orders by."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -12,13 +12,15 @@ from channels.registry import adapter_class
 from i18n.sms import sms_length
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
+from services.messaging.lanes import Lane
 from services.messaging.models import Message, OutboxItem
 from services.security.crypto import Crypto
 
 
 def queue_message(db: Session, crypto: Crypto, *, account: ChannelAccount, contact: Contact,
                   text: str, choices: tuple[Choice, ...] = (), ask: Ask = Ask.NONE,
-                  language: str | None = None, parts: Sequence[MessagePart] = ()) -> str:
+                  language: str | None = None, parts: Sequence[MessagePart] = (),
+                  lane: Lane = Lane.REPLY) -> str:
     """Queue one message for delivery; returns the outbox id to hand to the dispatcher."""
     extras: dict[str, Any] = {"choices": [[c.id, c.label] for c in choices], "ask": ask.value}
     if parts:  # parameters may hold personal data (a description): encrypted like the body
@@ -33,7 +35,8 @@ def queue_message(db: Session, crypto: Crypto, *, account: ChannelAccount, conta
                       extras=extras)
     db.add(message)
     db.flush()
-    item = OutboxItem(tenant_id=account.tenant_id, message_id=message.id)
+    item = OutboxItem(tenant_id=account.tenant_id, message_id=message.id, lane=lane.value,
+                      priority=lane.priority)
     db.add(item)
     db.flush()
     return item.id

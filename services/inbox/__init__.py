@@ -1,0 +1,1 @@
+"""The transactional inbox: webhooks record events; workers run the conversation turns."""

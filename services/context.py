@@ -17,6 +17,7 @@ from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
 from services.messaging.delivery import DeliveryConfig, Outcome, deliver, due
+from services.ratelimit import RateLimiter, Unlimited
 from services.security.crypto import Crypto
 from services.settings import Settings
 from services.tasks.dispatch import Dispatcher, InlineDispatcher
@@ -35,6 +36,8 @@ class AppContext:
     bot: BotEngine
     master: MasterDataCache = field(default_factory=MasterDataCache)
     registries: GrievanceRegistries = field(default_factory=GrievanceRegistries)
+    limiter: RateLimiter = field(default_factory=Unlimited)
+    """Global sending limits (Redis in production, in-process embedded)."""
     dispatcher: Dispatcher = field(init=False)
 
     def grievances(self, db: Session, tenant_id: str) -> GrievanceRegistry:

@@ -16,7 +16,9 @@ from services.conversation.sessions import MemorySessionStore, RedisSessionStore
 from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
+from services.inbox.worker import due_conversations, run_conversation
 from services.messaging.delivery import DeliveryConfig, Outcome, deliver, due
+from services.messaging.lanes import Lane
 from services.ratelimit import RateLimiter, Unlimited
 from services.security.crypto import Crypto
 from services.settings import Settings
@@ -54,9 +56,22 @@ class AppContext:
         """Attempt one outbox row."""
         return deliver(self.sessions, self.crypto, self.delivery, outbox_id)
 
-    def due(self) -> Sequence[str]:
-        """Outbox rows due now."""
-        return due(self.sessions, self.settings.outbox_inflight_seconds)
+    def due(self) -> Sequence[tuple[str, Lane]]:
+        """Outbox rows due now, with their lanes."""
+        return [(outbox_id, Lane.REPLY)
+                for outbox_id in due(self.sessions, self.settings.outbox_inflight_seconds)]
+
+    def run_turns(self, conversation: str) -> int:
+        """Handle a conversation's recorded inbound events, in order."""
+        return run_conversation(self, conversation)
+
+    def due_turns(self) -> Sequence[str]:
+        """Conversations whose recorded events have waited too long."""
+        return due_conversations(self.sessions, self.settings.inbox_sweep_age_seconds)
+
+    def close(self) -> None:
+        """Release the database pool (and, through the adapters, provider connections)."""
+        self.db_engine.dispose()
 
 
 def build_context(settings: Settings, *, redis_client: Any | None = None) -> AppContext:
@@ -71,5 +86,5 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
     ctx = AppContext(settings=settings, db_engine=engine, sessions=make_sessionmaker(engine),
                      crypto=Crypto(settings.secret_key.get_secret_value()), store=store,
                      bot=default_engine())
-    ctx.dispatcher = InlineDispatcher(ctx.deliver)
+    ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns)
     return ctx

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_inflight_seconds: int = 120
     sweep_interval_seconds: float = 5.0
+    turn_lease_seconds: float = 20.0
+    """How long a worker holds a conversation without renewing (a killed worker's lapses)."""
+    inbox_sweep_age_seconds: float = 10.0
+    """An inbound event pending this long is queued again by the sweeper."""
+    inbox_retention_days: float = 7.0
+    """Handled inbound events are kept this long (the message log keeps the record)."""
     audio_dir: str = ".nagarsetu/audio"
 
     @model_validator(mode="after")

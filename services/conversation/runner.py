@@ -37,6 +37,8 @@ from services.context import AppContext
 from services.conversation.operations import OpContext, OperationError, run
 from services.conversation.render import render_msg, render_parts, render_prompt
 from services.db.base import aware, utcnow
+from services.inbox.record import conversation_key
+from services.inbox.status import mark_done
 from services.messaging.log import record_inbound
 from services.messaging.outbox import queue_message
 from services.tenancy.models import Tenant
@@ -184,19 +186,33 @@ def _in_writing(db: DbSession, ctx: AppContext, tenant_id: str, contact: Contact
 
 def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,
              event: InboundEvent) -> Handled:
-    """Handle one inbound event under the conversation's lock; commit, then save the session."""
+    """Handle one inbound event under the conversation's lock (the synchronous IVR path)."""
     urn = urn_for(medium, event.sender)
-    key = f"{tenant_id}:{ctx.crypto.lookup_hash(urn)}"
     if event.kind is EventKind.MISSED_CALL:
+        key = f"{tenant_id}:{ctx.crypto.lookup_hash(urn)}"
         return _missed_call(ctx, account_id, urn, key, event)
-    if event.session:
-        key += f":{event.session}"  # a call is a conversation of its own
-    with ctx.store.lock(key), ctx.sessions() as db:
+    key = conversation_key(ctx.crypto, tenant_id, medium, event)
+    with ctx.store.lock(key):
+        return turn(ctx, account_id, medium, event, key)
+
+
+def turn(ctx: AppContext, account_id: str, medium: str, event: InboundEvent, key: str,
+         inbox_id: str | None = None) -> Handled:
+    """One event's whole turn in one transaction; the caller holds the conversation.
+
+    With `inbox_id` (a worker running a recorded event) the inbox row is marked done in the
+    same transaction, so a turn interrupted anywhere is done again, once, from the start.
+    """
+    urn = urn_for(medium, event.sender)
+    with ctx.sessions() as db:
         account = db.get_one(ChannelAccount, account_id)
         tenant = db.get_one(Tenant, account.tenant_id)
         contact = get_or_create(db, ctx.crypto, tenant.id, urn)
         cls = adapter_class(account.channel_type)
         synchronous = cls.capabilities.synchronous
+        if inbox_id is not None and not mark_done(db, inbox_id):
+            db.rollback()
+            return Handled(duplicate=True)
         if record_inbound(db, ctx.crypto, account, contact, event) is None:
             again = (replies_to(db, ctx.crypto, account.id, event.external_id,
                                 address_of(ctx.crypto, contact)) if synchronous else ())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +11,10 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, cast
 
 import redis
+from redis.exceptions import LockError
+from redis.lock import Lock
+
+log = logging.getLogger(__name__)
 
 
 class SessionStore(Protocol):
@@ -23,6 +28,28 @@ class SessionStore(Protocol):
 
     def lock(self, key: str) -> AbstractContextManager[object]:
         """Serialise work on one conversation across threads and processes."""
+
+    def lease(self, key: str, seconds: float) -> AbstractContextManager[Lease]:
+        """Try to take the conversation without waiting; the lease lapses after `seconds`."""
+
+
+class Lease(Protocol):
+    """A conversation taken by one worker for a while."""
+
+    held: bool
+
+    def renew(self) -> None:
+        """Start the lease's time again (between turns)."""
+
+
+class _ThreadLease:
+    """An in-process lease: a non-blocking acquire of the conversation's lock."""
+
+    def __init__(self, held: bool) -> None:
+        self.held = held
+
+    def renew(self) -> None:
+        """Nothing lapses in process."""
 
 
 class MemorySessionStore:
@@ -61,6 +88,18 @@ class MemorySessionStore:
         with lock:
             yield lock
 
+    @contextmanager
+    def lease(self, key: str, seconds: float) -> Iterator[Lease]:
+        """The same lock as `lock`, taken only if free."""
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        held = lock.acquire(blocking=False)
+        try:
+            yield _ThreadLease(held)
+        finally:
+            if held:
+                lock.release()
+
 
 class RedisSessionStore:
     """Sessions as JSON strings under `ns:session:<key>` with SETEX."""
@@ -90,3 +129,29 @@ class RedisSessionStore:
         """A Redis lock, so API processes on many machines serialise one conversation."""
         with self.client.lock(f"ns:lock:{key}", timeout=30, blocking_timeout=15) as lock:
             yield lock
+
+    @contextmanager
+    def lease(self, key: str, seconds: float) -> Iterator[Lease]:
+        """The same Redis lock as `lock`, taken only if free, lapsing unless renewed."""
+        lock = self.client.lock(f"ns:lock:{key}", timeout=seconds)
+        lease = _RedisLease(lock, bool(lock.acquire(blocking=False)))
+        try:
+            yield lease
+        finally:
+            if lease.held:
+                try:
+                    lock.release()
+                except LockError:  # lapsed (a turn outlived the lease); nothing to release
+                    log.warning("conversation lease lapsed before release")
+
+
+class _RedisLease:
+    """A Redis lock held as a lease."""
+
+    def __init__(self, lock: Lock, held: bool) -> None:
+        self.lock = lock
+        self.held = held
+
+    def renew(self) -> None:
+        """Reset the lock's time to live."""
+        self.lock.reacquire()

@@ -1,7 +1,8 @@
-"""Celery for production: outbox delivery tasks and a beat-driven sweeper.
+"""Celery for production: conversation turns, outbox deliveries by lane, and the sweepers.
 
-Run a worker with `celery -A services.tasks.celery_app worker` and beat with
-`celery -A services.tasks.celery_app beat`; both read the same settings as the API.
+Queues: `turns` (recorded inbound events, one conversation at a time), `replies` (replies
+and transactional notices, and the sweepers), `bulk` (campaign sends). Run and scale a worker
+per queue, e.g. `celery -A services.tasks.celery_app worker -Q turns`; beat runs once.
 """
 
 from __future__ import annotations
@@ -12,19 +13,26 @@ from functools import cache
 from typing import Any
 
 from celery import Celery
-from kombu.exceptions import OperationalError
+from celery.signals import worker_process_shutdown
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from services.context import AppContext, build_context
+from services.inbox.worker import due_conversations, purge, run_conversation
+from services.messaging.lanes import TURNS_QUEUE, Lane
 from services.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 app = Celery("nagarsetu")
+PUBLISH_ERRORS = (KombuError, RedisError, OSError)
+"""What publishing raises while the broker is down (the sweepers catch up later)."""
 
 
 def configure(settings: Settings) -> None:
-    """Point Celery at the broker and schedule of these settings."""
+    """Point Celery at the broker, queues and schedule of these settings."""
     broker = settings.redis_url or "memory://"
+    sweep = settings.sweep_interval_seconds
     app.conf.update(
         broker_url=broker,
         result_backend=None,
@@ -33,8 +41,14 @@ def configure(settings: Settings) -> None:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=4,
         broker_connection_retry_on_startup=True,
-        beat_schedule={"sweep-outbox": {"task": "nagarsetu.sweep_outbox",
-                                        "schedule": settings.sweep_interval_seconds}},
+        broker_connection_timeout=2,
+        task_default_queue=Lane.REPLY.queue,
+        task_routes={"nagarsetu.run_turns": {"queue": TURNS_QUEUE},
+                     "nagarsetu.sweep_inbox": {"queue": TURNS_QUEUE}},
+        beat_schedule={
+            "sweep-inbox": {"task": "nagarsetu.sweep_inbox", "schedule": sweep},
+            "sweep-outbox": {"task": "nagarsetu.sweep_outbox", "schedule": sweep},
+        },
     )
 
 
@@ -46,8 +60,33 @@ def _configure(sender: Celery, **_: Any) -> None:
 
 @cache
 def worker_context() -> AppContext:
-    """The worker process's context, built once."""
-    return build_context(get_settings())
+    """The worker process's context, built once; what a turn queues goes back to Celery."""
+    ctx = build_context(get_settings())
+    ctx.dispatcher = CeleryDispatcher(ctx.settings)
+    return ctx
+
+
+@worker_process_shutdown.connect  # type: ignore[untyped-decorator]
+def _shutdown(**_: Any) -> None:
+    """Release the process's pooled connections."""
+    if worker_context.cache_info().currsize:
+        worker_context().close()
+
+
+@app.task(name="nagarsetu.run_turns")  # type: ignore[untyped-decorator]
+def run_turns(conversation: str) -> int:
+    """Handle a conversation's recorded events in order (skipped if another worker has it)."""
+    return run_conversation(worker_context(), conversation)
+
+
+@app.task(name="nagarsetu.sweep_inbox")  # type: ignore[untyped-decorator]
+def sweep_inbox() -> int:
+    """Queue conversations whose events wait too long: lost enqueues, dead workers, failures."""
+    ctx = worker_context()
+    conversations = due_conversations(ctx.sessions, ctx.settings.inbox_sweep_age_seconds)
+    ctx.dispatcher.enqueue_turns(conversations)
+    purge(ctx.sessions, ctx.settings.inbox_retention_days)
+    return len(conversations)
 
 
 @app.task(name="nagarsetu.deliver_outbox")  # type: ignore[untyped-decorator]
@@ -58,23 +97,35 @@ def deliver_outbox(outbox_id: str) -> str:
 
 @app.task(name="nagarsetu.sweep_outbox")  # type: ignore[untyped-decorator]
 def sweep_outbox() -> int:
-    """Queue every due row: retries, and messages whose enqueue was lost."""
-    ids = worker_context().due()
-    for outbox_id in ids:
-        deliver_outbox.delay(outbox_id)
-    return len(ids)
+    """Queue every due row, by priority, in its lane: retries and lost enqueues."""
+    due = worker_context().due()
+    dispatcher = worker_context().dispatcher
+    for outbox_id, lane in due:
+        dispatcher.enqueue([outbox_id], lane)
+    return len(due)
 
 
 class CeleryDispatcher:
-    """Sends delivery tasks to the broker; if the broker is down, the sweeper catches up."""
+    """Sends tasks to their queues; while the broker is down, the sweepers catch up."""
 
     def __init__(self, settings: Settings) -> None:
         configure(settings)
 
-    def enqueue(self, outbox_ids: Iterable[str]) -> None:
-        """One task per row."""
+    def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
+        """One delivery task per row, on the lane's queue."""
         for outbox_id in outbox_ids:
-            try:
-                deliver_outbox.delay(outbox_id)
-            except OperationalError:
-                log.warning("broker unavailable; outbox %s left to the sweeper", outbox_id)
+            self._send(deliver_outbox, outbox_id, lane.queue)
+
+    def enqueue_turns(self, conversations: Iterable[str]) -> None:
+        """One turns task per conversation, on the turns queue."""
+        for conversation in conversations:
+            self._send(run_turns, conversation, TURNS_QUEUE)
+
+    @staticmethod
+    def _send(task: Any, key: str, queue: str) -> None:
+        """Publish without retrying: a webhook must not wait for a broker that is down."""
+        try:
+            task.apply_async((key,), queue=queue, retry=False)
+        except PUBLISH_ERRORS as exc:
+            log.warning("broker unavailable (%s); %s left to the sweeper", type(exc).__name__,
+                        queue)

@@ -1,4 +1,8 @@
-"""Dispatchers hand committed outbox ids to whatever delivers them."""
+"""Dispatchers hand committed work to whatever runs it: conversation turns and deliveries.
+
+Embedded, a `ThreadDispatcher` runs both on thread pools with a sweeper thread; in production
+the Celery dispatcher (services.tasks.celery_app) sends them to their queues.
+"""
 
 from __future__ import annotations
 
@@ -8,82 +12,116 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from services.messaging.lanes import Lane
+
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[str], object]
-Due = Callable[[], Sequence[str]]
+Due = Callable[[], Sequence[tuple[str, Lane]]]
+RunTurns = Callable[[str], object]
+DueTurns = Callable[[], Sequence[str]]
 
 
 class Dispatcher(Protocol):
-    """Accepts outbox ids after their transaction committed."""
+    """Accepts work after its transaction committed (best effort: sweepers cover losses)."""
 
-    def enqueue(self, outbox_ids: Iterable[str]) -> None:
-        """Arrange for delivery of these rows (best effort: the sweeper covers losses)."""
+    def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
+        """Arrange for delivery of these outbox rows, in their lane."""
+
+    def enqueue_turns(self, conversations: Iterable[str]) -> None:
+        """Arrange for the pending inbox events of these conversations to be handled."""
 
 
 class InlineDispatcher:
-    """Delivers at once in the caller's thread (tests and benchmarks)."""
+    """Does the work at once in the caller's thread (tests and benchmarks)."""
 
-    def __init__(self, deliver: Deliver) -> None:
+    def __init__(self, deliver: Deliver, run_turns: RunTurns | None = None) -> None:
         self.deliver = deliver
+        self.run_turns = run_turns
 
-    def enqueue(self, outbox_ids: Iterable[str]) -> None:
+    def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
         """Deliver each row now."""
         for outbox_id in outbox_ids:
             self.deliver(outbox_id)
 
+    def enqueue_turns(self, conversations: Iterable[str]) -> None:
+        """Run each conversation's turns now."""
+        for conversation in conversations:
+            if self.run_turns is not None:
+                self.run_turns(conversation)
+
 
 class CollectingDispatcher:
-    """Remembers ids without delivering (tests that run a worker separately)."""
+    """Remembers what was handed over without running it (tests that run workers apart)."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
+        self.conversations: list[str] = []
 
-    def enqueue(self, outbox_ids: Iterable[str]) -> None:
+    def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
         """Remember the ids."""
         self.ids.extend(outbox_ids)
 
+    def enqueue_turns(self, conversations: Iterable[str]) -> None:
+        """Remember the conversations."""
+        self.conversations.extend(conversations)
+
 
 class ThreadDispatcher:
-    """Embedded runner: a small thread pool plus a sweeper thread for retries and leftovers."""
+    """Embedded runner: thread pools for turns and deliveries, and a sweeper thread."""
 
-    def __init__(self, deliver: Deliver, due: Due, sweep_seconds: float, workers: int = 4) -> None:
+    def __init__(self, deliver: Deliver, due: Due, sweep_seconds: float,
+                 run_turns: RunTurns | None = None, due_turns: DueTurns | None = None,
+                 workers: int = 4) -> None:
         self.deliver = deliver
         self.due = due
+        self.run_turns = run_turns
+        self.due_turns = due_turns
         self.sweep_seconds = sweep_seconds
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
+        self.turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turns")
         self._stop = threading.Event()
-        self._sweeper = threading.Thread(target=self._sweep_loop, name="outbox-sweeper",
-                                         daemon=True)
+        self._sweeper = threading.Thread(target=self._sweep_loop, name="sweeper", daemon=True)
 
     def start(self) -> None:
-        """Start the sweeper (which also picks up rows queued before a restart)."""
+        """Start the sweeper (which also picks up work left before a restart)."""
         self._sweeper.start()
 
     def stop(self) -> None:
-        """Stop sweeping and wait for running deliveries."""
+        """Stop sweeping and wait for running turns and deliveries."""
         self._stop.set()
+        self.turns.shutdown(wait=True)
         self.pool.shutdown(wait=True)
 
-    def enqueue(self, outbox_ids: Iterable[str]) -> None:
+    def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
         """Deliver on the pool."""
         for outbox_id in outbox_ids:
-            self.pool.submit(self._safe, outbox_id)
+            self.pool.submit(self._safe, self.deliver, outbox_id)
 
-    def _safe(self, outbox_id: str) -> None:
-        """Deliver one row; errors are logged and the sweeper retries."""
+    def enqueue_turns(self, conversations: Iterable[str]) -> None:
+        """Run turns on their own pool, so deliveries never wait behind them."""
+        if self.run_turns is None:
+            return
+        for conversation in conversations:
+            self.turns.submit(self._safe, self.run_turns, conversation)
+
+    @staticmethod
+    def _safe(work: Callable[[str], object], key: str) -> None:
+        """Run one piece of work; errors are logged (never the content) and swept later."""
         try:
-            self.deliver(outbox_id)
-        except Exception:  # a background thread must survive any bug; the row stays due
-            log.exception("delivery of %s crashed", outbox_id)
+            work(key)
+        except Exception as exc:  # noqa: BLE001  a background thread must survive any bug
+            log.error("background work on %s crashed: %s", key, type(exc).__name__)
 
     def _sweep_loop(self) -> None:
-        """Every few seconds, deliver whatever is due."""
+        """Every few seconds, hand on whatever is due: turns first, then deliveries."""
         while not self._stop.wait(self.sweep_seconds):
             try:
+                conversations = self.due_turns() if self.due_turns else ()
                 ids = self.due()
-            except Exception:  # database briefly unavailable: try again next round
-                log.exception("outbox sweep failed")
+            except Exception as exc:  # noqa: BLE001  database briefly unavailable: next round
+                log.error("sweep failed: %s", type(exc).__name__)
                 continue
-            for outbox_id in ids:
-                self._safe(outbox_id)
+            self.enqueue_turns(conversations)
+            for outbox_id, _lane in ids:
+                self._safe(self.deliver, outbox_id)

@@ -28,7 +28,8 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
 
         ctx.dispatcher = CeleryDispatcher(ctx.settings)
         return None
-    runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds)
+    runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds,
+                              run_turns=ctx.run_turns, due_turns=ctx.due_turns)
     ctx.dispatcher = runner
     return runner
 
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
         if runner:
             runner.stop()
         if owned:
-            context.db_engine.dispose()
+            context.close()
 
     app = FastAPI(title="NagarSetu", version="0.1.0", lifespan=lifespan,
                   description="Multi-channel citizen engagement gateway for urban local bodies")

@@ -1,4 +1,8 @@
-"""One webhook route for every channel type: verify, persist, enqueue, answer fast.
+"""One webhook route for every channel type: verify, record, enqueue, answer fast.
+
+An asynchronous channel's events are written to the inbox (once: unique on the provider's
+event id) and committed; the conversation turns run in workers. Nothing slow — no platform,
+payment or provider call — runs inside the request.
 
 Synchronous channels (IVR) answer with the conversation's replies in the response instead
 (`services.voice.answer`), and only they have `prompt` fetches. A channel whose provider calls
@@ -9,17 +13,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session as DbSession
 
 from channels.contract import InboundEvent, StatusUpdate, WebhookRequest, WebhookResponse
 from channels.errors import ConfigError, WebhookRejected
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.context import AppContext
-from services.conversation.runner import converse
+from services.inbox.record import record_event
 from services.messaging.log import apply_status
 from services.voice.answer import answer
 from services.web.deps import CtxDep
@@ -56,33 +62,42 @@ class NotForChannel(Exception):
 
 def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: str,
                     request: WebhookRequest) -> WebhookResponse:
-    """Verify and parse with the account's adapter, then handle each event."""
+    """Verify and parse with the account's adapter; record the events; hand them on."""
     with ctx.sessions() as db:
         account = db.get(ChannelAccount, account_id)
         if account is None or account.channel_type != channel_type or not account.active:
             raise UnknownAccount(account_id)
         adapter = adapter_for(ctx.crypto, account)
-        tenant_id = account.tenant_id
-    synchronous = adapter.capabilities.synchronous
-    if request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous):
-        raise NotForChannel(f"{request.method} {kind}")
-    result = adapter.handle_webhook(request, kind)
-    if result.ignored:
-        log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
-    if synchronous:
+        synchronous = adapter.capabilities.synchronous
+        if request.method not in adapter.webhook_methods or (
+                kind == "prompt" and not synchronous):
+            raise NotForChannel(f"{request.method} {kind}")
+        result = adapter.handle_webhook(request, kind)
+        if result.ignored:
+            log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
+        if synchronous:
+            db.expunge(account)
+        else:
+            conversations = _record(ctx, db, account, adapter.medium.value, result.events)
+            db.commit()
+    if synchronous:  # IVR: the provider waits for the next prompt in this response
         return answer(ctx, account, adapter, kind, result)
-    outbox: list[str] = []
-    for event in result.events:
-        if isinstance(event, InboundEvent):
-            handled = converse(ctx, account_id, tenant_id, adapter.medium.value, event)
-            outbox.extend(handled.outbox_ids)
-        elif isinstance(event, StatusUpdate):
-            with ctx.sessions() as db:
-                apply_status(db, db.get_one(ChannelAccount, account_id), event)
-                db.commit()
-    if outbox:
-        ctx.dispatcher.enqueue(outbox)
+    ctx.dispatcher.enqueue_turns(conversations)
     return result.response
+
+
+def _record(ctx: AppContext, db: DbSession, account: ChannelAccount, medium: str,
+            events: Sequence[InboundEvent | StatusUpdate]) -> list[str]:
+    """Write inbound events to the inbox and apply status reports; conversations to run."""
+    conversations: list[str] = []
+    for event in events:
+        if isinstance(event, InboundEvent):
+            conversation = record_event(db, ctx.crypto, account, medium, event)
+            if conversation is not None and conversation not in conversations:
+                conversations.append(conversation)
+        elif isinstance(event, StatusUpdate):
+            apply_status(db, account, event)
+    return conversations
 
 
 async def _handle(request: Request, ctx: AppContext, channel_type: str, account_id: str,

@@ -13,11 +13,17 @@ from sqlalchemy import create_engine, inspect
 from services.accounts.models import ChannelAccount
 from services.contacts.service import get_or_create, urn_for
 from services.grievances.models import Grievance
+from services.inbox.models import InboxEvent
 from services.messaging.models import Message, OutboxItem
 from services.messaging.outbox import queue_message
 from services.settings import Settings
 from tests.support.gateway import LiveGateway, SmsPhone, free_port, make_settings
-from tests.support.services import CeleryWorker, postgres_database, redis_database
+from tests.support.services import (
+    CeleryWorker,
+    postgres_database,
+    redis_database,
+    worker_env,
+)
 
 pytestmark = pytest.mark.integration
 GRIEVANCE_ID = re.compile(r"PB-AMR-\d{4}-\d{6}")
@@ -42,12 +48,7 @@ def prod_gateway(prod_settings: Settings) -> Iterator[LiveGateway]:
 
 def _worker(settings: Settings, tmp_path: Path) -> CeleryWorker:
     """A Celery worker process configured like the API process."""
-    env = {"NAGARSETU_ENV": "test", "DATABASE_URL": settings.database_url,
-           "REDIS_URL": str(settings.redis_url),
-           "NAGARSETU_SECRET_KEY": settings.secret_key.get_secret_value(),
-           "NAGARSETU_PUBLIC_BASE_URL": settings.public_base_url,
-           "NAGARSETU_SWEEP_INTERVAL_SECONDS": "1"}
-    return CeleryWorker(env, tmp_path / "worker.log")
+    return CeleryWorker(worker_env(settings), tmp_path / "worker.log")
 
 
 def test_alembic_migrations_build_the_schema_on_postgresql(prod_gateway: LiveGateway) -> None:
@@ -83,9 +84,10 @@ def test_conversation_over_postgres_redis_and_a_celery_worker(
 def test_outbox_delivers_after_the_worker_was_down(prod_gateway: LiveGateway,
                                                    tmp_path: Path) -> None:
     phone = SmsPhone(prod_gateway)
-    phone.send("hello")  # accepted and queued while no worker runs
+    phone.send("hello")  # recorded while no worker runs; its turn waits in the inbox
     assert phone.receive(at_least=1, timeout=1.5) == []
-    assert prod_gateway.count(OutboxItem, OutboxItem.status == "pending") == 1
+    assert prod_gateway.count(InboxEvent, InboxEvent.status == "pending") == 1
+    assert prod_gateway.count(OutboxItem) == 0
 
     # A message whose broker enqueue was lost entirely: only the beat sweeper can find it.
     ctx = prod_gateway.ctx

@@ -39,6 +39,7 @@ def make_settings(tmp_path: Path, port: int, **overrides: Any) -> Settings:
         "simulators": True,
         "seed_demo": True,
         "sweep_interval_seconds": 0.5,
+        "inbox_sweep_age_seconds": 0.5,
     }
     values.update(overrides)
     return Settings(**values)

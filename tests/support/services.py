@@ -15,10 +15,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 import redis
+
+if TYPE_CHECKING:
+    from services.settings import Settings
 
 POSTGRES_ADMIN = os.environ.get("NAGARSETU_TEST_POSTGRES_URL",
                                 "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -67,7 +71,8 @@ class CeleryWorker:
         """Start the worker and wait until it is ready to take tasks."""
         schedule = self.log_path.with_suffix(".beat")
         cmd = [sys.executable, "-m", "celery", "-A", "services.tasks.celery_app", "worker",
-               "--beat", "--schedule", str(schedule), "--pool", "threads", "--concurrency", "4",
+               "-Q", "turns,replies,bulk", "--beat", "--schedule", str(schedule),
+               "--pool", "threads", "--concurrency", "4",
                "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log,
@@ -81,6 +86,12 @@ class CeleryWorker:
             time.sleep(0.2)
         raise RuntimeError("celery worker not ready:\n" + self.log_path.read_text())
 
+    def kill(self) -> None:
+        """Kill the worker outright (`kill -9`), as a crash or an OOM killer would."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
     def stop(self) -> None:
         """Stop the worker (warm shutdown, then kill)."""
         if self.process is None or self.process.poll() is not None:
@@ -91,3 +102,12 @@ class CeleryWorker:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a worker process configured like the API process of `settings`."""
+    return {"NAGARSETU_ENV": settings.env.value, "DATABASE_URL": settings.database_url,
+            "REDIS_URL": str(settings.redis_url),
+            "NAGARSETU_SECRET_KEY": settings.secret_key.get_secret_value(),
+            "NAGARSETU_PUBLIC_BASE_URL": settings.public_base_url,
+            "NAGARSETU_SWEEP_INTERVAL_SECONDS": "1", **extra}

@@ -1,0 +1,62 @@
+"""The webhook's half of the inbox: record a verified event once, to be handled by a worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from channels.contract import EventKind, InboundEvent, Location
+from services.accounts.models import ChannelAccount
+from services.contacts.service import urn_for
+from services.inbox.models import InboxEvent
+from services.security.crypto import Crypto
+
+
+def conversation_key(crypto: Crypto, tenant_id: str, medium: str, event: InboundEvent) -> str:
+    """Which conversation an event belongs to: tenant, the sender's keyed hash, a call's id."""
+    key = f"{tenant_id}:{crypto.lookup_hash(urn_for(medium, event.sender))}"
+    return f"{key}:{event.session}" if event.session else key
+
+
+def encode_event(event: InboundEvent) -> dict[str, Any]:
+    """An event as JSON-ready data (to be stored encrypted)."""
+    return {
+        "id": event.external_id, "from": event.sender, "to": event.recipient,
+        "text": event.text, "payload": event.payload, "media": list(event.media_urls),
+        "loc": [event.location.latitude, event.location.longitude] if event.location else None,
+        "at": event.received_at.isoformat() if event.received_at else None,
+        "kind": event.kind.value, "session": event.session,
+    }
+
+
+def decode_event(data: dict[str, Any]) -> InboundEvent:
+    """The event `encode_event` stored."""
+    loc = data.get("loc")
+    at = data.get("at")
+    return InboundEvent(
+        external_id=data["id"], sender=data["from"], recipient=data["to"],
+        text=data.get("text") or "", payload=data.get("payload"),
+        media_urls=tuple(data.get("media") or ()),
+        location=Location(float(loc[0]), float(loc[1])) if loc else None,
+        received_at=datetime.fromisoformat(at) if at else None,
+        kind=EventKind(data.get("kind") or EventKind.MESSAGE.value), session=data.get("session"))
+
+
+def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: str,
+                 event: InboundEvent) -> str | None:
+    """Write the event once (unique on the provider's id); its conversation, or None if a repeat.
+
+    The caller commits, then enqueues the conversation: a repeated or concurrent delivery of
+    the same event loses the unique-key race here and has no effect.
+    """
+    conversation = conversation_key(crypto, account.tenant_id, medium, event)
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    result = db.execute(insert(InboxEvent).values(
+        tenant_id=account.tenant_id, account_id=account.id, external_id=event.external_id,
+        conversation=conversation, medium=medium,
+        event_enc=crypto.encrypt_json(encode_event(event)),
+    ).on_conflict_do_nothing(index_elements=["account_id", "external_id"]))
+    return conversation if result.rowcount == 1 else None  # type: ignore[attr-defined]

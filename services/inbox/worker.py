@@ -1,0 +1,100 @@
+"""The worker's half of the inbox: a conversation's recorded events, handled one at a time.
+
+Events of one conversation run in arrival order under the conversation's lease (a Redis lock
+with a time to live, so a worker killed mid-turn loses it); different conversations run in
+parallel. A turn is one transaction that also marks its inbox row done, so an interrupted turn
+is done again from the start, once. Whatever is left pending (a lost enqueue, a dead worker, a
+failed turn) is found by the sweeper.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.db.base import utcnow
+from services.inbox.models import InboxEvent
+from services.inbox.record import decode_event
+from services.inbox.status import record_failure
+from services.messaging.lanes import Lane
+
+if TYPE_CHECKING:
+    from services.context import AppContext
+
+log = logging.getLogger(__name__)
+MAX_TURN_ATTEMPTS = 3
+"""A turn that fails this often (a bug, not an outage) is given up on, so later ones can run."""
+
+
+def _next(sessions: sessionmaker[Session], conversation: str) -> InboxEvent | None:
+    """The conversation's oldest pending event."""
+    with sessions() as db:
+        row = db.scalars(select(InboxEvent).where(
+            InboxEvent.conversation == conversation, InboxEvent.status == "pending")
+            .order_by(InboxEvent.created_at, InboxEvent.id).limit(1)).first()
+        if row is not None:
+            db.expunge(row)
+        return row
+
+
+def _handle(ctx: AppContext, row: InboxEvent) -> bool:
+    """Run one recorded event's turn and hand its replies on; False when the turn failed."""
+    from services.conversation.runner import turn  # the runner imports the inbox
+
+    try:
+        event = decode_event(ctx.crypto.decrypt_json(row.event_enc))
+        handled = turn(ctx, row.account_id, row.medium, event, row.conversation,
+                       inbox_id=row.id)
+    except Exception as exc:  # noqa: BLE001  any bug: count it, never lose or loop on the event
+        log.error("turn for inbox %s failed: %s", row.id, type(exc).__name__)
+        record_failure(ctx.sessions, row.id, MAX_TURN_ATTEMPTS)
+        return False
+    if handled.outbox_ids:
+        ctx.dispatcher.enqueue(handled.outbox_ids, Lane.REPLY)
+    return True
+
+
+def run_conversation(ctx: AppContext, conversation: str) -> int:
+    """Handle the conversation's pending events in order; how many turns ran.
+
+    Returns at once when another worker holds the conversation: that worker looks again for
+    new events after letting go, so none is stranded.
+    """
+    handled = 0
+    while True:
+        with ctx.store.lease(conversation, ctx.settings.turn_lease_seconds) as lease:
+            if not lease.held:
+                return handled
+            while (row := _next(ctx.sessions, conversation)) is not None:
+                if not _handle(ctx, row):
+                    return handled  # the sweeper retries it after a pause
+                handled += 1
+                lease.renew()
+        if _next(ctx.sessions, conversation) is None:
+            return handled
+
+
+def due_conversations(sessions: sessionmaker[Session], min_age_seconds: float,
+                      limit: int = 500) -> Sequence[str]:
+    """Conversations with an event pending for a while (lost enqueue, dead worker, failure)."""
+    before = utcnow() - timedelta(seconds=min_age_seconds)
+    with sessions() as db:
+        return db.scalars(select(InboxEvent.conversation)
+                          .where(InboxEvent.status == "pending", InboxEvent.created_at <= before)
+                          .group_by(InboxEvent.conversation)
+                          .order_by(func.min(InboxEvent.created_at)).limit(limit)).all()
+
+
+def purge(sessions: sessionmaker[Session], retention_days: float) -> int:
+    """Forget handled events older than the retention (the message log keeps the record)."""
+    before = utcnow() - timedelta(days=retention_days)
+    with sessions() as db:
+        result = db.execute(delete(InboxEvent).where(
+            InboxEvent.status != "pending", InboxEvent.created_at < before))
+        db.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]

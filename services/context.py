@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bots.engine import Engine as BotEngine
 from bots.flows import default_engine
+from services.accounts.cache import AccountCache
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
@@ -33,11 +34,17 @@ class AppContext:
     settings: Settings
     db_engine: Engine
     sessions: sessionmaker[Session]
+    """Transactional sessions: everything that changes several rows together."""
     crypto: Crypto
     store: SessionStore
     bot: BotEngine
     master: MasterDataCache = field(default_factory=MasterDataCache)
     registries: GrievanceRegistries = field(default_factory=GrievanceRegistries)
+    recording: sessionmaker[Session] | None = None
+    """Sessions for the webhook's single-statement writes: autocommit on PostgreSQL (one
+    round trip an event, each statement atomic on its own); None means `sessions`."""
+    accounts: AccountCache = field(default_factory=lambda: AccountCache(5.0))
+    """Channel accounts for webhooks, cached for a few seconds."""
     limiter: RateLimiter = field(default_factory=Unlimited)
     """Global sending limits (Redis in production, in-process embedded)."""
     dispatcher: Dispatcher = field(init=False)
@@ -83,8 +90,12 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
         store = RedisSessionStore(client, settings.session_ttl_seconds)
     else:
         store = MemorySessionStore(settings.session_ttl_seconds)
+    recording = (make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+                 if engine.dialect.name == "postgresql" else None)
     ctx = AppContext(settings=settings, db_engine=engine, sessions=make_sessionmaker(engine),
+                     recording=recording,
                      crypto=Crypto(settings.secret_key.get_secret_value()), store=store,
-                     bot=default_engine())
+                     bot=default_engine(),
+                     accounts=AccountCache(settings.account_cache_seconds))
     ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns)
     return ctx

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     """How long a worker holds a conversation without renewing (a killed worker's lapses)."""
     inbox_sweep_age_seconds: float = 10.0
     """An inbound event pending this long is queued again by the sweeper."""
+    account_cache_seconds: float = 5.0
+    """How long a process trusts its copy of a channel account (webhooks read it each time)."""
     inbox_retention_days: float = 7.0
     """Handled inbound events are kept this long (the message log keeps the record)."""
     audio_dir: str = ".nagarsetu/audio"

@@ -58,5 +58,6 @@ def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: s
         tenant_id=account.tenant_id, account_id=account.id, external_id=event.external_id,
         conversation=conversation, medium=medium,
         event_enc=crypto.encrypt_json(encode_event(event)),
-    ).on_conflict_do_nothing(index_elements=["account_id", "external_id"]))
-    return conversation if result.rowcount == 1 else None  # type: ignore[attr-defined]
+    ).on_conflict_do_nothing(index_elements=["account_id", "external_id"])
+        .returning(InboxEvent.id))
+    return conversation if result.first() is not None else None

@@ -29,8 +29,18 @@ PUBLISH_ERRORS = (KombuError, RedisError, OSError)
 """What publishing raises while the broker is down (the sweepers catch up later)."""
 
 
+_CHOSEN: list[Settings] = []
+"""Settings given to `configure` explicitly; they win over the environment."""
+
+
 def configure(settings: Settings) -> None:
     """Point Celery at the broker, queues and schedule of these settings."""
+    _CHOSEN[:] = [settings]
+    _apply(settings)
+
+
+def _apply(settings: Settings) -> None:
+    """Write the settings into Celery's configuration."""
     broker = settings.redis_url or "memory://"
     sweep = settings.sweep_interval_seconds
     app.conf.update(
@@ -54,8 +64,9 @@ def configure(settings: Settings) -> None:
 
 @app.on_configure.connect  # type: ignore[untyped-decorator]
 def _configure(sender: Celery, **_: Any) -> None:
-    """Worker and beat processes configure from the environment when Celery first needs it."""
-    configure(get_settings())
+    """Celery configures itself on first use: from the settings given explicitly (the API
+    process), else from the environment (worker and beat processes)."""
+    _apply(_CHOSEN[0] if _CHOSEN else get_settings())
 
 
 @cache

@@ -63,25 +63,21 @@ class NotForChannel(Exception):
 def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: str,
                     request: WebhookRequest) -> WebhookResponse:
     """Verify and parse with the account's adapter; record the events; hand them on."""
-    with ctx.sessions() as db:
-        account = db.get(ChannelAccount, account_id)
-        if account is None or account.channel_type != channel_type or not account.active:
-            raise UnknownAccount(account_id)
-        adapter = adapter_for(ctx.crypto, account)
-        synchronous = adapter.capabilities.synchronous
-        if request.method not in adapter.webhook_methods or (
-                kind == "prompt" and not synchronous):
-            raise NotForChannel(f"{request.method} {kind}")
-        result = adapter.handle_webhook(request, kind)
-        if result.ignored:
-            log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
-        if synchronous:
-            db.expunge(account)
-        else:
-            conversations = _record(ctx, db, account, adapter.medium.value, result.events)
-            db.commit()
+    account = ctx.accounts.get(ctx.sessions, account_id)
+    if account is None or account.channel_type != channel_type or not account.active:
+        raise UnknownAccount(account_id)
+    adapter = adapter_for(ctx.crypto, account)
+    synchronous = adapter.capabilities.synchronous
+    if request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous):
+        raise NotForChannel(f"{request.method} {kind}")
+    result = adapter.handle_webhook(request, kind)
+    if result.ignored:
+        log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
     if synchronous:  # IVR: the provider waits for the next prompt in this response
         return answer(ctx, account, adapter, kind, result)
+    with (ctx.recording or ctx.sessions)() as db:
+        conversations = _record(ctx, db, account, adapter.medium.value, result.events)
+        db.commit()
     ctx.dispatcher.enqueue_turns(conversations)
     return result.response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,7 +103,10 @@ def test_outbox_delivers_after_the_worker_was_down(prod_gateway: LiveGateway,
         got = phone.receive(at_least=2, timeout=30)
         assert len(got) == 2, got
         assert "lost enqueue" in got
-        assert prod_gateway.count(OutboxItem, OutboxItem.status == "sent") == 2
+        deadline = time.monotonic() + 10  # the phone may show it before the worker records it
+        while prod_gateway.count(OutboxItem, OutboxItem.status == "sent") < 2:
+            assert time.monotonic() < deadline, "deliveries not recorded as sent"
+            time.sleep(0.1)
         assert prod_gateway.count(Message, Message.direction == "out",
                                   Message.external_id.is_(None)) == 0
     finally:

@@ -1,0 +1,48 @@
+"""The API process publishes to the broker its settings name, on each piece of work's queue."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+import pytest
+import redis
+
+from services.messaging.lanes import Lane
+from services.settings import Settings
+from services.tasks.celery_app import CeleryDispatcher, app
+from tests.support.services import redis_database
+
+pytestmark = pytest.mark.integration
+
+
+def _task_names(client: redis.Redis, queue: str) -> list[str]:
+    """The task names waiting on a Celery queue (a Redis list)."""
+    return [json.loads(raw)["headers"]["task"] for raw in client.lrange(queue, 0, -1)]
+
+
+def test_turns_and_deliveries_go_to_their_queues_on_the_configured_broker() -> None:
+    url = redis_database()
+    settings = Settings(env="development", redis_url=url, secret_key=secrets.token_hex(32))
+    dispatcher = CeleryDispatcher(settings)
+    assert app.conf.broker_url == url  # not the environment's default (memory://)
+    dispatcher.enqueue_turns(["pb.amritsar:abc"])
+    dispatcher.enqueue(["o1"], Lane.REPLY)
+    dispatcher.enqueue(["o2"], Lane.NOTICE)
+    dispatcher.enqueue(["o3"], Lane.BULK)
+    client = redis.Redis.from_url(url)
+    assert _task_names(client, "turns") == ["nagarsetu.run_turns"]
+    assert _task_names(client, "replies") == ["nagarsetu.deliver_outbox"] * 2
+    assert _task_names(client, "bulk") == ["nagarsetu.deliver_outbox"]
+    client.flushdb()
+
+
+def test_a_broker_that_is_down_costs_the_caller_no_wait_and_raises_nothing() -> None:
+    settings = Settings(env="development", redis_url="redis://127.0.0.1:1/0",
+                        secret_key=secrets.token_hex(32))
+    dispatcher = CeleryDispatcher(settings)
+    started = time.monotonic()
+    dispatcher.enqueue_turns(["pb.amritsar:abc"])
+    dispatcher.enqueue(["o1"])
+    assert time.monotonic() - started < 3

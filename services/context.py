@@ -16,7 +16,7 @@ from services.conversation.sessions import MemorySessionStore, RedisSessionStore
 from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
-from services.messaging.delivery import DeliveryConfig, Outcome, deliver, due
+from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
 from services.ratelimit import RateLimiter, Unlimited
 from services.security.crypto import Crypto
 from services.settings import Settings
@@ -51,11 +51,11 @@ class AppContext:
                               self.settings.outbox_inflight_seconds)
 
     def deliver(self, outbox_id: str) -> Outcome:
-        """Attempt one outbox row."""
-        return deliver(self.sessions, self.crypto, self.delivery, outbox_id)
+        """Attempt one outbox row, within the global sending limits."""
+        return deliver(self.sessions, self.crypto, self.delivery, outbox_id, limiter=self.limiter)
 
-    def due(self) -> Sequence[str]:
-        """Outbox rows due now."""
+    def due(self) -> Sequence[DueRow]:
+        """Outbox rows due now, by lane priority, each as (outbox id, lane)."""
         return due(self.sessions, self.settings.outbox_inflight_seconds)
 
 

@@ -28,7 +28,8 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
 
         ctx.dispatcher = CeleryDispatcher(ctx.settings)
         return None
-    runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds)
+    runner = ThreadDispatcher(ctx.deliver, lambda: [row.id for row in ctx.due()],
+                              ctx.settings.sweep_interval_seconds)
     ctx.dispatcher = runner
     return runner
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,7 @@ from services.messaging.lanes import Lane
 from services.messaging.models import Message, OutboxItem
 from services.messaging.outbox import queue_message
 from services.security.crypto import Crypto
-from tests.services.messaging.fake_channel.adapter import Adapter, accept
+from tests.services.messaging.fake_channel.adapter import Adapter, Send, accept
 
 TENANT = "pb.amritsar"
 NUMBER = "+919812345678"
@@ -113,7 +113,7 @@ class World:
             item = db.get_one(OutboxItem, outbox_id)
             return item, db.get_one(Message, item.message_id)
 
-    def script(self, monkeypatch: pytest.MonkeyPatch, send: Callable[..., object]) -> None:
+    def script(self, monkeypatch: pytest.MonkeyPatch, send: Send) -> None:
         """What the fake provider does on each send."""
         monkeypatch.setattr(Adapter, "script", staticmethod(send))
 

@@ -6,7 +6,9 @@ import pytest
 
 from channels.contract import DeliveryStatus, OutboundMessage, SendResult
 from channels.errors import ConnectionFailed, RecipientInvalid, SendError
+from services.db.base import aware
 from services.messaging.attempt import Outcome
+from services.messaging.claims import Claim, take
 from tests.services.messaging.conftest import World
 from tests.services.messaging.fake_channel.adapter import Adapter
 
@@ -99,3 +101,30 @@ def test_no_database_connection_is_held_during_the_provider_call(
     world.script(monkeypatch, watch)
     assert world.deliver(world.queue()) is Outcome.SENT
     assert held == [0]
+
+
+@pytest.mark.parametrize("name", list(LATE))
+def test_a_late_result_leaves_a_takeover_in_flight_alone(world: World,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         name: str) -> None:
+    """The new holder is still in its provider call when the slow worker's answer comes."""
+    outbox_id = world.queue()
+    taken: list[Claim | None] = []
+
+    def slow(message: OutboundMessage) -> SendResult:
+        world.clock.advance(world.config.inflight_seconds + 1)
+        with world.sessions() as db:  # another worker claims the row and starts sending
+            taken.append(take(db, outbox_id, world.clock(), world.config.inflight_seconds))
+        late = LATE[name]
+        if isinstance(late, SendError):
+            raise late
+        return late
+
+    world.script(monkeypatch, slow)
+    assert world.deliver(outbox_id) is Outcome.SKIPPED
+    (claim,) = taken
+    assert claim is not None
+    item, message = world.row(outbox_id)
+    assert (item.status, item.attempts, item.last_error) == ("sending", 2, None)
+    assert item.claimed_at is not None and aware(item.claimed_at) == aware(claim.claimed_at)
+    assert (message.status, message.external_id, message.error_code) == ("pending", None, None)

@@ -21,10 +21,10 @@ from services.db.base import aware
 from services.messaging.attempt import Outcome
 from services.messaging.models import Message, OutboxItem
 from tests.services.messaging.conftest import NUMBER, TEXT, Pinned, World
-from tests.services.messaging.fake_channel.adapter import Adapter
+from tests.services.messaging.fake_channel.adapter import Adapter, Send
 
 
-def raising(exc: BaseException) -> object:
+def raising(exc: BaseException) -> Send:
     """A provider script that raises `exc` on every send."""
     def send(message: OutboundMessage) -> SendResult:
         raise exc

@@ -12,13 +12,13 @@ from channels.errors import Throttled
 from services.db.base import aware
 from services.messaging.attempt import Outcome
 from tests.services.messaging.conftest import NUMBER, Pinned, World
-from tests.services.messaging.fake_channel.adapter import Adapter, accept
+from tests.services.messaging.fake_channel.adapter import Adapter, Send, accept
 
 PER_ACCOUNT = RateLimit(30)
 PER_RECIPIENT = RateLimit(1)
 
 
-def throttled_times(count: int, retry_after: float | None) -> object:
+def throttled_times(count: int, retry_after: float | None) -> Send:
     """A provider that answers 429 (Retry-After) `count` times, then accepts."""
     calls = []
 

@@ -98,8 +98,9 @@ def _ended_by(sessions: sessionmaker[Session], claim: Claim, config: DeliveryCon
         wait = retry_delay(exc.retry_after, claim.attempts, rng)
         return record.throttled(sessions, claim, config, now, exc.code, wait)
     if isinstance(exc, SendError | TemplateError):
-        if isinstance(exc, TemplateError):
-            log.warning("outbox %s refused before sending: %s", claim.outbox_id, exc.code)
+        if isinstance(exc, TemplateError):  # the detail names the reply key, no personal data
+            log.warning("outbox %s refused before sending: %s (%s)", claim.outbox_id, exc.code,
+                        exc.detail)
         if exc.retryable:
             delay = retry_delay(exc.retry_after, claim.attempts, rng)
             return record.retry(sessions, claim, config, now, exc.code, delay)

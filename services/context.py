@@ -18,8 +18,7 @@ from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
 from services.inbox.worker import due_conversations, run_conversation
-from services.messaging.delivery import DeliveryConfig, Outcome, deliver, due
-from services.messaging.lanes import Lane
+from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
 from services.ratelimit import RateLimiter, Unlimited
 from services.security.crypto import Crypto
 from services.settings import Settings
@@ -60,13 +59,12 @@ class AppContext:
                               self.settings.outbox_inflight_seconds)
 
     def deliver(self, outbox_id: str) -> Outcome:
-        """Attempt one outbox row."""
-        return deliver(self.sessions, self.crypto, self.delivery, outbox_id)
+        """Attempt one outbox row, within the global sending limits."""
+        return deliver(self.sessions, self.crypto, self.delivery, outbox_id, limiter=self.limiter)
 
-    def due(self) -> Sequence[tuple[str, Lane]]:
-        """Outbox rows due now, with their lanes."""
-        return [(outbox_id, Lane.REPLY)
-                for outbox_id in due(self.sessions, self.settings.outbox_inflight_seconds)]
+    def due(self) -> Sequence[DueRow]:
+        """Outbox rows due now, by lane priority, each as (outbox id, lane)."""
+        return due(self.sessions, self.settings.outbox_inflight_seconds)
 
     def run_turns(self, conversation: str) -> int:
         """Handle a conversation's recorded inbound events, in order."""

@@ -11,8 +11,8 @@ import pytest
 from channels.twilio_sms.adapter import Adapter as TwilioSms
 from services.accounts.models import ChannelAccount
 from services.db.base import utcnow
-from services.messaging.delivery import _parts, window_open
 from services.messaging.models import Message
+from services.messaging.prepare import _parts, window_open
 from tests.support.gateway import LiveGateway, SmsPhone
 
 DESCRIPTION = "Overflowing garbage bin near the school gate"

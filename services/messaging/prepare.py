@@ -1,0 +1,96 @@
+"""Everything one send needs, loaded while the claim's short session is open.
+
+The job carries the adapter, the message as the adapter takes it, the status callback URL and
+the rate-limit buckets to ask, so the provider call itself needs no database session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from channels.base import ChannelAdapter
+from channels.contract import Ask, Choice, MessagePart, OutboundMessage, RateLimit
+from channels.registry import adapter_class
+from services.accounts.models import ChannelAccount
+from services.accounts.service import adapter_for, webhook_path
+from services.contacts.models import Contact
+from services.contacts.service import address_of
+from services.db.base import aware, utcnow
+from services.messaging.claims import Claim
+from services.messaging.models import Message
+from services.security.crypto import Crypto
+from services.templates.service import apply_template
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One rate-limit bucket a send must take a unit from."""
+
+    key: str
+    """`account:<id>` or `recipient:<account id>:<keyed hash>`: never an address in clear."""
+    limit: RateLimit
+
+
+@dataclass(frozen=True)
+class Job:
+    """One claimed send, ready to go out with no database session open."""
+
+    adapter: ChannelAdapter
+    message: OutboundMessage
+    callback: str
+    buckets: tuple[Bucket, ...]
+
+
+def load_job(db: Session, crypto: Crypto, base_url: str, claim: Claim, now: datetime) -> Job:
+    """Build the send; raises TemplateError (refused) or SendError (e.g. a broken config)."""
+    message = db.get_one(Message, claim.message_id)
+    account = db.get_one(ChannelAccount, message.account_id)
+    contact = db.get_one(Contact, message.contact_id)
+    outbound = OutboundMessage(
+        to=address_of(crypto, contact), text=crypto.decrypt(message.body_enc),
+        choices=tuple(Choice(c[0], c[1]) for c in message.extras.get("choices", [])),
+        ask=Ask(message.extras.get("ask", "none")), language=message.language or "en",
+        reference=message.id, parts=_parts(crypto, message),
+        window_open=window_open(db, account, contact.id, now))
+    # On template channels a mismatch is refused here, or the operator would drop it silently.
+    outbound = apply_template(db, account, outbound)
+    adapter = adapter_for(crypto, account)
+    return Job(adapter, outbound, base_url + webhook_path(account, "status"),
+               buckets(crypto, adapter, account.id, outbound.to))
+
+
+def buckets(crypto: Crypto, adapter: ChannelAdapter, account_id: str,
+            to: str) -> tuple[Bucket, ...]:
+    """The account's limits as buckets: the recipient's first, so a refusal there takes no
+    unit from the account's budget, which every recipient shares."""
+    per_account, per_recipient = adapter.send_limits()
+    found = []
+    if per_recipient is not None:
+        found.append(Bucket(f"recipient:{account_id}:{crypto.lookup_hash(to)}", per_recipient))
+    if per_account is not None:
+        found.append(Bucket(f"account:{account_id}", per_account))
+    return tuple(found)
+
+
+def _parts(crypto: Crypto, message: Message) -> tuple[MessagePart, ...]:
+    """The catalog messages the text was rendered from (kept encrypted in the log)."""
+    token = message.extras.get("parts_enc")
+    if not token:
+        return ()
+    return tuple(MessagePart(key, params) for key, params in crypto.decrypt_json(token)["parts"])
+
+
+def window_open(db: Session, account: ChannelAccount, contact_id: str,
+                now: datetime | None = None) -> bool:
+    """Whether the citizen wrote to this account within its channel's session window."""
+    hours = adapter_class(account.channel_type).capabilities.session_window_hours
+    if hours is None:
+        return True
+    last = db.scalar(select(func.max(Message.created_at)).where(
+        Message.account_id == account.id, Message.contact_id == contact_id,
+        Message.direction == "in"))
+    return last is not None and (now or utcnow()) - aware(last) < timedelta(hours=hours)

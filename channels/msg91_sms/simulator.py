@@ -23,9 +23,12 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from channels.dlt_operator import scrub
+from channels.http import process_http
 from channels.terminal import InboxPhone
 
 router = APIRouter(prefix="/sim/msg91-sms", tags=["simulator"])
+CALLBACKS = process_http()
+"""One pooled client for every status callback this simulator posts."""
 
 IST = ZoneInfo("Asia/Kolkata")
 DELIVERED = ("1", "DELIVERED", "")
@@ -135,7 +138,7 @@ def _report(url: str, request_id: str, sender: str, number: str,
                  "date": now, "number": number, "status": outcome[0], "desc": outcome[1],
                  "failedReason": outcome[2], "credit": "1"}]}]
     try:
-        httpx.post(url, data={"data": json.dumps(data)}, timeout=10)
+        CALLBACKS.get().post(url, data={"data": json.dumps(data)})
     except httpx.HTTPError:
         return
 

@@ -87,6 +87,13 @@ class Adapter(ChannelAdapter):
                 self._client = BotClient(str(self.config["bot_token"]), self.api_base)
             return self._client
 
+    def close(self) -> None:
+        """Close the bot's connection pool, if a client was made."""
+        with self._lock:
+            client = self._client
+        if client is not None:
+            client.close()
+
     def _verify(self, request: WebhookRequest) -> None:
         """The secret token header must be the one we gave setWebhook."""
         sent = request.header(SECRET_HEADER)

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 
 from channels.dlt_operator import scrub
 from channels.http import process_http
-from channels.terminal import InboxPhone
+from channels.terminal import InboxPhone, phone_http
 
 router = APIRouter(prefix="/sim/exotel-sms", tags=["simulator"])
 CALLBACKS = process_http()
@@ -213,6 +213,6 @@ class TerminalPhone(InboxPhone):
         fields = {"SmsSid": uuid.uuid4().hex, "From": national(self.sender),
                   "To": national(self.account["address"]), "Body": text,
                   "Date": datetime.now(IST).strftime("%Y-%m-%d %H:%M:%S")}
-        response = httpx.post(self.account["webhook_url"], data=fields, timeout=30,
+        response = phone_http().post(self.account["webhook_url"], data=fields, timeout=30,
                               params={"token": self.account["webhook_secret"]})
         response.raise_for_status()

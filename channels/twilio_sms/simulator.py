@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
 from channels.http import process_http
-from channels.terminal import InboxPhone
+from channels.terminal import InboxPhone, phone_http
 
 router = APIRouter(prefix="/sim/twilio", tags=["simulator"])
 CALLBACKS = process_http()
@@ -217,6 +217,6 @@ class TerminalPhone(InboxPhone):
                   "NumSegments": "1", "SmsStatus": "received", "ApiVersion": API_VERSION}
         url = self.account["webhook_url"]
         signature = RequestValidator(self.account["auth_token"]).compute_signature(url, params)
-        response = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature},
+        response = phone_http().post(url, data=params, headers={"X-Twilio-Signature": signature},
                               timeout=30)
         response.raise_for_status()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from channels.contract import OutboundMessage
-from channels.registry import build_adapter
+from channels.registry import build_adapter, terminal_phone
 from channels.twilio_sms import simulator
 from channels.twilio_sms.adapter import Adapter
 from tests.support.pooling import connections_used
@@ -58,3 +58,15 @@ def test_simulator_posts_every_status_callback_on_one_connection(
         fake_twilio.wait_hooks("status", 2 * (n + 1))
     assert len(connections_used("/hooks/status", 6)) == 1
     sms.close()
+
+
+def test_terminal_phone_polls_on_one_connection(fake_twilio: FakeTwilio) -> None:
+    """A terminal phone writing and polling its inbox keeps one connection to the server."""
+    config = {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "address": "+12185550142",
+              "api_base": fake_twilio.api_base, "webhook_url": fake_twilio.hook_url("in")}
+    CONNECTIONS.clear()
+    phone = terminal_phone("twilio-sms", fake_twilio.base_url, CITIZEN, config)
+    phone.send("hello")
+    assert phone.receive(timeout=0.5) == []  # polls every 0.2 s until the timeout
+    ports = set(CONNECTIONS.ports("/sim/twilio/phones")) | set(CONNECTIONS.ports("/hooks/in"))
+    assert len(CONNECTIONS.ports("/sim/twilio/phones")) >= 3 and len(ports) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,30 @@ if TYPE_CHECKING:
     from i18n.voice import Clip
 
 REDACTED = "***"
+
+
+def per_second(mps: float) -> RateLimit:
+    """A rate of `mps` messages a second, as whole messages per window (0.5: 1 per 2 s)."""
+    if mps >= 1:
+        return RateLimit(math.floor(mps))
+    return RateLimit(1, 1.0 / mps)
+
+
+def account_rate(config: AccountConfig, default: RateLimit | None) -> RateLimit | None:
+    """The account's own rate (`mps` in its config) where the channel has one, else `default`.
+
+    A channel without a provider rate (web chat, IVR) ignores `mps`.
+    """
+    value = config.get("mps")
+    if default is None or value in (None, ""):
+        return default
+    try:
+        mps = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError("mps must be a number of messages per second") from None
+    if not math.isfinite(mps) or mps <= 0:
+        raise ConfigError("mps must be a positive number of messages per second")
+    return per_second(mps)
 
 
 class ClipSource(Protocol):
@@ -65,6 +90,7 @@ class ChannelAdapter(ABC):
         if missing:
             raise ConfigError("missing config: " + ", ".join(missing))
         self.config = config
+        self._account_rate = account_rate(config, self.capabilities.account_rate)
 
     @property
     def address(self) -> str:
@@ -98,8 +124,12 @@ class ChannelAdapter(ABC):
         raise BadSignature(f"{self.channel_type} issues no client tokens")
 
     def send_limits(self) -> tuple[RateLimit | None, RateLimit | None]:
-        """This account's sending limits (per account, per recipient), enforced by delivery."""
-        return self.capabilities.account_rate, self.capabilities.recipient_rate
+        """This account's sending limits (per account, per recipient), enforced by delivery.
+
+        The per-account rate is the provider's default unless the config sets `mps`
+        (messages per second the provider granted this account, e.g. a short code).
+        """
+        return self._account_rate, self.capabilities.recipient_rate
 
     def close(self) -> None:
         """Release pooled connections (the process is shutting down or the config changed)."""

@@ -7,6 +7,16 @@ from typing import Protocol
 
 import httpx
 
+from channels.http import process_http
+
+PHONES = process_http(timeout=httpx.Timeout(30.0, connect=5.0))
+"""One kept-alive client for every terminal phone (and simulated caller) in the process."""
+
+
+def phone_http() -> httpx.Client:
+    """The terminal phones' shared client (polling an inbox builds no new TLS context)."""
+    return PHONES.get()
+
 
 class TerminalPhone(Protocol):
     """A citizen's handset simulated in a terminal."""
@@ -31,7 +41,7 @@ class InboxPhone:
         self.sender = sender
         self.account = account
         self.opened()
-        self.cursor = len(httpx.get(self._inbox_url(), timeout=10).json()["messages"])
+        self.cursor = len(phone_http().get(self._inbox_url(), timeout=10).json()["messages"])
 
     def opened(self) -> None:
         """A hook run before the inbox is first read (e.g. to register callback URLs)."""
@@ -44,7 +54,8 @@ class InboxPhone:
         """New messages in the inbox, waiting up to `timeout` seconds for the first."""
         deadline = time.monotonic() + timeout
         while True:
-            data = httpx.get(self._inbox_url(), params={"after": self.cursor}, timeout=10).json()
+            data = phone_http().get(self._inbox_url(), params={"after": self.cursor},
+                                    timeout=10).json()
             if data["messages"] or time.monotonic() >= deadline:
                 self.cursor = data["next"]
                 return list(data["messages"])
@@ -91,7 +102,7 @@ class CallPhone:
     def _sms(self, after: int) -> tuple[list[str], int]:
         """Text messages this number received."""
         try:
-            data = httpx.get(self.inbox, params={"after": after}, timeout=10).json()
+            data = phone_http().get(self.inbox, params={"after": after}, timeout=10).json()
         except (httpx.HTTPError, ValueError):
             return [], after
         return list(data.get("messages", [])), int(data.get("next", after))

@@ -28,6 +28,7 @@ from channels.contract import (
     InboundEvent,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
     StatusUpdate,
     WebhookRequest,
@@ -43,6 +44,7 @@ from channels.exotel_sms.payloads import (
     SendAnswer,
     StatusCallback,
 )
+from channels.http import pooled_http
 from channels.webhook_secret import (
     check_secret,
     request_fields,
@@ -52,6 +54,8 @@ from channels.webhook_secret import (
 from i18n.sms import Encoding, sms_length
 
 IST = ZoneInfo("Asia/Kolkata")
+ACCOUNT_RATE = RateLimit(3)
+"""Exotel's default of 200 SMS a minute, paced per second (`mps` in the config raises it)."""
 DEFAULT_SMS_TYPE = "transactional"
 """Exotel's SmsType for transactional and service-implicit DLT templates."""
 
@@ -70,7 +74,7 @@ class Adapter(ChannelAdapter):
     channel_type = "exotel-sms"
     medium = Medium.SMS
     capabilities = Capabilities(buttons=0, numbered_menus=True, page_size=4, templates=True,
-                                max_text_length=1000)
+                                max_text_length=1000, account_rate=ACCOUNT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"api_token", "webhook_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset(
         {"account_sid", "api_key", "api_token", "webhook_secret"})
@@ -78,7 +82,11 @@ class Adapter(ChannelAdapter):
     def __init__(self, config: AccountConfig,
                  transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(config)
-        self.transport = transport
+        self.http = pooled_http(transport=transport)
+
+    def close(self) -> None:
+        """Close the pooled HTTP client."""
+        self.http.close()
 
     def _authenticate(self, request: WebhookRequest) -> None:
         """Refuse a request without our webhook secret (BadSignature, 403)."""
@@ -138,8 +146,8 @@ class Adapter(ChannelAdapter):
             basic = self.config.get("callback_auth") == "basic"
             form["StatusCallback"] = (with_basic if basic else with_token)(status_callback, secret)
         url = send_url(self.config.get("api_base"), str(self.config["account_sid"]))
-        data = post_form(url, form, (str(self.config["api_key"]), str(self.config["api_token"])),
-                         self.transport)
+        data = post_form(self.http.get(), url, form,
+                         (str(self.config["api_key"]), str(self.config["api_token"])))
         try:
             answer = SendAnswer.model_validate(data).sms_message
         except ValidationError:

@@ -1,7 +1,8 @@
 """Exotel's SMS API over httpx (HTTP Basic: API key and token), its errors mapped to ours.
 
-The transport is injectable (tests, the simulator); proxies from the process environment are
-ignored so that the account's `api_base` alone decides where credentials go.
+The adapter holds one pooled client (channels/http.py) whose transport is injectable (tests);
+proxies from the process environment are ignored so that the account's `api_base` alone
+decides where credentials go.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from channels.errors import (
 
 EXOTEL_API = "https://api.exotel.com"
 """Singapore cluster; Mumbai accounts use https://api.in.exotel.com."""
-TIMEOUT = 10.0
 THROTTLE_DELAY = 5.0
 """Seconds to wait after a 429 without Retry-After (Exotel allows 200 SMS per minute)."""
 _INVALID = frozenset({"INVALID_TO", "INVALID_NUMBER", "FAILED_INVALID_NUMBER"})
@@ -69,14 +69,13 @@ def classify(response: httpx.Response) -> SendError:
     return ConfigError(detail)
 
 
-def post_form(url: str, form: dict[str, str], auth: tuple[str, str],
-              transport: httpx.BaseTransport | None = None) -> dict[str, Any]:
-    """POST a form with Basic auth; the JSON answer, or a SendError."""
-    with httpx.Client(transport=transport, timeout=TIMEOUT, trust_env=False) as client:
-        try:
-            response = client.post(url, data=form, auth=auth)
-        except httpx.HTTPError as exc:
-            raise ConnectionFailed(type(exc).__name__) from exc
+def post_form(client: httpx.Client, url: str, form: dict[str, str],
+              auth: tuple[str, str]) -> dict[str, Any]:
+    """POST a form with Basic auth on the pooled client; the JSON answer, or a SendError."""
+    try:
+        response = client.post(url, data=form, auth=auth)
+    except httpx.HTTPError as exc:
+        raise ConnectionFailed(type(exc).__name__) from exc
     if not response.is_success:
         raise classify(response)
     try:

@@ -24,9 +24,12 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from channels.dlt_operator import scrub
-from channels.terminal import InboxPhone
+from channels.http import process_http
+from channels.terminal import InboxPhone, phone_http
 
 router = APIRouter(prefix="/sim/exotel-sms", tags=["simulator"])
+CALLBACKS = process_http()
+"""One pooled client for every status callback this simulator posts."""
 
 MAX_BODY = 2000
 IST = ZoneInfo("Asia/Kolkata")
@@ -127,7 +130,7 @@ def _report(url: str, fields: dict[str, str]) -> None:
     """POST the terminal status, as Exotel does once an SMS is done."""
     time.sleep(0.05)
     try:
-        httpx.post(url, data=fields, timeout=10)
+        CALLBACKS.get().post(url, data=fields)
     except httpx.HTTPError:
         return  # the real Exotel also gives up on an unreachable callback URL
 
@@ -210,6 +213,6 @@ class TerminalPhone(InboxPhone):
         fields = {"SmsSid": uuid.uuid4().hex, "From": national(self.sender),
                   "To": national(self.account["address"]), "Body": text,
                   "Date": datetime.now(IST).strftime("%Y-%m-%d %H:%M:%S")}
-        response = httpx.post(self.account["webhook_url"], data=fields, timeout=30,
+        response = phone_http().post(self.account["webhook_url"], data=fields, timeout=30,
                               params={"token": self.account["webhook_secret"]})
         response.raise_for_status()

@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from fastapi import APIRouter
 
-from channels.terminal import CallPhone
+from channels.terminal import CallPhone, phone_http
 
 router = APIRouter(prefix="/sim/exotel-voice", tags=["simulator"])
 
@@ -61,7 +61,7 @@ class ExotelCall:
     caller: str
     exophone: str
     missed_call_number: bool = False
-    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    http: httpx.Client = field(default_factory=phone_http)
     sid: str = field(default_factory=lambda: uuid.uuid4().hex)
     ended: str | None = None
     transcript: list[str] = field(default_factory=list)

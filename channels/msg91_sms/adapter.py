@@ -29,6 +29,7 @@ from channels.contract import (
     InboundEvent,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
     StatusUpdate,
     WebhookRequest,
@@ -36,6 +37,7 @@ from channels.contract import (
     WebhookResult,
 )
 from channels.errors import ConfigError, MalformedPayload
+from channels.http import pooled_http
 from channels.msg91_sms.client import post_json, send_url
 from channels.msg91_sms.payloads import (
     DESC_MAP,
@@ -49,6 +51,8 @@ from channels.webhook_secret import check_secret, request_fields
 from i18n.sms import Encoding, sms_length
 
 TRANSACTIONAL_ROUTE = "4"
+ACCOUNT_RATE = RateLimit(10)
+"""MSG91 publishes no per-second cap; a conservative pace, raised with `mps` in the config."""
 
 
 def _json_body(request: WebhookRequest) -> Any | None:
@@ -72,14 +76,18 @@ class Adapter(ChannelAdapter):
     channel_type = "msg91-sms"
     medium = Medium.SMS
     capabilities = Capabilities(buttons=0, numbered_menus=True, page_size=4, templates=True,
-                                max_text_length=1000)
+                                max_text_length=1000, account_rate=ACCOUNT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_key", "webhook_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"auth_key", "webhook_secret"})
 
     def __init__(self, config: AccountConfig,
                  transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(config)
-        self.transport = transport
+        self.http = pooled_http(transport=transport)
+
+    def close(self) -> None:
+        """Close the pooled HTTP client."""
+        self.http.close()
 
     def _authenticate(self, request: WebhookRequest) -> None:
         """Refuse a request without our webhook secret (BadSignature, 403)."""
@@ -153,7 +161,7 @@ class Adapter(ChannelAdapter):
             "DLT_TE_ID": template.name,
             "sms": [{"message": body, "to": [message.to.lstrip("+")]}],
         }
-        request_id = post_json(send_url(self.config.get("api_base")), payload,
-                               str(self.config["auth_key"]), self.transport)
+        request_id = post_json(self.http.get(), send_url(self.config.get("api_base")), payload,
+                               str(self.config["auth_key"]))
         return SendResult(request_id, DeliveryStatus.QUEUED)
 

@@ -1,8 +1,9 @@
 """MSG91's send API over httpx (the `authkey` header), its answers and errors mapped to ours.
 
 MSG91 answers many errors with HTTP 200 and `{"type": "error", "code": …}`; the documented
-codes decide between a wrong recipient and a configuration problem. The transport is
-injectable and proxies from the environment are ignored.
+codes decide between a wrong recipient and a configuration problem. The adapter holds one
+pooled client (channels/http.py, transport injectable); proxies from the environment are
+ignored.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from channels.msg91_sms.payloads import SendAnswer
 
 MSG91_API = "https://api.msg91.com"
 SEND_PATH = "/api/v2/sendsms"
-TIMEOUT = 10.0
 THROTTLE_DELAY = 5.0
 _INVALID = frozenset({"101", "202"})  # missing / invalid mobile number
 # Everything else documented is about our account: 102 missing message, 103 missing sender,
@@ -53,15 +53,13 @@ def classify(status: int, code: str, retry_after: str | None = None) -> SendErro
     return ConfigError(detail)
 
 
-def post_json(url: str, payload: dict[str, Any], auth_key: str,
-              transport: httpx.BaseTransport | None = None) -> str:
-    """POST a send request; the request id MSG91 answers with, or a SendError."""
+def post_json(client: httpx.Client, url: str, payload: dict[str, Any], auth_key: str) -> str:
+    """POST a send request on the pooled client; MSG91's request id, or a SendError."""
     headers = {"authkey": auth_key, "accept": "application/json"}
-    with httpx.Client(transport=transport, timeout=TIMEOUT, trust_env=False) as client:
-        try:
-            response = client.post(url, json=payload, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ConnectionFailed(type(exc).__name__) from exc
+    try:
+        response = client.post(url, json=payload, headers=headers)
+    except httpx.HTTPError as exc:
+        raise ConnectionFailed(type(exc).__name__) from exc
     try:
         answer: SendAnswer | None = SendAnswer.model_validate(response.json())
     except (ValueError, ValidationError):

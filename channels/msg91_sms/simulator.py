@@ -23,9 +23,12 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
 from channels.dlt_operator import scrub
-from channels.terminal import InboxPhone
+from channels.http import process_http
+from channels.terminal import InboxPhone, phone_http
 
 router = APIRouter(prefix="/sim/msg91-sms", tags=["simulator"])
+CALLBACKS = process_http()
+"""One pooled client for every status callback this simulator posts."""
 
 IST = ZoneInfo("Asia/Kolkata")
 DELIVERED = ("1", "DELIVERED", "")
@@ -135,7 +138,7 @@ def _report(url: str, request_id: str, sender: str, number: str,
                  "date": now, "number": number, "status": outcome[0], "desc": outcome[1],
                  "failedReason": outcome[2], "credit": "1"}]}]
     try:
-        httpx.post(url, data={"data": json.dumps(data)}, timeout=10)
+        CALLBACKS.get().post(url, data={"data": json.dumps(data)})
     except httpx.HTTPError:
         return
 
@@ -222,7 +225,7 @@ class TerminalPhone(InboxPhone):
         """Set the account's delivery-report URL in the simulated panel."""
         account = self.account
         secret = account["webhook_secret"]
-        httpx.post(f"{self.gateway}/sim/msg91-sms/panel/webhook", timeout=10,
+        phone_http().post(f"{self.gateway}/sim/msg91-sms/panel/webhook", timeout=10,
                    headers={"authkey": account["auth_key"]},
                    json={"url": f"{account['webhook_url']}/status?token={secret}"})
 
@@ -231,6 +234,6 @@ class TerminalPhone(InboxPhone):
         fields = {"inNumber": self.account["address"].lstrip("+"),
                   "sender": self.sender.lstrip("+"), "keyword": "", "comments": text,
                   "rcvd": datetime.now(IST).strftime("%Y-%m-%d %H:%M:%S.%f")}
-        response = httpx.post(self.account["webhook_url"], data=fields, timeout=30,
+        response = phone_http().post(self.account["webhook_url"], data=fields, timeout=30,
                               params={"token": self.account["webhook_secret"]})
         response.raise_for_status()

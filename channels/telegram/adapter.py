@@ -19,6 +19,7 @@ from channels.contract import (
     InboundEvent,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
     WebhookRequest,
     WebhookResponse,
@@ -45,6 +46,12 @@ from channels.telegram.payloads import (
     text_of,
 )
 
+BOT_RATE = RateLimit(30)
+"""About 30 messages a second per bot (Bot API FAQ)."""
+CHAT_RATE = RateLimit(3, 3.0)
+"""One a second per chat on average; a conversation's quick pair or triple goes at once, as
+Telegram tolerates short bursts in a chat."""
+
 
 class Adapter(ChannelAdapter):
     """A Telegram bot; config: bot_token, secret_token (of setWebhook), address (bot username),
@@ -53,7 +60,8 @@ class Adapter(ChannelAdapter):
     channel_type = "telegram"
     medium = Medium.TELEGRAM
     capabilities = Capabilities(buttons=8, page_size=8, numbered_menus=False, location=True,
-                                photo=True, max_text_length=4096)
+                                photo=True, max_text_length=4096, account_rate=BOT_RATE,
+                                recipient_rate=CHAT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"bot_token", "secret_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"bot_token", "secret_token", "address"})
 
@@ -78,6 +86,13 @@ class Adapter(ChannelAdapter):
             if self._client is None:
                 self._client = BotClient(str(self.config["bot_token"]), self.api_base)
             return self._client
+
+    def close(self) -> None:
+        """Close the bot's connection pool, if a client was made."""
+        with self._lock:
+            client = self._client
+        if client is not None:
+            client.close()
 
     def _verify(self, request: WebhookRequest) -> None:
         """The secret token header must be the one we gave setWebhook."""

@@ -11,8 +11,13 @@ Three things make it safe to call from the outbox worker (any thread, any proces
   only, so PTB's URL quoting keeps it as it is); an httpx transport
   puts the real token into the URL just before the socket. PTB's and httpx's logs (even at
   DEBUG) and exceptions therefore cannot show it.
-* **Flood limits** (limits.py) are reserved before each send; Telegram's own 429 becomes
-  Throttled with its `retry_after`.
+* **One Bot per adapter, one pool per Bot.** The Bot's HTTPXRequest keeps up to `POOL_SIZE`
+  kept-alive connections (explicit timeouts) and is reused by every send until `close()`.
+  One loop per process, not per adapter: a process serving a thousand bots needs no thousand
+  threads.
+* **Flood limits are global**: delivery takes a slot from the shared rate limiter (per bot and
+  per chat, services/ratelimit) before it calls `send`; Telegram's own 429 becomes Throttled
+  with its `retry_after`, so the outbox reschedules the message.
 
 No `Bot.initialize()`: it would call getMe on every start and nothing we call needs it.
 """
@@ -21,11 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import hashlib
 import mimetypes
 import os
 import threading
-import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -60,8 +63,6 @@ from channels.errors import (
     SendError,
     Throttled,
 )
-from channels.telegram import limits
-from channels.telegram.limits import FloodLimiter
 
 T = TypeVar("T")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -70,6 +71,10 @@ MASK = "REDACTED"
 """What the Bot holds instead of the token; only _TokenTransport knows the real one."""
 CALL_TIMEOUT = 30.0
 """Seconds a sync caller waits for one Bot API call (PTB's own timeouts are shorter)."""
+POOL_SIZE = 16
+"""Connections one bot keeps to the Bot API (a worker's threads share them)."""
+LIMITS = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE,
+                      keepalive_expiry=30.0)
 _NOT_FOUND = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 
 
@@ -84,7 +89,8 @@ class _TokenTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, token: str, api_base: str, files: str) -> None:
         self._swaps = [(base + MASK + "/", base + token + "/") for base in (api_base, files)]
-        self._inner = httpx.AsyncHTTPTransport()
+        # Given a transport, httpx ignores the client's limits: the pool's are set here.
+        self._inner = httpx.AsyncHTTPTransport(limits=LIMITS)
 
     def __repr__(self) -> str:
         """No token in reprs."""
@@ -179,19 +185,17 @@ def map_error(exc: TelegramError) -> SendError:
 
 
 class BotClient:
-    """One bot's Bot API calls from sync code, flood-limited, raising only SendError."""
+    """One bot's Bot API calls from sync code over one pooled Bot, raising only SendError."""
 
     def __init__(self, token: str, api_base: str = API_BASE, *,
-                 limiter: FloodLimiter | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
                  timeout: float = CALL_TIMEOUT) -> None:
         self._token = token
         self.api_base, self.files = bases(api_base)
-        self.key = hashlib.sha256(token.encode()).hexdigest()[:16]
-        self.limiter = limiter or limits.LIMITER  # the process's, unless given one
-        self.sleep, self.timeout = sleep, timeout
-        self._bot: tuple[_LoopThread, Bot] | None = None
+        self.timeout = timeout
+        self._bot: tuple[_LoopThread, Bot, HTTPXRequest] | None = None
         self._guard = threading.Lock()
+        self.builds = 0
+        """Bots made so far (one, unless the process forked or the client was closed)."""
 
     def __repr__(self) -> str:
         """No token in reprs."""
@@ -203,11 +207,25 @@ class BotClient:
         with self._guard:
             if self._bot is None or self._bot[0] is not runner:
                 transport = _TokenTransport(self._token, self.api_base, self.files)
-                request = HTTPXRequest(httpx_kwargs={"transport": transport})
+                request = HTTPXRequest(connection_pool_size=POOL_SIZE, connect_timeout=5.0,
+                                       read_timeout=10.0, write_timeout=10.0, pool_timeout=5.0,
+                                       httpx_kwargs={"transport": transport})
                 self._bot = runner, Bot(MASK, base_url=self.api_base,
                                         base_file_url=self.files, request=request,
-                                        get_updates_request=request)
-            return self._bot
+                                        get_updates_request=request), request
+                self.builds += 1
+            return self._bot[0], self._bot[1]
+
+    def close(self) -> None:
+        """Close the Bot's connection pool (a later call builds a new Bot)."""
+        with self._guard:
+            held, self._bot = self._bot, None
+        if held is None or not held[0].thread.is_alive():
+            return  # never used, or made before a fork: the parent's to close
+        try:
+            held[0].run(held[2].shutdown(), self.timeout)
+        except (TelegramError, RuntimeError):
+            return  # closing is best effort: the process is going away or the loop is gone
 
     def call(self, make: Callable[[Bot], Coroutine[Any, Any, T]]) -> T:
         """Run one Bot coroutine to completion; PTB errors become send errors."""
@@ -218,10 +236,7 @@ class BotClient:
             raise map_error(exc) from exc
 
     def send_message(self, chat_id: str, text: str, markup: Markup | None) -> Message:
-        """sendMessage, after waiting for a free slot under the flood limits."""
-        wait = self.limiter.reserve(self.key, chat_id)
-        if wait > 0:
-            self.sleep(wait)
+        """sendMessage (the global rate limiter has granted the slot already)."""
         return self.call(lambda bot: bot.send_message(chat_id, text, reply_markup=markup))
 
     def download(self, file_id: str) -> tuple[bytes, str]:

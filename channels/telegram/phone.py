@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from channels.telegram.payloads import SECRET_HEADER
+from channels.terminal import phone_http
 
 DEMO_POINT = (31.6200, 74.8765)
 """Where a simulated "share location" puts the user (Harmandir Sahib, Amritsar)."""
@@ -80,13 +81,13 @@ class TerminalPhone:
     def _inbox(self, after: int) -> dict[str, Any]:
         """The simulator's record of what the bot sent to this chat."""
         url = f"{self.gateway}/sim/telegram/chats/{self.chat_id}/inbox"
-        data: dict[str, Any] = httpx.get(url, params={"after": after}, timeout=10).json()
+        data: dict[str, Any] = phone_http().get(url, params={"after": after}, timeout=10).json()
         return data
 
     def post(self, update: dict[str, Any]) -> httpx.Response:
         """POST an Update to the gateway as Telegram does, then run any method in the answer."""
         headers = {SECRET_HEADER: self.account["secret_token"]}
-        response = httpx.post(self.account["webhook_url"], json=update, headers=headers,
+        response = phone_http().post(self.account["webhook_url"], json=update, headers=headers,
                               timeout=30)
         response.raise_for_status()
         if response.headers.get("content-type", "").startswith("application/json"):
@@ -94,7 +95,7 @@ class TerminalPhone:
             if "method" in reply:
                 method = reply.pop("method")
                 url = f"{self.account['api_base']}{self.account['bot_token']}/{method}"
-                httpx.post(url, json=reply, timeout=10).raise_for_status()
+                phone_http().post(url, json=reply, timeout=10).raise_for_status()
         return response
 
     def _message(self, **content: Any) -> None:

@@ -11,11 +11,13 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import ChannelAdapter
 from channels.contract import (
+    AccountConfig,
     Capabilities,
     InboundEvent,
     Location,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
     StatusUpdate,
     WebhookRequest,
@@ -23,9 +25,12 @@ from channels.contract import (
     WebhookResult,
 )
 from channels.errors import MalformedPayload
-from channels.twilio_sms.client import map_error, twilio_client
+from channels.twilio_sms.client import map_error, pooled_twilio
 from channels.twilio_sms.payloads import MAX_MEDIA, STATUS_MAP, InboundSms, StatusCallback
 from channels.twilio_sms.signature import verify_twilio
+
+ACCOUNT_RATE = RateLimit(1)
+"""A long code sends one segment a second; toll-free and short codes set `mps` in the config."""
 
 
 class Adapter(ChannelAdapter):
@@ -33,9 +38,19 @@ class Adapter(ChannelAdapter):
 
     channel_type = "twilio-sms"
     medium = Medium.SMS
-    capabilities = Capabilities(buttons=0, numbered_menus=True, max_text_length=1600)
+    capabilities = Capabilities(buttons=0, numbered_menus=True, max_text_length=1600,
+                                account_rate=ACCOUNT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
+
+    def __init__(self, config: AccountConfig) -> None:
+        super().__init__(config)
+        self.twilio = pooled_twilio(str(config["account_sid"]), str(config["auth_token"]),
+                                    config.get("api_base"))
+
+    def close(self) -> None:
+        """Close the SDK client's kept-alive connections."""
+        self.twilio.close()
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """Verify, then parse an inbound message or a status callback."""
@@ -69,14 +84,12 @@ class Adapter(ChannelAdapter):
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Create the message through Twilio's REST API (choices become a numbered menu)."""
         body = self.render_text(message)
-        with twilio_client(str(self.config["account_sid"]), str(self.config["auth_token"]),
-                           self.config.get("api_base")) as client:
-            try:
-                created = client.messages.create(
-                    to=message.to, from_=self.address, body=body,
-                    status_callback=status_callback or None,
-                )
-            except (TwilioException, requests.exceptions.RequestException) as exc:
-                raise map_error(exc) from exc
+        try:
+            created = self.twilio.get().messages.create(
+                to=message.to, from_=self.address, body=body,
+                status_callback=status_callback or None,
+            )
+        except (TwilioException, requests.exceptions.RequestException) as exc:
+            raise map_error(exc) from exc
         status = STATUS_MAP.get(str(created.status or "queued"))
         return SendResult(str(created.sid), status or STATUS_MAP["queued"])

@@ -1,12 +1,16 @@
-"""The Twilio SDK client, pointed at a configurable API base, and its errors mapped to ours."""
+"""The Twilio SDK client, pointed at a configurable API base, and its errors mapped to ours.
+
+Each adapter keeps one SDK `Client` (`pooled_twilio`) whose `TwilioHttpClient` holds one
+requests session: connections to the API are kept alive and reused across sends, up to
+`POOL_SIZE` at once, and closed with the adapter.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -21,8 +25,13 @@ from channels.errors import (
     SendError,
     Throttled,
 )
+from channels.http import Pooled
 
 TWILIO_API = "https://api.twilio.com"
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 10.0
+POOL_SIZE = 16
+"""Kept-alive connections per scheme of one account's session (a worker's threads share it)."""
 THROTTLE_DELAY = 5.0  # seconds; Twilio's 429 carries no Retry-After
 _STOPPED = {21610}  # "Attempt to send to unsubscribed recipient"
 _INVALID = {21211, 21612, 21614, 21265}
@@ -35,6 +44,10 @@ class _RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
     def __init__(self, api_base: str, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self.api_base = api_base.rstrip("/")
+        # requests takes (connect, read); the SDK passes its own timeout on as it is.
+        self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
+        for scheme in ("https://", "http://"):
+            self.session.mount(scheme, HTTPAdapter(pool_connections=1, pool_maxsize=POOL_SIZE))
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         """Send the SDK's request to the configured base instead of api.twilio.com."""
@@ -44,7 +57,7 @@ class _RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
 
 
 def make_client(account_sid: str, auth_token: str, api_base: str | None,
-                timeout: float = 10.0) -> Client:
+                timeout: float = READ_TIMEOUT) -> Client:
     """A Twilio REST client; `api_base` overrides the API host, the process env never does."""
     http = _RebasedHttpClient(api_base or TWILIO_API, timeout)
     client = Client(account_sid, auth_token, http_client=http)
@@ -55,15 +68,15 @@ def make_client(account_sid: str, auth_token: str, api_base: str | None,
     return client
 
 
-@contextmanager
-def twilio_client(account_sid: str, auth_token: str, api_base: str | None,
-                  timeout: float = 10.0) -> Iterator[Client]:
-    """A client for one operation whose connection pool is closed afterwards."""
-    client = make_client(account_sid, auth_token, api_base, timeout)
-    try:
-        yield client
-    finally:
-        client.http_client.session.close()
+def close_client(client: Client) -> None:
+    """Close the SDK client's session (its kept-alive connections)."""
+    client.http_client.session.close()
+
+
+def pooled_twilio(account_sid: str, auth_token: str, api_base: str | None,
+                  timeout: float = READ_TIMEOUT) -> Pooled[Client]:
+    """One SDK client for an account, made on first use and reused until closed."""
+    return Pooled(lambda: make_client(account_sid, auth_token, api_base, timeout), close_client)
 
 
 def _classify(status: int, code: int, detail: str) -> SendError:

@@ -22,9 +22,12 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from twilio.request_validator import RequestValidator
 
-from channels.terminal import InboxPhone
+from channels.http import process_http
+from channels.terminal import InboxPhone, phone_http
 
 router = APIRouter(prefix="/sim/twilio", tags=["simulator"])
+CALLBACKS = process_http()
+"""One pooled client for every status callback this simulator posts."""
 
 API_VERSION = "2010-04-01"
 MAX_BODY = 1600
@@ -112,7 +115,7 @@ def _callback(url: str, token: str, params: dict[str, str]) -> None:
     """POST a status callback signed the way Twilio signs it."""
     signature = RequestValidator(token).compute_signature(url, params)
     try:
-        httpx.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
+        CALLBACKS.get().post(url, data=params, headers={"X-Twilio-Signature": signature})
     except httpx.HTTPError:
         return  # the real Twilio also gives up on an unreachable callback URL
 
@@ -214,6 +217,6 @@ class TerminalPhone(InboxPhone):
                   "NumSegments": "1", "SmsStatus": "received", "ApiVersion": API_VERSION}
         url = self.account["webhook_url"]
         signature = RequestValidator(self.account["auth_token"]).compute_signature(url, params)
-        response = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature},
+        response = phone_http().post(url, data=params, headers={"X-Twilio-Signature": signature},
                               timeout=30)
         response.raise_for_status()

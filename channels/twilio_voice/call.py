@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import httpx
 from twilio.request_validator import RequestValidator
 
+from channels.terminal import phone_http
+
 API_VERSION = "2010-04-01"
 SILENCE = "silence"
 HANG_UP = "hangup"
@@ -47,7 +49,7 @@ class SimulatedCall:
     auth_token: str
     caller: str
     number: str
-    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    http: httpx.Client = field(default_factory=phone_http)
     sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
     ended: str | None = None
     """The final status once the call is over (completed, busy…)."""

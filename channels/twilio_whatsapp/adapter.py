@@ -24,6 +24,7 @@ from channels.contract import (
     Location,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
     StatusUpdate,
     TemplateRef,
@@ -33,7 +34,7 @@ from channels.contract import (
 )
 from channels.errors import ConfigError, MalformedPayload
 from channels.twilio_sms.signature import verify_twilio
-from channels.twilio_whatsapp.client import fetch_media, map_error, twilio_client
+from channels.twilio_whatsapp.client import fetch_media, map_error, media_client, pooled_twilio
 from channels.twilio_whatsapp.content import (
     CONTENT_SID,
     Interactive,
@@ -50,6 +51,13 @@ from channels.twilio_whatsapp.payloads import (
     wa,
 )
 
+ACCOUNT_RATE = RateLimit(80)
+"""A WhatsApp sender's default throughput (Twilio passes Meta's 80 a second on; `mps` sets
+another)."""
+PAIR_RATE = RateLimit(10, 60.0)
+"""Meta's pair rate, about one message every 6 s to one user, as 10 a minute so that a
+conversation's quick replies are not held back."""
+
 
 class Adapter(ChannelAdapter):
     """WhatsApp through Twilio; config: account_sid, auth_token, address, api_base,
@@ -61,7 +69,8 @@ class Adapter(ChannelAdapter):
     # plans numbered menus and send() upgrades them to buttons or a list where it can.
     capabilities = Capabilities(buttons=0, list_rows=10, numbered_menus=True, page_size=9,
                                 location=True, photo=True, session_window_hours=24,
-                                templates=True, max_text_length=1600)
+                                templates=True, max_text_length=1600,
+                                account_rate=ACCOUNT_RATE, recipient_rate=PAIR_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
 
@@ -70,6 +79,14 @@ class Adapter(ChannelAdapter):
         self.number = config_number(config["address"])
         self.contents = {kind: content_sids(config.get(kind.config_key), kind)
                          for kind in Interactive}
+        self.twilio = pooled_twilio(str(config["account_sid"]), str(config["auth_token"]),
+                                    config.get("api_base"))
+        self.media = media_client()
+
+    def close(self) -> None:
+        """Close the SDK client's and the media downloads' kept-alive connections."""
+        self.twilio.close()
+        self.media.close()
 
     @property
     def address(self) -> str:
@@ -111,16 +128,14 @@ class Adapter(ChannelAdapter):
         """Create the message through Twilio's REST API: text, content with options, or a
         template when the session window is closed."""
         fields = self._fields(message)
-        with twilio_client(str(self.config["account_sid"]), str(self.config["auth_token"]),
-                           self.config.get("api_base")) as client:
-            try:
-                created = client.messages.create(
-                    to=wa(message.to), from_=wa(self.number),
-                    status_callback=status_callback or None,
-                    messaging_service_sid=self.config.get("messaging_service_sid") or None,
-                    **fields)
-            except (TwilioException, requests.exceptions.RequestException) as exc:
-                raise map_error(exc) from exc
+        try:
+            created = self.twilio.get().messages.create(
+                to=wa(message.to), from_=wa(self.number),
+                status_callback=status_callback or None,
+                messaging_service_sid=self.config.get("messaging_service_sid") or None,
+                **fields)
+        except (TwilioException, requests.exceptions.RequestException) as exc:
+            raise map_error(exc) from exc
         status = STATUS_MAP.get(str(created.status or "queued"))
         return SendResult(str(created.sid), status or STATUS_MAP["queued"])
 
@@ -165,5 +180,5 @@ class Adapter(ChannelAdapter):
 
     def fetch_media(self, url: str) -> tuple[bytes, str]:
         """An inbound attachment (from `InboundEvent.media_urls`): bytes and content type."""
-        return fetch_media(url, str(self.config["account_sid"]), str(self.config["auth_token"]),
-                           self.config.get("api_base"))
+        return fetch_media(self.media.get(), url, str(self.config["account_sid"]),
+                           str(self.config["auth_token"]), self.config.get("api_base"))

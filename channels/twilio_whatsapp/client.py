@@ -1,5 +1,7 @@
 """The SMS channel's Twilio client reused, WhatsApp's error codes, and fetching inbound media.
 
+Media downloads go through the adapter's pooled httpx client (`media_client`).
+
 Most WhatsApp failures (63xxx) are not refusals of the create request: Twilio accepts the message
 and later reports `failed` with an ErrorCode in the status callback. The same table classifies
 both, so the outbox and the message log speak of them alike (`error_for_code`).
@@ -19,12 +21,15 @@ from channels.errors import (
     SendError,
     Throttled,
 )
-from channels.twilio_sms.client import THROTTLE_DELAY, TWILIO_API, twilio_client
+from channels.http import LIMITS, Pooled, pooled_http
+from channels.twilio_sms.client import THROTTLE_DELAY, TWILIO_API, pooled_twilio
 from channels.twilio_sms.client import map_error as map_sms_error
 
-__all__ = ["WHATSAPP_ERRORS", "error_for_code", "fetch_media", "map_error", "twilio_client"]
+__all__ = ["WHATSAPP_ERRORS", "error_for_code", "fetch_media", "map_error", "media_client",
+           "pooled_twilio"]
 
 MAX_MEDIA_BYTES = 16 * 1024 * 1024  # WhatsApp's largest media (audio, video); images are 5 MB
+MEDIA_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
 CHANNEL_THROTTLE_DELAY = 60.0  # seconds; 63018 is WhatsApp's own per-sender limit
 
 # Twilio error code -> the send error it means and a reason kept in the error's detail.
@@ -75,8 +80,14 @@ def _http_error(status: int) -> SendError:
     return ConfigError(f"media http {status}")
 
 
-def fetch_media(url: str, account_sid: str, auth_token: str, api_base: str | None,
-                timeout: float = 30.0, limit: int = MAX_MEDIA_BYTES) -> tuple[bytes, str]:
+def media_client(transport: httpx.BaseTransport | None = None) -> Pooled[httpx.Client]:
+    """The pooled client media downloads use (redirects followed to Twilio's media store)."""
+    return pooled_http(transport=transport, timeout=MEDIA_TIMEOUT, limits=LIMITS,
+                       trust_env=True, follow_redirects=True)
+
+
+def fetch_media(http: httpx.Client, url: str, account_sid: str, auth_token: str,
+                api_base: str | None, limit: int = MAX_MEDIA_BYTES) -> tuple[bytes, str]:
     """Download an inbound attachment with the account's credentials: (bytes, content type).
 
     Only URLs of this account's messages on the Twilio API (or its configured `api_base`) are
@@ -89,8 +100,7 @@ def fetch_media(url: str, account_sid: str, auth_token: str, api_base: str | Non
     if not url.startswith(f"{base}/2010-04-01/Accounts/{account_sid}/Messages/"):
         raise ConfigError("media_url_foreign")
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True) as http, \
-                http.stream("GET", url, auth=(account_sid, auth_token)) as response:
+        with http.stream("GET", url, auth=(account_sid, auth_token)) as response:
             if response.status_code >= 400:
                 raise _http_error(response.status_code)
             chunks: list[bytes] = []

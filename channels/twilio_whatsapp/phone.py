@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from twilio.request_validator import RequestValidator
 
+from channels.terminal import phone_http
 from channels.twilio_whatsapp.payloads import bare, wa
 
 API_VERSION = "2010-04-01"
@@ -36,7 +37,7 @@ class TerminalPhone:
     def _inbox(self, after: int) -> dict[str, Any]:
         """The simulator's inbox for this phone from position `after`."""
         url = f"{self.sim}/phones/{self.number}/inbox"
-        data: dict[str, Any] = httpx.get(url, params={"after": after}, timeout=10).json()
+        data: dict[str, Any] = phone_http().get(url, params={"after": after}, timeout=10).json()
         return data
 
     def post(self, fields: dict[str, str]) -> httpx.Response:
@@ -50,8 +51,8 @@ class TerminalPhone:
                   "ApiVersion": API_VERSION, "MessageType": "text", **fields}
         url = self.account["webhook_url"]
         signature = RequestValidator(self.account["auth_token"]).compute_signature(url, params)
-        httpx.post(f"{self.sim}/phones/{self.number}/wrote", timeout=10)
-        response = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature},
+        phone_http().post(f"{self.sim}/phones/{self.number}/wrote", timeout=10)
+        response = phone_http().post(url, data=params, headers={"X-Twilio-Signature": signature},
                               timeout=30)
         response.raise_for_status()
         return response
@@ -87,7 +88,7 @@ class TerminalPhone:
 
     def send_photo(self, data: bytes, content_type: str = "image/jpeg", caption: str = "") -> str:
         """Attach a photo (kept by the simulator behind Basic auth); returns its media URL."""
-        upload = httpx.post(f"{self.sim}/phones/{self.number}/media", content=data,
+        upload = phone_http().post(f"{self.sim}/phones/{self.number}/media", content=data,
                             params={"account_sid": self.account["account_sid"]},
                             headers={"content-type": content_type}, timeout=10)
         url = str(upload.json()["url"])

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from twilio.request_validator import RequestValidator
 
+from channels.http import process_http
 from channels.twilio_whatsapp.content import (
     CONTENT_SID,
     DEMO_CONTENT,
@@ -39,6 +40,8 @@ from channels.twilio_whatsapp.phone import TerminalPhone
 __all__ = ["Content", "TerminalPhone", "demo_account", "demo_sid", "router"]
 
 router = APIRouter(prefix="/sim/twilio-whatsapp", tags=["simulator"])
+CALLBACKS = process_http()
+"""One pooled client for every status callback this simulator posts."""
 
 API_VERSION = "2010-04-01"
 MAX_BODY = 1600
@@ -158,7 +161,7 @@ def _report(url: str, token: str, base: dict[str, str], statuses: tuple[str, ...
             params["ErrorCode"] = error_code
         signature = RequestValidator(token).compute_signature(url, params)
         try:
-            httpx.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=10)
+            CALLBACKS.get().post(url, data=params, headers={"X-Twilio-Signature": signature})
         except httpx.HTTPError:
             return  # the real Twilio also gives up on an unreachable callback URL
 

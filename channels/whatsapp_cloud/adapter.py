@@ -21,6 +21,7 @@ from channels.contract import (
     Location,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
     StatusUpdate,
     WebhookRequest,
@@ -46,6 +47,12 @@ from channels.whatsapp_cloud.payloads import (
 )
 
 Event = InboundEvent | StatusUpdate
+ACCOUNT_RATE = RateLimit(80)
+"""Cloud API throughput per business number: 80 a second by default (`mps` for an upgraded
+number, 20 for a coexistence number)."""
+PAIR_RATE = RateLimit(10, 60.0)
+"""Meta's pair rate, about one message every 6 s to one user (error 131056 past it), as 10 a
+minute so that a conversation's quick replies are not held back."""
 MAX_CHALLENGE = 256
 
 
@@ -60,7 +67,8 @@ class Adapter(ChannelAdapter):
     medium = Medium.WHATSAPP
     capabilities = Capabilities(buttons=3, list_rows=10, numbered_menus=False, page_size=9,
                                 location=True, photo=True, session_window_hours=24,
-                                templates=True, max_text_length=4096)
+                                templates=True, max_text_length=4096,
+                                account_rate=ACCOUNT_RATE, recipient_rate=PAIR_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset(
         {"access_token", "app_secret", "verify_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset(
@@ -75,6 +83,10 @@ class Adapter(ChannelAdapter):
                                  graph_base=config.get("graph_base") or None,
                                  api_version=config.get("api_version") or None,
                                  transport=transport)
+
+    def close(self) -> None:
+        """Close the pooled Graph connections."""
+        self.graph.close()
 
     # -- subscription and signature -----------------------------------------------------------
     def verify_subscription(self, query: Mapping[str, str]) -> WebhookResponse:

@@ -22,10 +22,10 @@ from channels.errors import (
     SendError,
     Throttled,
 )
+from channels.http import TIMEOUT, pooled_http
 
 GRAPH = "https://graph.facebook.com"
 API_VERSION = "v21.0"
-TIMEOUT = 10.0
 THROTTLE_DELAY = 30.0
 """Seconds to wait on a 429 without a known code or Retry-After."""
 
@@ -95,15 +95,22 @@ def map_transport_error(exc: httpx.HTTPError) -> SendError:
 
 
 class GraphClient:
-    """Calls on the Graph API for one business phone number, authenticated by bearer token."""
+    """Calls on the Graph API for one business phone number, authenticated by bearer token.
+
+    One pooled httpx client per GraphClient (so per adapter), closed by `close`; proxies from
+    the environment are honoured, as httpx does by default.
+    """
 
     def __init__(self, *, access_token: str, graph_base: str | None = None,
                  api_version: str | None = None, transport: httpx.BaseTransport | None = None,
-                 timeout: float = TIMEOUT) -> None:
-        self._token = access_token
+                 timeout: httpx.Timeout = TIMEOUT) -> None:
         self.base = f"{(graph_base or GRAPH).rstrip('/')}/{api_version or API_VERSION}"
-        self.transport = transport
-        self.timeout = timeout
+        self.pool = pooled_http(transport=transport, timeout=timeout, trust_env=True,
+                                headers={"Authorization": f"Bearer {access_token}"})
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.pool.close()
 
     def __repr__(self) -> str:
         """Where it talks to, never with what token."""
@@ -111,12 +118,9 @@ class GraphClient:
 
     @contextmanager
     def _http(self) -> Iterator[httpx.Client]:
-        """A client for one operation, its pool closed afterwards; httpx errors mapped."""
-        headers = {"Authorization": f"Bearer {self._token}"}
+        """The pooled client for one operation; httpx errors mapped."""
         try:
-            with httpx.Client(headers=headers, timeout=self.timeout,
-                              transport=self.transport) as http:
-                yield http
+            yield self.pool.get()
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from None
 

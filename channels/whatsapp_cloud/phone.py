@@ -13,8 +13,7 @@ import secrets
 import time
 from typing import Any
 
-import httpx
-
+from channels.terminal import phone_http
 from channels.whatsapp_cloud.payloads import SIGNATURE_HEADER, envelope, signature, wa_digits
 
 _LOCATION = re.compile(r"^/location\s+(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)$")
@@ -37,12 +36,12 @@ class TerminalPhone:
     def _subscribe(self) -> bool:
         """Tell the fake Meta our app (to sign statuses) and our callback (handshake first)."""
         pid = self.account["phone_number_id"]
-        httpx.put(f"{self.sim}/apps/{pid}", timeout=10, json={
+        phone_http().put(f"{self.sim}/apps/{pid}", timeout=10, json={
             "access_token": self.account["access_token"],
             "app_secret": self.account["app_secret"],
             "display_phone_number": self.account["address"]}).raise_for_status()
         version = self.account.get("api_version") or "v21.0"
-        answer = httpx.post(f"{self.sim}/{version}/{pid}", timeout=30, json={
+        answer = phone_http().post(f"{self.sim}/{version}/{pid}", timeout=30, json={
             "webhook_configuration": {"override_callback_uri": self.account["webhook_url"],
                                       "verify_token": self.account["verify_token"]}},
             headers={"Authorization": f"Bearer {self.account['access_token']}"})
@@ -51,7 +50,7 @@ class TerminalPhone:
     def _inbox(self, after: int) -> dict[str, Any]:
         """The simulator's inbox of this phone from position `after`."""
         url = f"{self.sim}/phones/{wa_digits(self.sender)}/inbox"
-        data: dict[str, Any] = httpx.get(url, params={"after": after}, timeout=10).json()
+        data: dict[str, Any] = phone_http().get(url, params={"after": after}, timeout=10).json()
         return data
 
     def _message(self, text: str) -> dict[str, Any]:
@@ -83,9 +82,10 @@ class TerminalPhone:
                  "messages": [self._message(text)]}
         body = json.dumps(envelope(self.account["phone_number_id"], self.account["address"],
                                    value)).encode()
-        response = httpx.post(self.account["webhook_url"], content=body, timeout=30, headers={
-            SIGNATURE_HEADER: signature(self.account["app_secret"], body),
-            "Content-Type": "application/json"})
+        headers = {SIGNATURE_HEADER: signature(self.account["app_secret"], body),
+                   "Content-Type": "application/json"}
+        response = phone_http().post(self.account["webhook_url"], content=body, timeout=30,
+                                     headers=headers)
         response.raise_for_status()
 
     def receive(self, timeout: float) -> list[str]:

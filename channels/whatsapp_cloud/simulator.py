@@ -21,6 +21,7 @@ import httpx
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 
+from channels.http import process_http
 from channels.whatsapp_cloud.client import API_VERSION
 from channels.whatsapp_cloud.graph_rules import problem, render
 from channels.whatsapp_cloud.payloads import SIGNATURE_HEADER, envelope, signature, wa_digits
@@ -28,6 +29,8 @@ from channels.whatsapp_cloud.phone import TerminalPhone as TerminalPhone
 
 PREFIX = "/sim/whatsapp-cloud"
 router = APIRouter(prefix=PREFIX, tags=["simulator"])
+CALLBACKS = process_http()
+"""One pooled client for every status callback this simulator posts."""
 DEMO_NUMBER = "+15550783881"
 # Graph error code the simulator answers an injected HTTP status with, unless told otherwise.
 _DEFAULT_CODES = {400: 131009, 401: 190, 403: 10, 404: 100, 429: 130429, 500: 1, 503: 2}
@@ -145,7 +148,7 @@ def _post_webhook(app: _App, phone_number_id: str, value: dict[str, Any]) -> Non
     headers = {SIGNATURE_HEADER: signature(app.app_secret, body),
                "Content-Type": "application/json"}
     try:
-        httpx.post(app.callback_url, content=body, headers=headers, timeout=10)
+        CALLBACKS.get().post(app.callback_url, content=body, headers=headers)
     except httpx.HTTPError:
         return
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,15 +28,66 @@ def create_account(db: Session, crypto: Crypto, *, tenant_id: str, channel_type:
     return account
 
 
+class AdapterCache:
+    """One adapter per account per process, with its pooled provider connections.
+
+    Built on first use from the decrypted config and kept until that account's config (its
+    ciphertext) changes; the adapter replaced then, or pushed out when more than `maxsize`
+    accounts are held, is closed. A send still running on a replaced adapter may fail with a
+    connection error, which the outbox retries.
+    """
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self.maxsize = maxsize
+        self._held: OrderedDict[tuple[Crypto, str], tuple[str, str, ChannelAdapter]] = (
+            OrderedDict())
+        self._lock = threading.Lock()
+
+    def get(self, crypto: Crypto, account: ChannelAccount) -> ChannelAdapter:
+        """The account's adapter, built (and a stale one closed) when its config changed."""
+        key = (crypto, account.id or account.config_enc)
+        stale: list[ChannelAdapter] = []
+        with self._lock:
+            held = self._held.get(key)
+            if held is not None and held[:2] == (account.channel_type, account.config_enc):
+                self._held.move_to_end(key)
+                return held[2]
+            adapter = build_adapter(account.channel_type, crypto.decrypt_json(account.config_enc))
+            if held is not None:
+                stale.append(held[2])
+            self._held[key] = (account.channel_type, account.config_enc, adapter)
+            self._held.move_to_end(key)
+            while len(self._held) > self.maxsize:
+                stale.append(self._held.popitem(last=False)[1][2])
+        for old in stale:
+            old.close()
+        return adapter
+
+    def close_all(self) -> None:
+        """Close and forget every adapter (process shutdown)."""
+        with self._lock:
+            adapters = [held[2] for held in self._held.values()]
+            self._held.clear()
+        for adapter in adapters:
+            adapter.close()
+
+    def __len__(self) -> int:
+        """How many adapters are held."""
+        return len(self._held)
+
+
+ADAPTERS = AdapterCache()
+"""This process's adapters."""
+
+
 def adapter_for(crypto: Crypto, account: ChannelAccount) -> ChannelAdapter:
     """The account's adapter with decrypted config (cached until the config changes)."""
-    return _cached_adapter(crypto, account.channel_type, account.config_enc)
+    return ADAPTERS.get(crypto, account)
 
 
-@lru_cache(maxsize=1024)
-def _cached_adapter(crypto: Crypto, channel_type: str, config_enc: str) -> ChannelAdapter:
-    """Decrypting and validating a config once per distinct ciphertext, not once per request."""
-    return build_adapter(channel_type, crypto.decrypt_json(config_enc))
+def close_adapters() -> None:
+    """Close every cached adapter's provider connections and forget them (at shutdown)."""
+    ADAPTERS.close_all()
 
 
 def webhook_path(account: ChannelAccount, kind: str = "inbound") -> str:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 import pytest
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from channels.contract import WebhookRequest
 
@@ -80,6 +81,48 @@ class Recorder:
         app.add_api_route("/hooks/{name}", self.record, methods=["POST"])
 
 
+@dataclass
+class Connections:
+    """The client port each request to a local test server came from: one port, one
+    kept-alive connection (so tests can tell pooled clients from one-off ones)."""
+
+    seen: list[tuple[str, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, path: str, port: int) -> None:
+        """Record one request."""
+        with self.lock:
+            self.seen.append((path, port))
+
+    def clear(self) -> None:
+        """Forget what was recorded."""
+        with self.lock:
+            self.seen.clear()
+
+    def ports(self, path_prefix: str) -> list[int]:
+        """The client port of each request whose path starts with `path_prefix`, in order."""
+        with self.lock:
+            return [port for path, port in self.seen if path.startswith(path_prefix)]
+
+
+CONNECTIONS = Connections()
+"""Every local test server in this process records into this."""
+
+
+class _PeerLog:
+    """ASGI middleware: note the client port of every HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Record, then pass the request on."""
+        client = scope.get("client")
+        if scope["type"] == "http" and client:
+            CONNECTIONS.add(str(scope["path"]), int(client[1]))
+        await self.app(scope, receive, send)
+
+
 @contextmanager
 def serve_app(router: APIRouter, make: Callable[[str], T],
               mount: Callable[[T, FastAPI], None]) -> Iterator[T]:
@@ -90,6 +133,7 @@ def serve_app(router: APIRouter, make: Callable[[str], T],
     app = FastAPI()
     app.include_router(router)
     mount(fake, app)
+    app.add_middleware(_PeerLog)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -9,15 +9,6 @@ from typing import Any
 
 import pytest
 
-from channels.telegram.limits import FloodLimiter, Rate
-
-UNLIMITED = Rate(1e9, burst=10**6)
-
-
-def unlimited() -> FloodLimiter:
-    """A limiter that never waits (the flood limits have tests of their own)."""
-    return FloodLimiter(UNLIMITED, UNLIMITED)
-
 BOT_TOKEN = "7123456789:AAHk3Jx9Qm2Lr8Tz5Vb1Nc4Wd7Ye0Fg6Hu3"
 SECRET = "nagarsetu_pb-amritsar_9f8e7d6c5b4a"
 BOT = "NagarSetuAmritsarBot"

@@ -11,27 +11,19 @@ import secrets
 from typing import Any
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
 from channels.registry import terminal_phone
-from channels.telegram import limits, simulator
+from channels.telegram import simulator
 from channels.telegram.payloads import SECRET_HEADER
 from channels.telegram.phone import DEMO_POINT, TerminalPhone, buttons_of, message_update
 from services.cli import app
 from services.grievances.models import Grievance
 from services.messaging.models import Message
-from tests.channels.telegram.support import unlimited
 from tests.support.gateway import LiveGateway
 
 GRIEVANCE_ID = re.compile(r"PB-AMR-\d{4}-\d{6}")
 DEVANAGARI = re.compile(r"[\u0900-\u097F]{3,}")
-
-
-@pytest.fixture(autouse=True)
-def _no_flood_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A test types faster than a person; the gateway's bot clients skip the spacing."""
-    monkeypatch.setattr(limits, "LIMITER", unlimited())
 
 
 def phone_for(gateway: LiveGateway) -> TerminalPhone:

@@ -36,9 +36,9 @@ from channels.errors import (
 from channels.registry import build_adapter
 from channels.telegram import simulator
 from channels.telegram.adapter import Adapter
-from channels.telegram.client import BotClient, map_error
+from channels.telegram.client import map_error
 from channels.telegram.simulator import Fault
-from tests.channels.telegram.support import BOT_TOKEN, CITIZEN, FakeTelegram, unlimited
+from tests.channels.telegram.support import BOT_TOKEN, CITIZEN, FakeTelegram
 
 LANGUAGES = (Choice("en", "English"), Choice("hi", "हिन्दी"), Choice("pa", "ਪੰਜਾਬੀ"))
 CATEGORIES = (Choice("garbage", "Garbage not collected"), Choice("water", "No water supply"),
@@ -48,12 +48,9 @@ REMOVE = {"remove_keyboard": True}
 
 
 def adapter(fake: FakeTelegram, **overrides: str) -> Adapter:
-    """The adapter built from the registry, pointed at the simulator, with an unlimited limiter
-    (flood limits have their own tests)."""
+    """The adapter built from the registry, pointed at the simulator."""
     built = build_adapter("telegram", fake.account(**overrides))
     assert isinstance(built, Adapter)
-    built._client = BotClient(str(built.config["bot_token"]), built.api_base,
-                              limiter=unlimited())
     return built
 
 
@@ -216,8 +213,7 @@ def test_connection_refused(fake_telegram: FakeTelegram, closed_port_url: str) -
 def test_no_answer_in_time(fake_telegram: FakeTelegram) -> None:
     """A call the API does not answer within the client's timeout is ConnectionFailed."""
     bot = adapter(fake_telegram)
-    assert bot._client is not None
-    bot._client.timeout = 0.2
+    bot.client.timeout = 0.2
     simulator.inject_faults(Fault(500, delay=1.0))
     with pytest.raises(ConnectionFailed):
         bot.send(OutboundMessage(CITIZEN, "hello"), None)

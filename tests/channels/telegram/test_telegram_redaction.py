@@ -12,7 +12,6 @@ from channels.errors import BadSignature, ChannelError
 from channels.registry import build_adapter
 from channels.telegram import simulator
 from channels.telegram.adapter import Adapter
-from channels.telegram.client import BotClient
 from channels.telegram.payloads import SECRET_HEADER
 from channels.telegram.simulator import Fault
 from tests.channels.telegram.support import (
@@ -20,7 +19,6 @@ from tests.channels.telegram.support import (
     CITIZEN,
     SECRET,
     FakeTelegram,
-    unlimited,
 )
 
 SECRETS = (BOT_TOKEN, BOT_TOKEN.split(":", 1)[1], SECRET)
@@ -37,10 +35,9 @@ def _exception_text(exc: BaseException) -> str:
 
 
 def _adapter(config: dict[str, str]) -> Adapter:
-    """An adapter from the registry, its client not held back by flood limits."""
+    """An adapter from the registry."""
     built = build_adapter("telegram", config)
     assert isinstance(built, Adapter)
-    built._client = BotClient(str(config["bot_token"]), built.api_base, limiter=unlimited())
     return built
 
 

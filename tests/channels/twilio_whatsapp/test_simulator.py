@@ -138,10 +138,12 @@ def test_media_needs_the_accounts_credentials(fake_whatsapp: FakeWhatsApp,
         with pytest.raises(SendError) as caught:
             who.fetch_media(where)
         assert type(caught.value) is error, case
-    from channels.twilio_whatsapp.client import fetch_media
+    from channels.twilio_whatsapp.client import fetch_media, media_client
+    media = media_client()
     with pytest.raises(ConfigError, match="media_too_large"):
-        fetch_media(url, config["account_sid"], config["auth_token"], config["api_base"],
-                    limit=100)
+        fetch_media(media.get(), url, config["account_sid"], config["auth_token"],
+                    config["api_base"], limit=100)
+    media.close()
 
 
 # request form -> the Twilio error code the simulator answers with

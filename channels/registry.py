@@ -59,6 +59,11 @@ def _simulators() -> Iterator[tuple[str, object]]:
                 raise
 
 
+SIMULATED_MPS = 1000
+"""A simulator takes whatever it is sent: the demo city's accounts are not paced like a real
+long code (per-recipient limits still apply, as the provider's would)."""
+
+
 def demo_accounts(base_url: str) -> list[tuple[str, dict[str, Any], frozenset[str]]]:
     """Simulated accounts for the demo city: (channel type, config, keys to keep once made).
 
@@ -70,6 +75,7 @@ def demo_accounts(base_url: str) -> list[tuple[str, dict[str, Any], frozenset[st
         make = getattr(module, "demo_account", None)
         if make is not None:
             config, keep = make(base_url)
+            config = {"mps": SIMULATED_MPS, **config}
             found.append((channel_type, config, frozenset(keep)))
     return found
 

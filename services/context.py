@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bots.engine import Engine as BotEngine
 from bots.flows import default_engine
+from channels.http import close_process_http
 from services.accounts.cache import AccountCache
+from services.accounts.service import close_adapters
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
@@ -20,6 +22,7 @@ from services.grievances.registry import GrievanceRegistry
 from services.inbox.worker import due_conversations, run_conversation
 from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
 from services.ratelimit import RateLimiter, Unlimited
+from services.ratelimit.limiter import make_limiter
 from services.security.crypto import Crypto
 from services.settings import Settings
 from services.tasks.dispatch import Dispatcher, InlineDispatcher
@@ -75,7 +78,9 @@ class AppContext:
         return due_conversations(self.sessions, self.settings.inbox_sweep_age_seconds)
 
     def close(self) -> None:
-        """Release the database pool (and, through the adapters, provider connections)."""
+        """Release the database pool and every pooled provider connection of the process."""
+        close_adapters()
+        close_process_http()
         self.db_engine.dispose()
 
 
@@ -94,6 +99,7 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
                      recording=recording,
                      crypto=Crypto(settings.secret_key.get_secret_value()), store=store,
                      bot=default_engine(),
-                     accounts=AccountCache(settings.account_cache_seconds))
+                     accounts=AccountCache(settings.account_cache_seconds),
+                     limiter=make_limiter(settings.redis_url))
     ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns)
     return ctx

@@ -54,9 +54,9 @@ from channels.twilio_whatsapp.payloads import (
 ACCOUNT_RATE = RateLimit(80)
 """A WhatsApp sender's default throughput (Twilio passes Meta's 80 a second on; `mps` sets
 another)."""
-PAIR_RATE = RateLimit(10, 60.0)
-"""Meta's pair rate, about one message every 6 s to one user, as 10 a minute so that a
-conversation's quick replies are not held back."""
+PAIR_RATE = RateLimit(45, 270.0)
+"""Meta's pair rate, one message every 6 s to one user on average, with the burst of 45 Meta
+tolerates: a quick conversation is never held back."""
 
 
 class Adapter(ChannelAdapter):

@@ -22,6 +22,7 @@ from services.contacts.service import address_of
 from services.db.base import aware, utcnow
 from services.messaging.claims import Claim
 from services.messaging.models import Message
+from services.ratelimit.keys import account_key, recipient_key
 from services.security.crypto import Crypto
 from services.templates.service import apply_template
 
@@ -31,7 +32,7 @@ class Bucket:
     """One rate-limit bucket a send must take a unit from."""
 
     key: str
-    """`account:<id>` or `recipient:<account id>:<keyed hash>`: never an address in clear."""
+    """`acct:<id>` or `acct:<account id>:to:<keyed hash>`: never an address in clear."""
     limit: RateLimit
 
 
@@ -70,9 +71,9 @@ def buckets(crypto: Crypto, adapter: ChannelAdapter, account_id: str,
     per_account, per_recipient = adapter.send_limits()
     found = []
     if per_recipient is not None:
-        found.append(Bucket(f"recipient:{account_id}:{crypto.lookup_hash(to)}", per_recipient))
+        found.append(Bucket(recipient_key(account_id, crypto.lookup_hash(to)), per_recipient))
     if per_account is not None:
-        found.append(Bucket(f"account:{account_id}", per_account))
+        found.append(Bucket(account_key(account_id), per_account))
     return tuple(found)
 
 

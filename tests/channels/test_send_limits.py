@@ -16,8 +16,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "channels.md"
 # channel type -> (per account, per recipient) a default account gets
 EXPECTED: dict[str, tuple[RateLimit | None, RateLimit | None]] = {
     "telegram": (RateLimit(30), RateLimit(3, 3.0)),
-    "whatsapp-cloud": (RateLimit(80), RateLimit(10, 60.0)),
-    "twilio-whatsapp": (RateLimit(80), RateLimit(10, 60.0)),
+    "whatsapp-cloud": (RateLimit(80), RateLimit(45, 270.0)),
+    "twilio-whatsapp": (RateLimit(80), RateLimit(45, 270.0)),
     "twilio-sms": (RateLimit(1), None),
     "exotel-sms": (RateLimit(3), None),
     "msg91-sms": (RateLimit(10), None),

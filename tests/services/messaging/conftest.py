@@ -69,11 +69,16 @@ class FakeLimiter:
     broken: bool = False
 
     def acquire(self, key: str, limit: RateLimit) -> float:
-        """0.0 unless a wait was set for a bucket whose name starts like `key`."""
+        """0.0 unless a wait was set for this kind of bucket ("recipient:" or "account:")."""
         self.asked.append((key, limit))
         if self.broken:
             raise ConnectionError("limiter store unreachable")
-        return next((w for prefix, w in self.waits.items() if key.startswith(prefix)), 0.0)
+        return self.waits.get(bucket_kind(key) + ":", 0.0)
+
+
+def bucket_kind(key: str) -> str:
+    """Whether a limiter key is a recipient's bucket or an account's."""
+    return "recipient" if ":to:" in key else "account"
 
 
 @dataclass

@@ -15,6 +15,7 @@ from services.messaging.due import DueRow
 from services.messaging.lanes import Lane
 from services.messaging.models import OutboxItem
 from services.messaging.outbox import queue_message
+from services.ratelimit.keys import account_key
 from tests.services.messaging.conftest import TENANT, FakeLimiter, World
 from tests.services.messaging.fake_channel.adapter import Adapter
 from tests.support.gateway import make_settings
@@ -37,7 +38,7 @@ def test_context_passes_its_limiter_and_returns_lanes(world: World, tmp_path: Pa
         db.commit()
     assert ctx.due() == [DueRow(reply, Lane.REPLY), DueRow(bulk, Lane.BULK)]
     assert ctx.deliver(reply) is Outcome.THROTTLED
-    assert limiter.asked == [(f"account:{account.id}", RateLimit(1))]
+    assert limiter.asked == [(account_key(account.id), RateLimit(1))]
     with ctx.sessions() as db:
         item = db.get_one(OutboxItem, reply)
         assert (item.status, item.attempts, item.last_error) == ("pending", 0, "rate_limited")

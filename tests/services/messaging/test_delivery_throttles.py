@@ -11,7 +11,8 @@ from channels.contract import Capabilities, OutboundMessage, RateLimit, SendResu
 from channels.errors import Throttled
 from services.db.base import aware
 from services.messaging.attempt import Outcome
-from tests.services.messaging.conftest import NUMBER, Pinned, World
+from services.ratelimit.keys import account_key, recipient_key
+from tests.services.messaging.conftest import NUMBER, Pinned, World, bucket_kind
 from tests.services.messaging.fake_channel.adapter import Adapter, Send, accept
 
 PER_ACCOUNT = RateLimit(30)
@@ -86,8 +87,8 @@ def test_limits_are_asked_per_recipient_then_per_account(world: World, limited: 
     outbox_id = world.queue()
     assert world.deliver(outbox_id) is Outcome.SENT
     digest = world.crypto.lookup_hash(NUMBER)
-    assert world.limiter.asked == [(f"recipient:{world.account_id}:{digest}", PER_RECIPIENT),
-                                   (f"account:{world.account_id}", PER_ACCOUNT)]
+    assert world.limiter.asked == [(recipient_key(world.account_id, digest), PER_RECIPIENT),
+                                   (account_key(world.account_id), PER_ACCOUNT)]
     assert not any(NUMBER[1:] in key for key, _ in world.limiter.asked)
 
 
@@ -108,7 +109,7 @@ def test_limiter_refusal_reschedules_without_an_attempt(world: World, limited: N
         assert aware(item.next_attempt_at) == world.clock() + timedelta(seconds=2.5)
         world.clock.advance(2.5)
     assert Adapter.sent == []  # the provider was never called over the limit
-    asked = [key.split(":")[0] for key, _ in world.limiter.asked]
+    asked = [bucket_kind(key) for key, _ in world.limiter.asked]
     assert asked == (["recipient"] * 20 if refused == "recipient:"
                      else ["recipient", "account"] * 20)
     world.limiter.waits.clear()

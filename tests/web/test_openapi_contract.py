@@ -8,7 +8,6 @@ match the document (status code, content type, body schema).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis

@@ -9,26 +9,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.errors import MalformedPayload
+from channels.errors import OutOfBounds
 
 MAX_DEPTH = 32
 """Nesting levels allowed; real provider payloads use fewer than a dozen."""
-
-
-class TooDeep(MalformedPayload):
-    """The JSON body is nested deeper than any provider's payload."""
-
-    code = "json_too_deep"
+TOO_DEEP = "json_too_deep"
 
 
 def loads(body: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse JSON like `json.loads` (ValueError when it is not JSON); TooDeep past max_depth."""
+    """Parse JSON like `json.loads` (ValueError when it is not JSON); OutOfBounds with code
+    `json_too_deep` past max_depth."""
     try:
         data = json.loads(body)
     except RecursionError:
-        raise TooDeep(f"deeper than {max_depth}") from None
+        raise OutOfBounds(TOO_DEEP) from None
     if depth(data, max_depth) > max_depth:
-        raise TooDeep(f"deeper than {max_depth}")
+        raise OutOfBounds(TOO_DEEP)
     return data
 
 

@@ -17,7 +17,8 @@ HIDDEN_PREFIXES = ("/webhooks/", "/webchat/")
 """Paths whose query strings never appear in a log line."""
 _QUERY = re.compile(
     r"(?P<path>(?:" + "|".join(re.escape(p) for p in HIDDEN_PREFIXES) + r")[^?\s\"]*)\?[^\s\"]*")
-_SIMULATOR = re.compile(r"(?P<keep>/sim/[^/?\s\"]+)[^\s\"]*")
+_SIMULATOR = re.compile(r"(?<![^\s\"])(?P<keep>/sim/[^/?\s\"]+)[^\s\"]*")
+"""A simulator path as a request line carries it (not inside a URL: client lines keep theirs)."""
 _URL_QUERY = re.compile(r"(?P<keep>https?://[^?\s\"]*)\?[^\s\"]*")
 _URL_USER = re.compile(r"(?<=://)[^/@\s\"]+@")
 _BOT_TOKEN = re.compile(r"/bot[0-9]+:[^/\s\"]+")

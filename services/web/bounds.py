@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from channels.contract import InboundEvent, StatusUpdate
-from channels.errors import WebhookRejected
+from channels.errors import OutOfBounds
 
 MAX_EVENT_ID = 100
 """`messages.external_id`; Twilio SIDs are 34 characters, WhatsApp ids about 60."""
@@ -31,18 +31,9 @@ MAX_ERROR_CODE = 64
 """`messages.error_code`."""
 
 
-class OutOfBounds(WebhookRejected):
-    """A field of an authentic webhook does not fit; `code` says which."""
-
-    http_status = 400
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def check_event(event: InboundEvent | StatusUpdate) -> None:
-    """Raise OutOfBounds (400, with a code) when a field of the event does not fit."""
+    """Raise OutOfBounds (a WebhookRejected: 400, with a code naming the field) when a field of
+    the event does not fit."""
     if len(event.external_id) > MAX_EVENT_ID:
         raise OutOfBounds("invalid_event_id")
     if isinstance(event, StatusUpdate):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from channels.errors import MalformedPayload
-from channels.jsonsafe import MAX_DEPTH, TooDeep, depth, loads
+from channels.errors import MalformedPayload, OutOfBounds
+from channels.jsonsafe import MAX_DEPTH, depth, loads
 
 
 def deep(levels: int, open_: str = "[", close: str = "]") -> str:
@@ -15,11 +15,11 @@ def deep(levels: int, open_: str = "[", close: str = "]") -> str:
 
 @pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 1_000, 100_000])
 def test_too_deep_is_a_malformed_payload_with_its_code(levels: int) -> None:
-    with pytest.raises(TooDeep) as refused:
+    with pytest.raises(OutOfBounds) as refused:
         loads(deep(levels))
     assert isinstance(refused.value, MalformedPayload)
     assert (refused.value.code, refused.value.http_status) == ("json_too_deep", 400)
-    with pytest.raises(TooDeep):
+    with pytest.raises(OutOfBounds):
         loads(('{"a":' * levels) + "1" + "}" * levels)
 
 

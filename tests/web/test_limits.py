@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,12 @@ from starlette.types import Receive, Scope, Send
 from services.web.framing import FrameAncestors
 from services.web.limits import KB, BodyLimit, limit_for
 from tests.support.gateway import LiveGateway, free_port, make_settings
+
+
+def run(call: Coroutine[None, None, httpx.Response]) -> httpx.Response:
+    """Run a client coroutine on a loop of its own (the suite's main thread may hold one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, call).result()
 
 
 async def echo(scope: Scope, receive: Receive, send: Send) -> None:
@@ -39,7 +46,7 @@ def post(path: str, chunks: list[bytes], declared: bool = True) -> httpx.Respons
             content = b"".join(chunks) if declared else stream()
             return await client.post(path, content=content)
 
-    return asyncio.run(call())
+    return run(call())
 
 
 def test_route_classes_have_their_own_limits() -> None:
@@ -99,4 +106,4 @@ def test_frame_ancestors_default_is_self() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return await client.get("/chat")
 
-    assert asyncio.run(call()).headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert run(call()).headers["Content-Security-Policy"] == "frame-ancestors 'self'"

@@ -166,7 +166,8 @@ def gateway_app(port: int, workdir: Path, profiles: ThreadProfiles | None) -> tu
     from services.web.app import create_app
 
     settings = Settings(
-        env=Environment.TEST, database_url=f"sqlite:///{workdir / 'gateway.db'}", redis_url=None,
+        env=Environment.DEVELOPMENT, database_url=f"sqlite:///{workdir / 'gateway.db'}",
+        redis_url=None,
         secret_key=SecretStr(secrets.token_hex(32)), public_base_url=f"http://127.0.0.1:{port}",
         simulators=True, seed_demo=True)
     prepare(settings)

@@ -4,6 +4,8 @@
      ├── WebhookRejected            the request is not from the provider or not understood
      │    ├── BadSignature          403: signature/secret missing or wrong
      │    └── MalformedPayload      400: authentic but unparseable
+     │         └── OutOfBounds      400: authentic, but a field or the nesting is past its bound;
+     │                              the instance's code names which (`json_too_deep`, …)
      └── SendError                  an outbound message was not accepted
           ├── Throttled             retry after `retry_after` seconds
           ├── ConnectionFailed      retry: network or timeout
@@ -45,6 +47,16 @@ class MalformedPayload(WebhookRejected):
 
     code = "malformed_payload"
     http_status = 400
+
+
+class OutOfBounds(MalformedPayload):
+    """A field (or the JSON nesting) of an authentic payload is past what the gateway keeps."""
+
+    code = "out_of_bounds"
+
+    def __init__(self, code: str = "", detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code or type(self).code
 
 
 class SendError(ChannelError):

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from services.db.migrate import upgrade
-from services.settings import Settings
+from services.settings import Environment, Settings
+
+
+class DemoRefused(Exception):
+    """The demo city is only ever seeded in an explicit development run."""
+
+    code = "seed_demo_outside_development"
 
 
 def prepare(settings: Settings) -> None:
@@ -14,7 +20,9 @@ def prepare(settings: Settings) -> None:
 
 
 def seed(settings: Settings) -> None:
-    """Seed (or refresh) the demo city in its own short-lived engine."""
+    """Seed (or refresh) the demo city in its own short-lived engine (development only)."""
+    if settings.env is not Environment.DEVELOPMENT:
+        raise DemoRefused(settings.env.value)
     from services.db.engine import make_engine, make_sessionmaker
     from services.security.crypto import Crypto
     from services.tenancy.demo import seed_demo

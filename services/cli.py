@@ -28,18 +28,31 @@ console = Console()
 
 @app.command()
 def run(host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="port to listen on")] = 8000) -> None:
-    """Run the gateway (embedded default: SQLite, in-process tasks, simulators, demo city)."""
+        port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+        dev: Annotated[bool, typer.Option(
+            "--dev", help="a development run: placeholder secret, simulators, demo city")]
+        = False) -> None:
+    """Run the gateway; `--dev` (what `./dev run` passes) is the embedded development default
+    (SQLite, in-process tasks, simulators, demo city). Without it production rules apply."""
     import uvicorn
+    from pydantic import ValidationError
 
+    if dev:
+        os.environ["NAGARSETU_ENV"] = "development"
     os.environ.setdefault("NAGARSETU_PUBLIC_BASE_URL", f"http://{_display(host)}:{port}")
     get_settings.cache_clear()
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            console.print(f"[red]refused[/] {error['msg'].removeprefix('Value error, ')}")
+        raise typer.Exit(2) from None
     from services.bootstrap import prepare
 
     prepare(settings)
     mode = "production (Celery + Redis)" if settings.uses_celery else "embedded"
-    console.print(f"[bold]NagarSetu[/] {mode}; database {_safe_url(settings.database_url)}")
+    database = _safe_url(settings.database_url)
+    console.print(f"[bold]NagarSetu[/] {mode}, {settings.env.value}; database {database}")
     console.print(f"Web chat:  {settings.base_url}/chat")
     console.print(f"Staff API: {settings.base_url}/docs")
     uvicorn.run("services.web.app:app_factory", factory=True, host=host, port=port,
@@ -69,10 +82,14 @@ def migrate() -> None:
 
 @app.command("seed-demo")
 def seed_demo() -> None:
-    """Create or refresh the demo city pb.amritsar and its simulated channels."""
-    from services.bootstrap import seed
+    """Create or refresh the demo city pb.amritsar and its simulated channels (development)."""
+    from services.bootstrap import DemoRefused, seed
 
-    seed(get_settings())
+    try:
+        seed(get_settings())
+    except DemoRefused:
+        console.print(f"[red]refused[/] {DemoRefused.code}: set NAGARSETU_ENV=development")
+        raise typer.Exit(2) from None
     console.print("demo city pb.amritsar is ready")
 
 
@@ -119,10 +136,10 @@ def chat(
 def add_key(
     tenant: Annotated[str, typer.Option(help="tenant scope: a city (pb.amritsar) or a state (pb)")],
     role: Annotated[str, typer.Option(help="viewer, officer or admin")] = "officer",
-    name: Annotated[str, typer.Option(help="who holds the key")] = "",
+    name: Annotated[str, typer.Option(help="who holds the key (at most 81 characters)")] = "",
 ) -> None:
     """Create a staff API key; it is printed once and never stored in clear."""
-    from services.staff.auth import Role, create_key
+    from services.staff.auth import MAX_NAME, InvalidName, Role, create_key
 
     try:
         parsed = Role(role)
@@ -133,7 +150,11 @@ def add_key(
 
         if db.get(Tenant, tenant) is None:
             raise typer.BadParameter(f"no tenant {tenant!r}")
-        key = create_key(db, scope=tenant, role=parsed, name=name)
+        try:
+            key = create_key(db, scope=tenant, role=parsed, name=name)
+        except InvalidName:
+            raise typer.BadParameter(
+                f"{InvalidName.code}: at most {MAX_NAME} printable characters") from None
         db.commit()
     typer.echo(key)
 

@@ -9,10 +9,17 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "dev-only-insecure-secret-change-me", "secret"})
+MIN_SECRET_LENGTH = 32
+
+
+def refusal(code: str, variable: str) -> str:
+    """A startup refusal: a stable code and the variable to fix (operators read it)."""
+    return f"{code}: {variable} (only NAGARSETU_ENV=development allows this)"
 
 
 class Environment(StrEnum):
-    """Where the gateway runs; only development may use placeholder secrets and simulators."""
+    """Where the gateway runs; only an explicit development run may use placeholder secrets,
+    simulators and the demo city (unset means production)."""
 
     DEVELOPMENT = "development"
     TEST = "test"
@@ -24,7 +31,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NAGARSETU_", extra="ignore")
 
-    env: Environment = Environment.DEVELOPMENT
+    env: Environment = Environment.PRODUCTION
     database_url: str = Field(
         "sqlite:///./.nagarsetu/nagarsetu.db",
         validation_alias=AliasChoices("DATABASE_URL", "NAGARSETU_DATABASE_URL"),
@@ -37,6 +44,8 @@ class Settings(BaseSettings):
     port: int = 8000
     simulators: bool | None = None
     seed_demo: bool | None = None
+    frame_ancestors: str = Field("'self'", pattern=r"^[A-Za-z0-9'*:/.\- ]+$")
+    """CSP `frame-ancestors` of the web chat page: the sites allowed to embed it in a frame."""
     session_ttl_seconds: int = 1800
     resume_window_seconds: int = 86400
     outbox_max_attempts: int = 8
@@ -54,29 +63,29 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
-        """Outside development, secrets must be real and simulators off."""
-        if self.env is not Environment.DEVELOPMENT:
-            if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
-                raise ValueError("NAGARSETU_SECRET_KEY must be set to a real secret")
-            if len(self.secret_key.get_secret_value()) < 32:
-                raise ValueError("NAGARSETU_SECRET_KEY must be at least 32 characters")
-        if self.env is Environment.PRODUCTION and self.simulators:
-            raise ValueError("provider simulators cannot run in production")
+        """Outside an explicit development run: real secrets, no simulators, no demo city."""
+        if self.env is Environment.DEVELOPMENT:
+            return self
+        secret = self.secret_key.get_secret_value()
+        if secret in PLACEHOLDER_SECRETS:
+            raise ValueError(refusal("placeholder_secret", "NAGARSETU_SECRET_KEY"))
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(refusal("short_secret", "NAGARSETU_SECRET_KEY"))
+        if self.simulators:
+            raise ValueError(refusal("simulators_outside_development", "NAGARSETU_SIMULATORS"))
+        if self.seed_demo:
+            raise ValueError(refusal("seed_demo_outside_development", "NAGARSETU_SEED_DEMO"))
         return self
 
     @property
     def simulators_enabled(self) -> bool:
-        """Provider simulators are mounted in development unless turned off."""
-        if self.simulators is None:
-            return self.env is not Environment.PRODUCTION
-        return self.simulators
+        """Provider simulators are mounted only in development (unless turned off there)."""
+        return self.env is Environment.DEVELOPMENT and self.simulators is not False
 
     @property
     def seed_demo_enabled(self) -> bool:
-        """Seed the demo city on start (development default)."""
-        if self.seed_demo is None:
-            return self.env is Environment.DEVELOPMENT
-        return self.seed_demo
+        """The demo city is seeded only in development (unless turned off there)."""
+        return self.env is Environment.DEVELOPMENT and self.seed_demo is not False
 
     @property
     def uses_celery(self) -> bool:

@@ -15,12 +15,12 @@ sender (default header), route (default 4, transactional), api_base (https://api
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, ClassVar
 
 import httpx
 from pydantic import ValidationError
 
+from channels import jsonsafe
 from channels.base import ChannelAdapter
 from channels.contract import (
     AccountConfig,
@@ -60,7 +60,7 @@ def _json_body(request: WebhookRequest) -> Any | None:
     if "json" not in (request.header("Content-Type") or ""):
         return None
     try:
-        return json.loads(request.body)
+        return jsonsafe.loads(request.body)
     except ValueError:
         raise MalformedPayload("body is not JSON") from None
 
@@ -126,7 +126,7 @@ class Adapter(ChannelAdapter):
         items: list[tuple[str, Report]] = []
         if isinstance(data, dict) and "data" in data and "requestId" not in data:
             try:
-                groups = json.loads(str(data["data"]))
+                groups = jsonsafe.loads(str(data["data"]))
             except ValueError:
                 raise MalformedPayload("data is not JSON") from None
             for group in groups if isinstance(groups, list) else [groups]:

@@ -6,7 +6,6 @@ are checked here; anything PTB cannot build is a MalformedPayload.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 
@@ -20,6 +19,7 @@ from telegram import (
 )
 from telegram.constants import UpdateType
 
+from channels import jsonsafe
 from channels.contract import Choice, Location
 from channels.errors import MalformedPayload
 
@@ -29,6 +29,8 @@ SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 FILE_REF = "tg-file:"
 """Media references in InboundEvent.media_urls: `tg-file:<file_id>`, fetched with getFile."""
+MAX_UPDATE_ID = 2**63 - 1
+"""Update ids are positive and fit a signed 64-bit integer (the Bot API's are 32-bit today)."""
 MAX_TEXT = 4096
 """Characters (UTF-16 code units) in one message."""
 MAX_CALLBACK_DATA = 64
@@ -50,11 +52,13 @@ _BUILD_ERRORS = (TypeError, ValueError, KeyError, AttributeError, OverflowError,
 def parse_update(body: bytes) -> Update:
     """The Update in a webhook body; MalformedPayload for anything that is not one."""
     try:
-        data = json.loads(body)
+        data = jsonsafe.loads(body)
     except ValueError:  # includes UnicodeDecodeError
         raise MalformedPayload("body is not JSON") from None
     if not isinstance(data, dict) or not is_int(data.get("update_id")):
         raise MalformedPayload("no integer update_id")
+    if not 0 <= data["update_id"] <= MAX_UPDATE_ID:
+        raise MalformedPayload("update_id out of range")
     try:
         update = Update.de_json(data, None)
     except _BUILD_ERRORS:

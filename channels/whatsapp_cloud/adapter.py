@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -12,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from pydantic import ValidationError
 
+from channels import jsonsafe
 from channels.base import ChannelAdapter
 from channels.contract import (
     AccountConfig,
@@ -124,7 +124,7 @@ class Adapter(ChannelAdapter):
             return WebhookResult((), self.verify_subscription(query))
         self._verify(request)
         try:
-            notification = Notification.model_validate(json.loads(request.body))
+            notification = Notification.model_validate(jsonsafe.loads(request.body))
             if notification.object != OBJECT:
                 raise MalformedPayload(f"object {notification.object!r}")
             events: list[Event] = []

@@ -2,12 +2,13 @@
 
 Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden_role` or
 `forbidden_tenant`, 404 `not_found` (also for grievances outside the key's scope), 409
-`invalid_transition`, 422 `invalid_status` or `note_required`.
+`invalid_transition`, 422 `invalid_status`, `note_required`, `out_of_range` (a `since` or
+`until` outside years 2000-2199) or `invalid_request` (with `fields`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
@@ -29,8 +30,14 @@ from services.grievances.schemas import (
     OptionalNoteIn,
 )
 from services.web.deps import CtxDep, DbDep, StaffDep
+from services.web.errors import API_RESPONSES
 
-router = APIRouter(prefix="/api/v1/grievances", tags=["grievances"])
+router = APIRouter(prefix="/api/v1/grievances", tags=["grievances"], responses=API_RESPONSES)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""`since` and `until` must fall in [EARLIEST, LATEST): no grievance is older, and times at
+the ends of the calendar overflow when moved to UTC."""
+MAX_OFFSET = 10_000_000
 
 HTTP_STATUS: dict[type[GrievanceError], int] = {
     NotFound: 404, InvalidTransition: 409, NoteRequired: 422,
@@ -40,6 +47,20 @@ HTTP_STATUS: dict[type[GrievanceError], int] = {
 def _error(code: str, status: int) -> HTTPException:
     """An API error carrying a stable code."""
     return HTTPException(status, detail={"code": code})
+
+
+def _in_range(name: str, value: datetime | None) -> datetime | None:
+    """A filter time as UTC (naive means UTC), or 422 `out_of_range` naming the parameter."""
+    if value is None:
+        return None
+    try:
+        utc = value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise HTTPException(422, detail={"code": "out_of_range", "fields": [
+            {"loc": ["query", name], "type": "datetime_out_of_range"}]})
+    return utc
 
 
 @router.get("")
@@ -53,9 +74,10 @@ def list_grievances(
     since: Annotated[datetime | None, Query(description="filed at or after")] = None,
     until: Annotated[datetime | None, Query(description="filed before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> GrievancePage:
     """Grievances in your scope (or one tenant of it), newest first."""
+    since, until = _in_range("since", since), _in_range("until", until)
     scope = tenant or staff.scope
     if not staff.covers(scope):
         raise _error("forbidden_tenant", 403)

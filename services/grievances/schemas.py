@@ -10,8 +10,12 @@ from pydantic import BaseModel, StringConstraints
 from services.db.base import utcnow
 from services.grievances.registry import CLOSED, GrievanceView, HistoryEntry
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Assignee = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+NO_CONTROLS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text without control characters (PostgreSQL refuses NUL); tabs and line breaks are fine."""
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
+                                        pattern=NO_CONTROLS)]
+Assignee = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                            pattern=NO_CONTROLS)]
 
 
 class HistoryOut(BaseModel):

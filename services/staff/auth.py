@@ -14,6 +14,19 @@ from services.db.base import utcnow
 from services.staff.models import StaffKey
 from services.tenancy.service import in_scope
 
+KEY_ID_HEX = 12
+"""Characters of a key id (`secrets.token_hex(6)`)."""
+ACTOR_LENGTH = 100
+"""`grievance_events.actor`, which holds `staff:<id>:<name>`."""
+MAX_NAME = ACTOR_LENGTH - len("staff::") - KEY_ID_HEX
+"""The longest key name whose actor still fits the history column (81 characters)."""
+
+
+class InvalidName(ValueError):
+    """A key name that is too long for the history, or holds control characters."""
+
+    code = "invalid_key_name"
+
 
 class Role(StrEnum):
     """What a key may do: viewers read, officers act on grievances, admins also manage."""
@@ -43,7 +56,8 @@ class Principal:
     @property
     def actor(self) -> str:
         """How this principal appears in histories."""
-        return f"staff:{self.key_id}:{self.name}" if self.name else f"staff:{self.key_id}"
+        name = self.name[:MAX_NAME]  # keys named before names were bounded still act
+        return f"staff:{self.key_id}:{name}" if name else f"staff:{self.key_id}"
 
 
 def _digest(secret: str) -> str:
@@ -52,8 +66,11 @@ def _digest(secret: str) -> str:
 
 
 def create_key(db: Session, *, scope: str, role: Role, name: str = "") -> str:
-    """Create a key and return it in full; it is never shown again."""
-    key_id = secrets.token_hex(6)
+    """Create a key and return it in full; it is never shown again (InvalidName for a name
+    longer than MAX_NAME or holding control characters)."""
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise InvalidName(name[:MAX_NAME])
+    key_id = secrets.token_hex(KEY_ID_HEX // 2)
     secret = secrets.token_urlsafe(32)
     db.add(StaffKey(id=key_id, tenant_scope=scope, role=role.value, name=name,
                     secret_hash=_digest(secret)))

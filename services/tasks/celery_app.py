@@ -21,6 +21,7 @@ from services.context import AppContext, build_context
 from services.inbox.worker import due_conversations, purge, run_conversation
 from services.messaging.lanes import TURNS_QUEUE, Lane
 from services.settings import Settings, get_settings
+from services.web import access_log
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def _configure(sender: Celery, **_: Any) -> None:
 @cache
 def worker_context() -> AppContext:
     """The worker process's context, built once; what a turn queues goes back to Celery."""
+    access_log.install()  # provider URLs carry tokens: never in a worker's log either
     ctx = build_context(get_settings())
     ctx.dispatcher = CeleryDispatcher(ctx.settings)
     return ctx

@@ -6,9 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from channels.registry import simulator_routers
 from services.audio import routes as audio_routes
@@ -16,7 +14,9 @@ from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
 from services.settings import Settings, get_settings
 from services.tasks.dispatch import ThreadDispatcher
-from services.web import simdir, webchat, webhooks
+from services.web import access_log, errors, openapi, simdir, webchat, webhooks
+from services.web.framing import FrameAncestors
+from services.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +57,15 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(webchat.router)
     app.include_router(grievance_api.router)
     app.include_router(audio_routes.router)
-    if context.settings.simulators_enabled:
-        app.include_router(simdir.router)
+    if context.settings.simulators_enabled:  # development only; not part of the API document
+        app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():
-            app.include_router(router)
-
-    app.add_exception_handler(RequestValidationError, _invalid_request)
+            app.include_router(router, include_in_schema=False)
+    errors.install(app)
+    openapi.install(app)
+    app.add_middleware(FrameAncestors, sources=context.settings.frame_ancestors)
+    app.add_middleware(BodyLimit)
+    access_log.install()
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
@@ -70,15 +73,6 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
         return {"status": "ok"}
 
     return app
-
-
-async def _invalid_request(_: Request, exc: Exception) -> JSONResponse:
-    """Validation failures carry a code and the offending fields, like every other API error."""
-    assert isinstance(exc, RequestValidationError)
-    fields = [{"loc": [str(part) for part in error["loc"]], "type": error["type"]}
-              for error in exc.errors()]
-    return JSONResponse({"detail": {"code": "invalid_request", "fields": fields}},
-                        status_code=422)
 
 
 def app_factory() -> FastAPI:

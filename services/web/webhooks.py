@@ -12,7 +12,6 @@ with GET too (Exotel's applets, Meta's handshake) says so in `webhook_methods`.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Request, Response
@@ -28,28 +27,11 @@ from services.context import AppContext
 from services.inbox.record import record_event
 from services.messaging.log import apply_status
 from services.voice.answer import answer
+from services.web.bounds import check_events
 from services.web.deps import CtxDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
-_URL_SECRET = re.compile(r"(?<=[?&]token=)[^&\s\"]*")
-
-
-class HideUrlSecrets(logging.Filter):
-    """Access-log lines show `token=***`: Exotel's flow URLs carry the account's secret."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the secret out of the record's message and arguments."""
-        if isinstance(record.args, tuple):
-            record.args = tuple(_URL_SECRET.sub("***", a) if isinstance(a, str) else a
-                                for a in record.args)
-        if isinstance(record.msg, str):
-            record.msg = _URL_SECRET.sub("***", record.msg)
-        return True
-
-
-HIDE_URL_SECRETS = HideUrlSecrets()
-logging.getLogger("uvicorn.access").addFilter(HIDE_URL_SECRETS)
 
 
 class UnknownAccount(Exception):
@@ -71,6 +53,7 @@ def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: s
     if request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous):
         raise NotForChannel(f"{request.method} {kind}")
     result = adapter.handle_webhook(request, kind)
+    check_events(result.events)
     if result.ignored:
         log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
     if synchronous:  # IVR: the provider waits for the next prompt in this response
@@ -109,7 +92,7 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
     except UnknownAccount:
         return JSONResponse({"error": "unknown_account"}, status_code=404)
     except NotForChannel:
-        return JSONResponse({"detail": "Method Not Allowed"}, status_code=405)
+        return JSONResponse({"error": "method_not_allowed"}, status_code=405)
     except ConfigError:
         return JSONResponse({"error": "unknown_channel_type"}, status_code=404)
     except WebhookRejected as exc:

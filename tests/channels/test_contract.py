@@ -25,6 +25,7 @@ from channels.errors import (
     ConnectionFailed,
     ContactStopped,
     MalformedPayload,
+    OutOfBounds,
     ProviderDown,
     RecipientInvalid,
     SendError,
@@ -81,6 +82,7 @@ SEND_ERRORS: dict[type[SendError], tuple[str, bool]] = {
 REJECTIONS: dict[type[WebhookRejected], tuple[str, int]] = {
     BadSignature: ("bad_signature", 403),
     MalformedPayload: ("malformed_payload", 400),
+    OutOfBounds: ("out_of_bounds", 400),
 }
 
 

@@ -17,6 +17,8 @@ from tests.support.gateway import LiveGateway, SmsPhone
 def cli(gateway: LiveGateway, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     """The CLI pointed at the live gateway's database."""
     monkeypatch.setenv("DATABASE_URL", gateway.settings.database_url)
+    monkeypatch.setenv("NAGARSETU_SECRET_KEY", gateway.settings.secret_key.get_secret_value())
+    monkeypatch.setenv("NAGARSETU_ENV", "test")
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()

@@ -29,9 +29,12 @@ def free_port() -> int:
 
 
 def make_settings(tmp_path: Path, port: int, **overrides: Any) -> Settings:
-    """Test settings: a SQLite file, a strong random secret, simulators and the demo city."""
+    """Test settings: a SQLite file, a strong random secret, simulators and the demo city.
+
+    Simulators and the demo city exist only in development, so that is the default here; pass
+    env="test" or "production" (with simulators/seed_demo None) for production rules."""
     values: dict[str, Any] = {
-        "env": "test",
+        "env": "development",
         "database_url": f"sqlite:///{tmp_path / 'gateway.db'}",
         "redis_url": None,
         "secret_key": secrets.token_hex(32),

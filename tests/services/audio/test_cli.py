@@ -28,7 +28,7 @@ def test_build_renders_only_what_is_missing(built: Built, tmp_path: Path,
     store = built.copy(tmp_path / "audio")
     store.rendered(clip_language, "digit.4").unlink()
     result = CliRunner().invoke(app, ["audio", "build", "--language", clip_language],
-                                env={ENV: str(store.root)})
+                                env={ENV: str(store.root), "NAGARSETU_ENV": "development"})
     assert result.exit_code == 0, result.output
     assert f"{clip_language}: " in result.output and "1 rendered" in result.output
     assert store.rendered(clip_language, "digit.4").is_file()
@@ -36,6 +36,6 @@ def test_build_renders_only_what_is_missing(built: Built, tmp_path: Path,
 
 def test_build_refuses_a_language_without_catalog(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["audio", "build", "--language", "xx"],
-                                env={ENV: str(tmp_path)})
+                                env={ENV: str(tmp_path), "NAGARSETU_ENV": "development"})
     assert result.exit_code == 2
     assert "xx" in result.output

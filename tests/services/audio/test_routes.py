@@ -41,7 +41,7 @@ def served(built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     """A client of the audio router over a private copy of the built clips."""
     store = built.copy(tmp_path / "audio")
     app = FastAPI()
-    app.state.ctx = SimpleNamespace(settings=Settings(audio_dir=str(store.root)))
+    app.state.ctx = SimpleNamespace(settings=Settings(env="development", audio_dir=str(store.root)))
     app.include_router(routes.router)
     return Client(app), store
 
@@ -132,7 +132,8 @@ def test_recordings_of_an_older_text_are_reported(served: tuple[Client, ClipStor
 def test_clip_urls_carry_the_clip_version(served: tuple[Client, ClipStore],
                                           clip_language: str) -> None:
     _, store = served
-    settings = Settings(public_base_url="https://gw.example/", audio_dir=str(store.root))
+    settings = Settings(env="development", public_base_url="https://gw.example/",
+                        audio_dir=str(store.root))
     url = routes.clip_url(settings, clip_language, "digit.1", tenant="pb")
     version = store.read_manifest(clip_language)["digit.1"]["hash"][:12]
     assert url == f"https://gw.example/audio/{clip_language}/digit.1.wav?v={version}&tenant=pb"

@@ -65,6 +65,7 @@ def test_default_role_is_officer(gateway: LiveGateway, cli: CliRunner) -> None:
     (["--tenant", "pb.amritsar", "--role", "superuser"], "viewer"),
     (["--tenant", "pb.amritsar", "--role", "Officer "], "officer"),
     ([], "--tenant"),
+    (["--tenant", "pb.amritsar", "--name", "x" * 82], "invalid_key_name"),
 ])
 def test_add_key_refuses_bad_input(gateway: LiveGateway, cli: CliRunner, args: list[str],
                                    mentions: str) -> None:

@@ -34,6 +34,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CliRu
         db.commit()
     engine.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("NAGARSETU_ENV", "development")  # the embedded placeholder key
     get_settings.cache_clear()
     yield CliRunner(), url
     get_settings.cache_clear()

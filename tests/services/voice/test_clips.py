@@ -21,7 +21,7 @@ from tests.services.audio.conftest import require_espeak
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with a private audio directory."""
-    return Settings(audio_dir=str(tmp_path / "audio"),  # type: ignore[call-arg]
+    return Settings(env="development", audio_dir=str(tmp_path / "audio"),  # type: ignore[call-arg]
                     public_base_url="https://nagarsetu.example.in")
 
 

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     """How long a worker holds a conversation without renewing (a killed worker's lapses)."""
     inbox_sweep_age_seconds: float = 10.0
     """An inbound event pending this long is queued again by the sweeper."""
+    inbound_per_sender_per_minute: int = 30
+    """Messages one citizen may send a minute before the rest get no reply (SMS pumping)."""
+    inbound_per_tenant_per_second: int = 500
+    """Inbound messages a city may take a second, across every process (a flood's ceiling)."""
+    missed_call_reply_seconds: float = 3600.0
+    """A missed call is answered by SMS at most once per caller in this window."""
     account_cache_seconds: float = 5.0
     """How long a process trusts its copy of a channel account (webhooks read it each time)."""
     inbox_retention_days: float = 7.0

@@ -25,7 +25,15 @@ from bots.context import BotContext
 from bots.events import Event, ServiceResult, UserInput
 from bots.prompts import Msg, Prompt
 from bots.session import Session
-from channels.contract import Ask, Choice, EventKind, InboundEvent, Medium, MessagePart
+from channels.contract import (
+    Ask,
+    Choice,
+    EventKind,
+    InboundEvent,
+    Medium,
+    MessagePart,
+    RateLimit,
+)
 from channels.contract import OutboundMessage as Outbound
 from channels.errors import ConfigError
 from channels.registry import adapter_class
@@ -244,6 +252,13 @@ def turn(ctx: AppContext, account_id: str, medium: str, event: InboundEvent, key
     return Handled(duplicate=False, outbox_ids=tuple(outbox), replies=answer)
 
 
+def _first_missed_call(ctx: AppContext, key: str) -> bool:
+    """Whether this caller's missed call is the first in the window (each reply costs an SMS;
+    a limiter outage answers no: better one missed reply than a pumped bill)."""
+    window = RateLimit(1, ctx.settings.missed_call_reply_seconds)
+    return ctx.limiter.acquire(f"missed:{key}", window) == 0.0
+
+
 def _missed_call(ctx: AppContext, account_id: str, urn: str, key: str,
                  event: InboundEvent) -> Handled:
     """Start the conversation with a missed caller on the tenant's SMS (or WhatsApp) account."""
@@ -258,9 +273,15 @@ def _missed_call(ctx: AppContext, account_id: str, urn: str, key: str,
                      or Medium.SMS.value)
         medium = Medium(wanted) if wanted in {m.value for m in Medium} else Medium.SMS
         reply_account = messaging_account(db, tenant.id, medium)
-        if reply_account is None or contact.opted_out:
-            log.warning("missed call on account %s not answered: %s", account.id,
-                        "caller opted out" if contact.opted_out else f"no {medium} account")
+        why = None
+        if contact.opted_out:
+            why = "caller opted out"
+        elif reply_account is None:
+            why = f"no {medium} account"
+        elif not _first_missed_call(ctx, key):
+            why = "answered within the window"
+        if reply_account is None or why is not None:
+            log.warning("missed call on account %s not answered: %s", account.id, why)
             db.commit()
             return Handled(duplicate=False)
         session, replies = _step(ctx, db, reply_account, tenant, contact, medium.value,

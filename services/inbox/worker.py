@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.db.base import utcnow
+from services.inbox.limits import mark_limited, over_limit
 from services.inbox.models import InboxEvent
 from services.inbox.record import decode_event
 from services.inbox.status import record_failure
@@ -46,6 +47,10 @@ def _handle(ctx: AppContext, row: InboxEvent) -> bool:
     """Run one recorded event's turn and hand its replies on; False when the turn failed."""
     from services.conversation.runner import turn  # the runner imports the inbox
 
+    limited = over_limit(ctx.limiter, ctx.settings, row)
+    if limited is not None:
+        mark_limited(ctx.sessions, row, limited)
+        return True
     try:
         event = decode_event(ctx.crypto.decrypt_json(row.event_enc))
         handled = turn(ctx, row.account_id, row.medium, event, row.conversation,

@@ -65,11 +65,12 @@ class LimitsRateLimiter(RateLimiter):
         count, seconds = window(limit)
         return RateLimitItemPerSecond(count, seconds, namespace=key)
 
-    def acquire(self, key: str, limit: RateLimit) -> float:
+    def acquire(self, key: str, limit: RateLimit, *, fail_open: bool = False) -> float:
         """Take one unit for `key`; 0.0 when granted, else seconds until one is free.
 
         When the store cannot be reached the answer is a full window's wait, so sends are held
-        back (and rescheduled) rather than let past the provider's limit unchecked.
+        back (and rescheduled) rather than let past the provider's limit unchecked; with
+        `fail_open` it is 0.0 (inbound limits must not drop a citizen's message in an outage).
         """
         item = self.item(key, limit)
         try:
@@ -81,9 +82,10 @@ class LimitsRateLimiter(RateLimiter):
                 if wait > 0:
                     return min(max(wait, MIN_WAIT), float(item.get_expiry()))
         except StorageError as exc:
-            log.warning("rate limit store unavailable (%s); holding sends back",
-                        type(exc.storage_error).__name__)
-            return float(item.get_expiry())
+            log.warning("rate limit store unavailable (%s); %s",
+                        type(exc.storage_error).__name__,
+                        "letting it through" if fail_open else "holding sends back")
+            return 0.0 if fail_open else float(item.get_expiry())
         return MIN_WAIT
 
 

@@ -68,7 +68,7 @@ class FakeLimiter:
     asked: list[tuple[str, RateLimit]] = field(default_factory=list)
     broken: bool = False
 
-    def acquire(self, key: str, limit: RateLimit) -> float:
+    def acquire(self, key: str, limit: RateLimit, *, fail_open: bool = False) -> float:
         """0.0 unless a wait was set for this kind of bucket ("recipient:" or "account:")."""
         self.asked.append((key, limit))
         if self.broken:

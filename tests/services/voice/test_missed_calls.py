@@ -66,3 +66,22 @@ def test_the_exotel_simulator_lists_the_flow_to_build(gateway: LiveGateway) -> N
     applets = gateway.http.get(f"/sim/exotel-voice/flow/{acc['id']}").json()["applets"]
     assert [a["applet"] for a in applets][:2] == ["Passthru", "Gather (dynamic URL)"]
     assert acc["token"] not in str(applets)
+
+
+def test_a_caller_who_rings_again_and_again_gets_one_sms_in_the_window(
+        gateway: LiveGateway) -> None:
+    missed = add_account(gateway, "twilio-voice", {
+        "account_sid": "AC" + "5" * 32, "auth_token": "6" * 32, "address": "+15005550015",
+        "missed_call": True})
+    pumper, other = new_number(), new_number()
+    for _ in range(4):
+        twilio_call(gateway, caller=pumper, account=missed).start()
+    twilio_call(gateway, caller=other, account=missed).start()
+    calls = messages(gateway, missed["id"], "in")
+    assert len({m.contact_id for m in calls}) == 2 and len(calls) >= 5  # every call logged
+    with gateway.ctx.sessions() as db:
+        replied = db.scalars(select(Message.contact_id).where(
+            Message.direction == "out",
+            Message.contact_id.in_([m.contact_id for m in calls]))).all()
+    assert len(replied) == 2  # one SMS each: the pumper's three repeats cost nothing
+    assert len(set(replied)) == 2

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from services.inbox.models import InboxEvent
+from services.messaging.models import OutboxItem
 from services.web import webchat
 from tests.support.gateway import LiveGateway
 
@@ -19,6 +22,7 @@ class Visitor:
     """A browser's side of the web chat, spoken over plain HTTP."""
 
     def __init__(self, gateway: LiveGateway, token: str | None = None) -> None:
+        self.gateway = gateway
         self.http = gateway.http
         self.session = self.http.post("/webchat/session", json={"token": token}).json()
         self.auth = {"Authorization": "Bearer " + self.session["token"]}
@@ -26,7 +30,17 @@ class Visitor:
     def send(self, msg_id: str, text: str, payload: str | None = None) -> int:
         """Post a widget message; the HTTP status."""
         body = {"id": msg_id, "text": text, **({"payload": payload} if payload else {})}
-        return self.http.post(self.session["post_url"], json=body, headers=self.auth).status_code
+        status = self.http.post(self.session["post_url"], json=body, headers=self.auth)
+        self.settle()
+        return status.status_code
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the turn ran in its worker and its replies are in the feed's log."""
+        deadline = time.monotonic() + timeout
+        while (self.gateway.count(InboxEvent, InboxEvent.status == "pending")
+               or self.gateway.count(OutboxItem, OutboxItem.status.in_(("pending", "sending")))):
+            assert time.monotonic() < deadline, "the turn did not finish"
+            time.sleep(0.05)
 
     def feed(self, after: str | None = None) -> dict[str, Any]:
         """The reply feed."""

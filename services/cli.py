@@ -11,6 +11,7 @@ from rich.console import Console
 from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
 from services.db.cli_session import cli_session
+from services.security.cli import keys_app
 from services.settings import get_settings
 from services.templates.cli import templates_app
 
@@ -23,6 +24,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(audio_app, name="audio")
 app.add_typer(templates_app, name="templates")
 app.add_typer(channels_app, name="channels")
+app.add_typer(keys_app, name="keys")
 console = Console()
 
 

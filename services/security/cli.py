@@ -38,7 +38,7 @@ def status() -> None:
                   + f"; current {_name(crypto.current.id)}")
     with cli_session() as db:
         for table, count in pending_counts(db, crypto).items():
-            console.print(f"{table}\t{count} pending")
+            typer.echo(f"{table}\t{count} pending")
 
 
 @keys_app.command("rotate")
@@ -58,8 +58,8 @@ def rotate_command(
         tallies = rotate(db, crypto, batch_size, progress)
     failed = 0
     for table, tally in tallies.items():
-        console.print(f"{table}\trotated {tally.rotated}\tfailed {tally.failed}"
-                      f"\tchanged meanwhile {tally.raced}")
+        typer.echo(f"{table}\trotated {tally.rotated}\tfailed {tally.failed}"
+                   f"\tchanged meanwhile {tally.raced}")
         failed += tally.failed
     if failed:
         console.print(f"{failed} rows are under keys the ring lacks; add those keys and run again")

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
+from services.contacts.service import get_or_create
+from services.grievances.builtin import BuiltinRegistry
 from services.messaging.models import Message
 from services.security.crypto import Crypto
-from tests.support.gateway import LiveGateway
+from services.tenancy.models import Tenant
+from tests.services.grievances.helpers import AMRITSAR, file
+from tests.support.gateway import LiveGateway, WebVisitor
 
 
 def _session(gateway: LiveGateway, token: str | None = None) -> dict[str, Any]:
@@ -103,3 +107,45 @@ def test_account_under_an_unknown_key_is_401_with_a_code(gateway: LiveGateway) -
     assert (feed.status_code, feed.json()["detail"]) == (401, {"code": "unknown_key"})
     opened = gateway.http.post("/webchat/session", json={})
     assert (opened.status_code, opened.json()["detail"]) == (401, {"code": "unknown_key"})
+
+
+def _filed_by_someone_else(gateway: LiveGateway) -> str:
+    """A grievance filed by SMS from another citizen, with a staff note naming people."""
+    ctx = gateway.ctx
+    with ctx.sessions() as db:
+        contact = get_or_create(db, ctx.crypto, AMRITSAR, "tel:+919800000077")
+        account = db.scalars(select(ChannelAccount).where(
+            ChannelAccount.tenant_id == AMRITSAR, ChannelAccount.channel_type == "twilio-sms")
+        ).first()
+        assert account is not None
+        view = file(db, ctx.crypto, description="Garbage outside house 14 of Mr Sharma",
+                    contact_id=contact.id, account_id=account.id)
+        BuiltinRegistry(db, ctx.crypto).transition(
+            scope=AMRITSAR, public_id=view.id, action="assign", actor="staff:1",
+            note="Called Mrs Kaur at 98140 12345", assignee="JE")
+        db.commit()
+    return view.id
+
+
+def test_a_web_visitor_cannot_walk_grievance_numbers(gateway: LiveGateway) -> None:
+    """By default another citizen's number answers exactly like a missing one; with the city's
+    `public_status` = status it shows category and status, never the note or the text."""
+    public_id = _filed_by_someone_else(gateway)
+    visitor = WebVisitor(gateway)
+    visitor.chat("", "__open__")
+    visitor.chat("English", "en")
+    visitor.chat("", "track")
+    hidden = visitor.chat(public_id)
+    visitor.chat("", "track")
+    gap = visitor.chat(public_id[:-6] + "999999")
+    first = hidden.split("\n")[0]
+    assert first == gap.split("\n")[0] and "couldn't find" in first
+    assert "98140" not in hidden and "Kaur" not in hidden
+    with gateway.ctx.sessions() as db:
+        db.get_one(Tenant, AMRITSAR).public_status = "status"
+        db.commit()
+    visitor.chat("", "track")
+    shown = visitor.chat(public_id)
+    assert shown.startswith(f"Complaint {public_id}\nCategory: ")
+    assert "Status: Assigned" in shown and "Expected by" not in shown
+    assert "98140" not in shown and "Kaur" not in shown and "Sharma" not in shown

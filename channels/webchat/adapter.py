@@ -27,20 +27,13 @@ from channels.contract import (
     WebhookRequest,
     WebhookResult,
 )
-from channels.errors import BadSignature, ConfigError, MalformedPayload
+from channels.errors import BadSignature, ConfigError, MalformedPayload, TokenExpired
 from channels.webchat.payloads import WidgetMessage
 
 _PREFIX = "web:"
 TOKEN_TTL_SECONDS = 7 * 86400
 """How long a visitor token lasts unless the account's `token_ttl_seconds` says otherwise;
 the page renews it each time it opens (`/webchat/session`)."""
-
-
-class TokenExpired(BadSignature):
-    """A genuine visitor token past its expiry: the page must ask for a new one."""
-
-    code = "token_expired"
-    http_status = 401
 
 
 class Adapter(ChannelAdapter):

@@ -11,9 +11,9 @@ import pytest
 
 from channels.base import ChannelAdapter
 from channels.contract import DeliveryStatus, InboundEvent, OutboundMessage, WebhookRequest
-from channels.errors import BadSignature, ConfigError, MalformedPayload
+from channels.errors import BadSignature, ConfigError, MalformedPayload, TokenExpired
 from channels.registry import build_adapter
-from channels.webchat.adapter import TOKEN_TTL_SECONDS, TokenExpired
+from channels.webchat.adapter import TOKEN_TTL_SECONDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webchat"
 SECRET = "b7e0c5a1d2f3948576a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0"

@@ -60,16 +60,3 @@ def test_the_gateway_key_ring_reads_what_rotation_wrote(env: dict[str, str | Non
     engine.dispose()
     assert configs and all(isinstance(c, dict) for c in configs)
 
-
-def test_tenant_public_status_is_set_inherited_and_shown(env: dict[str, str | None]) -> None:
-    """`tenant public-status`: none by default, a state's choice reaches its cities."""
-    runner = CliRunner(env=env)
-    shown = runner.invoke(app, ["tenant", "public-status", "pb.amritsar"])
-    assert shown.output.strip() == "pb.amritsar: public status none (inherited)"
-    assert runner.invoke(app, ["tenant", "public-status", "pb", "--set", "status"]).exit_code == 0
-    shown = runner.invoke(app, ["tenant", "public-status", "pb.amritsar"])
-    assert shown.output.strip() == "pb.amritsar: public status status (inherited)"
-    own = runner.invoke(app, ["tenant", "public-status", "pb.amritsar", "--set", "none"])
-    assert own.output.strip() == "pb.amritsar: public status none (own)"
-    bad = runner.invoke(app, ["tenant", "public-status", "pb", "--set", "everything"])
-    assert bad.exit_code != 0

@@ -123,6 +123,10 @@ class ChannelAdapter(ABC):
         """The address a first-party client token belongs to; BadSignature when invalid."""
         raise BadSignature(f"{self.channel_type} issues no client tokens")
 
+    def client_ref(self, external_id: str) -> str:
+        """The id a first-party client chose for its message, inside the event id it got."""
+        return external_id
+
     def send_limits(self) -> tuple[RateLimit | None, RateLimit | None]:
         """This account's sending limits (per account, per recipient), enforced by delivery.
 

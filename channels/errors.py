@@ -3,6 +3,7 @@
     ChannelError
      ├── WebhookRejected            the request is not from the provider or not understood
      │    ├── BadSignature          403: signature/secret missing or wrong
+     │    │    └── TokenExpired     401: a genuine client token past its expiry (web chat)
      │    └── MalformedPayload      400: authentic but unparseable
      │         └── OutOfBounds      400: authentic, but a field or the nesting is past its bound;
      │                              the instance's code names which (`json_too_deep`, …)
@@ -40,6 +41,13 @@ class BadSignature(WebhookRejected):
 
     code = "bad_signature"
     http_status = 403
+
+
+class TokenExpired(BadSignature):
+    """A client credential the gateway issued, genuine but expired: the client asks anew."""
+
+    code = "token_expired"
+    http_status = 401
 
 
 class MalformedPayload(WebhookRejected):

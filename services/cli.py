@@ -11,8 +11,10 @@ from rich.console import Console
 from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
 from services.db.cli_session import cli_session
+from services.security.cli import keys_app
 from services.settings import get_settings
 from services.templates.cli import templates_app
+from services.tenancy.cli import public_status_command
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
@@ -23,6 +25,8 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(audio_app, name="audio")
 app.add_typer(templates_app, name="templates")
 app.add_typer(channels_app, name="channels")
+app.add_typer(keys_app, name="keys")
+tenant_app.command("public-status")(public_status_command)
 console = Console()
 
 

@@ -87,17 +87,18 @@ class AppContext:
 def build_context(settings: Settings, *, redis_client: Any | None = None) -> AppContext:
     """Build the context; sessions go to Redis when configured, else to memory."""
     engine = make_engine(settings.database_url)
+    crypto = Crypto(settings.secret_key.get_secret_value())
     store: SessionStore
-    if settings.redis_url:
+    if settings.redis_url:  # sessions hold half-written grievances: sealed with the key ring
         client = redis_client or redis.Redis.from_url(settings.redis_url)
-        store = RedisSessionStore(client, settings.session_ttl_seconds)
+        store = RedisSessionStore(client, settings.session_ttl_seconds, crypto)
     else:
-        store = MemorySessionStore(settings.session_ttl_seconds)
+        store = MemorySessionStore(settings.session_ttl_seconds, crypto)
     recording = (make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
                  if engine.dialect.name == "postgresql" else None)
     ctx = AppContext(settings=settings, db_engine=engine, sessions=make_sessionmaker(engine),
                      recording=recording,
-                     crypto=Crypto(settings.secret_key.get_secret_value()), store=store,
+                     crypto=crypto, store=store,
                      bot=default_engine(),
                      accounts=AccountCache(settings.account_cache_seconds),
                      limiter=make_limiter(settings.redis_url))

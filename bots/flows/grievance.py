@@ -55,6 +55,11 @@ def _item(item: Mapping[str, Any]) -> Msg:
     })
 
 
+def _public(slots: Mapping[str, Any]) -> bool:
+    """Whether the status shown is the public view of someone else's grievance."""
+    return bool((slots.get("status") or {}).get("public"))
+
+
 TRACK_GRIEVANCE = Flow("track", (
     Invoke("mine", "grievance.mine"),
     Choose("grievance", "track.ask", FromSlot("mine.items", "id", _item), free_text=True,
@@ -67,7 +72,13 @@ TRACK_GRIEVANCE = Flow("track", (
         "status": KeyOf("status.", Slot("status.status")),
         "updated": DateOf(Slot("status.updated_at")),
         "due": DateOf(Slot("status.due")),
-    }),
+    }, when=lambda slots: not _public(slots)),
+    # Someone else's grievance, where the city makes category and status public.
+    Say("shown_public", "track.public", {
+        "id": Slot("status.id"),
+        "category": NamesOf(Slot("status.category_names")),
+        "status": KeyOf("status.", Slot("status.status")),
+    }, when=_public),
     Say("note", "track.note", {"note": Slot("status.note")},
         when=lambda slots: bool((slots.get("status") or {}).get("note"))),
 ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import threading
@@ -179,8 +180,14 @@ class Adapter(ChannelAdapter):
         for piece in pieces[:-1]:
             self.client.send_message(message.to, piece, None)
         sent = self.client.send_message(message.to, pieces[-1], self.reply_markup(message))
-        # message_id counts per chat, and the message log wants ids unique per account.
-        return SendResult(f"{message.to}:{sent.message_id}", DeliveryStatus.SENT)
+        # message_id counts per chat, and the message log wants ids unique per account; the
+        # chat id is personal data, so the log gets a keyed tag of it, never the id itself.
+        return SendResult(f"{self.chat_tag(message.to)}:{sent.message_id}", DeliveryStatus.SENT)
+
+    def chat_tag(self, chat_id: str) -> str:
+        """A short HMAC of a chat id under the account's secret token (not reversible)."""
+        key = str(self.config["secret_token"]).encode()
+        return hmac.new(key, b"chat:" + chat_id.encode(), hashlib.sha256).hexdigest()[:16]
 
     def fetch_media(self, ref: str) -> tuple[bytes, str]:
         """The bytes and media type behind a `tg-file:<file_id>` from InboundEvent.media_urls."""

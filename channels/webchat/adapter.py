@@ -1,9 +1,16 @@
-"""Web chat adapter: HMAC-signed visitor tokens in, messages out through the message log."""
+"""Web chat adapter: HMAC-signed, expiring visitor tokens in, messages out through the log.
+
+A token is `web:<visitor>.<expires, unix seconds>.<HMAC of both>`; an expired one is refused
+with `token_expired` (401), so the page asks for a new one. The widget chooses its message ids,
+so an event's id is scoped to the visitor (`<visitor tag>:<widget id>`): two visitors who pick
+the same id are two messages, and the tag does not reveal the visitor.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 import uuid
 from typing import ClassVar
 
@@ -20,10 +27,13 @@ from channels.contract import (
     WebhookRequest,
     WebhookResult,
 )
-from channels.errors import BadSignature, ConfigError, MalformedPayload
+from channels.errors import BadSignature, ConfigError, MalformedPayload, TokenExpired
 from channels.webchat.payloads import WidgetMessage
 
 _PREFIX = "web:"
+TOKEN_TTL_SECONDS = 7 * 86400
+"""How long a visitor token lasts unless the account's `token_ttl_seconds` says otherwise;
+the page renews it each time it opens (`/webchat/session`)."""
 
 
 class Adapter(ChannelAdapter):
@@ -35,28 +45,48 @@ class Adapter(ChannelAdapter):
     secret_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
 
-    def _mac(self, visitor: str) -> str:
-        """HMAC-SHA256 of a visitor id under the account's token secret."""
+    def _mac(self, value: str) -> str:
+        """HMAC-SHA256 of a value under the account's token secret."""
         key = str(self.config["token_secret"]).encode()
-        return hmac.new(key, visitor.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
-    def issue_client_token(self, address: str) -> str:
-        """A bearer token binding a browser to one visitor address (`web:<uuid>`)."""
+    @property
+    def token_ttl(self) -> int:
+        """Seconds a new token lasts."""
+        return int(self.config.get("token_ttl_seconds") or TOKEN_TTL_SECONDS)
+
+    def issue_client_token(self, address: str, now: float | None = None) -> str:
+        """A bearer token binding a browser to one visitor address (`web:<uuid>`) until it
+        expires; an existing address gets a renewed token."""
         if not address:
             address = _PREFIX + uuid.uuid4().hex
-        if not address.isascii() or not address.startswith(_PREFIX):
+        if not address.isascii() or not address.startswith(_PREFIX) or "." in address:
             raise ConfigError(f"web chat addresses start with {_PREFIX!r}")
-        return f"{address}.{self._mac(address)}"
+        expires = int(time.time() if now is None else now) + self.token_ttl
+        signed = f"{address}.{expires}"
+        return f"{signed}.{self._mac(signed)}"
 
-    def verify_client_token(self, token: str) -> str:
-        """The visitor address inside a token, if its MAC is right."""
-        address, _, mac = token.rpartition(".")
+    def verify_client_token(self, token: str, now: float | None = None) -> str:
+        """The visitor address inside a token if its MAC is right; TokenExpired when late."""
+        signed, _, mac = token.rpartition(".")
+        address, _, expires = signed.rpartition(".")
         # Tokens we issue are ASCII; compare_digest raises TypeError on other text.
-        if not token.isascii() or not address.startswith(_PREFIX):
+        if (not token.isascii() or not address.startswith(_PREFIX) or "." in address
+                or not expires.isdigit()):
             raise BadSignature("invalid web chat token")
-        if not hmac.compare_digest(mac, self._mac(address)):
+        if not hmac.compare_digest(mac, self._mac(signed)):
             raise BadSignature("invalid web chat token")
+        if int(expires) <= (time.time() if now is None else now):
+            raise TokenExpired("web chat token expired")
         return address
+
+    def client_ref(self, external_id: str) -> str:
+        """The widget's own message id inside an event id (`<visitor tag>:<id>` or bare)."""
+        return external_id.rpartition(":")[2]
+
+    def visitor_tag(self, address: str) -> str:
+        """A short keyed tag of a visitor (not its token's MAC), scoping its message ids."""
+        return self._mac("message-ids:" + address)[:16]
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """Accept a widget message carrying a valid bearer token."""
@@ -72,8 +102,9 @@ class Adapter(ChannelAdapter):
             raise MalformedPayload("not a widget message") from None
         if not msg.text.strip() and not msg.payload:
             raise MalformedPayload("empty message")
-        event = InboundEvent(external_id=msg.id, sender=sender, recipient=self.address or "web",
-                             text=msg.text, payload=msg.payload)
+        event = InboundEvent(external_id=f"{self.visitor_tag(sender)}:{msg.id}", sender=sender,
+                             recipient=self.address or "web", text=msg.text,
+                             payload=msg.payload)
         return WebhookResult((event,))
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:

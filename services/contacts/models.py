@@ -17,7 +17,8 @@ class Contact(Base, TenantScoped):
     __table_args__ = (UniqueConstraint("tenant_id", "urn_hash"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    urn_hash: Mapped[str] = mapped_column(String(64))
+    urn_hash: Mapped[str] = mapped_column(String(96))
+    """HMAC of the URN, prefixed by its key id once keys are versioned (`k2$<64 hex>`)."""
     urn_enc: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -32,11 +32,16 @@ def urn_for(medium: str, address: str) -> str:
 
 
 def get_or_create(db: Session, crypto: Crypto, tenant_id: str, urn: str) -> Contact:
-    """The tenant's contact for a URN, created on first contact (race-safe)."""
+    """The tenant's contact for a URN, created on first contact (race-safe); found under any
+    ring key's hash, and re-hashed under the current key when found under an older one."""
     digest = crypto.lookup_hash(urn)
-    query = select(Contact).where(Contact.tenant_id == tenant_id, Contact.urn_hash == digest)
+    query = select(Contact).where(Contact.tenant_id == tenant_id,
+                                  Contact.urn_hash.in_(crypto.lookup_hashes(urn)))
     found = db.scalar(query)
     if found is not None:
+        if found.urn_hash != digest:
+            found.urn_hash = digest
+            found.urn_enc = crypto.reencrypt(found.urn_enc)
         return found
     contact = Contact(tenant_id=tenant_id, urn_hash=digest, urn_enc=crypto.encrypt(urn))
     try:

@@ -6,12 +6,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from i18n import parse_int
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.db.base import local_year
-from services.grievances.registry import GrievanceError, GrievanceRegistry, GrievanceView
+from services.grievances.registry import GrievanceError, GrievanceRegistry, GrievanceView, NotFound
 from services.tenancy.models import Tenant
+from services.tenancy.privacy import PublicStatus, public_status
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,26 @@ def public_id_from(text: str, tenant: Tenant) -> str:
     return "".join(text.split()).upper()
 
 
+def _visibility(op: OpContext) -> PublicStatus:
+    """What the tenant shows of other people's grievances (NONE when it cannot tell)."""
+    db = object_session(op.tenant)
+    return PublicStatus.NONE if db is None else public_status(db, op.tenant)
+
+
 def _status(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
-    """Status of one grievance of this tenant."""
+    """Status of one grievance: all of it to the contact who filed it; to anyone else only
+    what the tenant makes public, or `not_found` exactly as for a number nobody has."""
     view: GrievanceView = op.registry.get(scope=op.tenant.id,
                                           public_id=public_id_from(str(args["id"]), op.tenant))
+    origin = op.registry.contact_of(public_id=view.id)
+    if origin is None or origin.get("contact_id") != op.contact.id:
+        if _visibility(op) is not PublicStatus.STATUS:
+            raise NotFound(view.id)
+        return {"id": view.id, "status": view.status,
+                "category_names": dict(view.category_names), "public": True}
     return {"id": view.id, "status": view.status, "category_names": dict(view.category_names),
             "updated_at": view.updated_at.isoformat(), "due": view.due_at.isoformat(),
-            "note": view.last_note or ""}
+            "note": view.last_note or "", "public": False}
 
 
 OPERATIONS: dict[str, Callable[[OpContext, Mapping[str, Any]], dict[str, Any]]] = {

@@ -1,4 +1,9 @@
-"""Session stores: Redis with a TTL in production, an in-process dict when embedded."""
+"""Session stores: Redis with a TTL in production, an in-process dict when embedded.
+
+Both keep a session only as ciphertext (`Crypto.seal_json`: a citizen's half-written
+description and location are personal data). A session under a key the ring no longer has is
+treated as expired: sessions can be lost without harm, a turn must not fail.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,27 @@ import redis
 from redis.exceptions import LockError
 from redis.lock import Lock
 
+from services.security.crypto import Crypto, DecryptionError
+
 log = logging.getLogger(__name__)
+
+
+def _open(crypto: Crypto | None, raw: bytes, key: str) -> dict[str, Any] | None:
+    """A stored session's data; None (as if expired) when it cannot be decrypted."""
+    try:
+        if crypto is None:
+            data: dict[str, Any] = json.loads(raw)
+            return data
+        return crypto.open_json(raw)
+    except (DecryptionError, ValueError) as exc:
+        log.warning("session %s dropped: %s", key.split(":", 1)[0],
+                    getattr(exc, "code", "unreadable"))
+        return None
+
+
+def _seal(crypto: Crypto | None, value: dict[str, Any]) -> bytes:
+    """What is stored for a session."""
+    return json.dumps(value).encode() if crypto is None else crypto.seal_json(value)
 
 
 class SessionStore(Protocol):
@@ -55,9 +80,10 @@ class _ThreadLease:
 class MemorySessionStore:
     """Embedded store: a dict with expiry times, safe across threads."""
 
-    def __init__(self, ttl_seconds: int) -> None:
+    def __init__(self, ttl_seconds: int, crypto: Crypto | None = None) -> None:
         self.ttl = ttl_seconds
-        self._data: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.crypto = crypto
+        self._data: dict[str, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
@@ -68,12 +94,13 @@ class MemorySessionStore:
             if item is None or item[0] < time.monotonic():
                 self._data.pop(key, None)
                 return None
-            return item[1]
+        return _open(self.crypto, item[1], key)
 
     def set(self, key: str, value: dict[str, Any]) -> None:
         """Store with a fresh expiry."""
+        sealed = _seal(self.crypto, value)
         with self._lock:
-            self._data[key] = (time.monotonic() + self.ttl, value)
+            self._data[key] = (time.monotonic() + self.ttl, sealed)
 
     def expire(self, key: str) -> None:
         """Forget a session now (tests of expiry)."""
@@ -102,23 +129,23 @@ class MemorySessionStore:
 
 
 class RedisSessionStore:
-    """Sessions as JSON strings under `ns:session:<key>` with SETEX."""
+    """Sessions as sealed JSON under `ns:session:<key>` with SETEX."""
 
-    def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
+    def __init__(self, client: redis.Redis, ttl_seconds: int, crypto: Crypto | None = None) -> None:
         self.client = client
         self.ttl = ttl_seconds
+        self.crypto = crypto
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The session if Redis still has it."""
         raw = cast("bytes | None", self.client.get(f"ns:session:{key}"))
         if raw is None:
             return None
-        data: dict[str, Any] = json.loads(raw)
-        return data
+        return _open(self.crypto, raw, key)
 
     def set(self, key: str, value: dict[str, Any]) -> None:
         """Store with a fresh TTL."""
-        self.client.set(f"ns:session:{key}", json.dumps(value), ex=self.ttl)
+        self.client.set(f"ns:session:{key}", _seal(self.crypto, value), ex=self.ttl)
 
     def expire(self, key: str) -> None:
         """Forget a session now (tests of expiry)."""

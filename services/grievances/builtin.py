@@ -66,7 +66,7 @@ class BuiltinRegistry:
             rows = self.db.scalars(select(GrievanceEvent).where(GrievanceEvent.grievance_id == g.id)
                                    .order_by(GrievanceEvent.at, GrievanceEvent.id))
             entries = tuple(HistoryEntry(aware(r.at), r.actor, r.action, r.from_status,
-                                         r.to_status, r.note) for r in rows)
+                                         r.to_status, self._note(r)) for r in rows)
         return GrievanceView(
             id=g.public_id, tenant_id=g.tenant_id, category=category.code,
             category_names=dict(category.names), locality=locality.code,
@@ -75,6 +75,10 @@ class BuiltinRegistry:
             status=g.status, assignee=g.assignee, due_at=aware(g.due_at),
             created_at=aware(g.created_at), updated_at=aware(g.updated_at), history=entries,
             evidence=self.crypto.decrypt_json(g.evidence_enc) if g.evidence_enc else {})
+
+    def _note(self, event: GrievanceEvent) -> str | None:
+        """An event's note in clear (encrypted since 0006; older ones until re-encrypted)."""
+        return self.crypto.decrypt(event.note_enc) if event.note_enc else event.note
 
     def _row(self, scope: str, public_id: str, lock: bool = False) -> Grievance:
         """The row for a public id within scope, else NotFound (locked for update if asked)."""
@@ -171,7 +175,7 @@ class BuiltinRegistry:
         now = self._next_instant(g)
         self.db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=now, actor=actor,
                                    action=action, from_status=g.status, to_status=target,
-                                   note=note))
+                                   note_enc=self.crypto.encrypt(note) if note else None))
         g.status = target
         g.updated_at = now
         if assignee is not None:

@@ -47,6 +47,9 @@ class GrievanceEvent(Base, TenantScoped):
     from_status: Mapped[str | None] = mapped_column(String(16), default=None)
     to_status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    """Legacy: notes written before migration 0006, in clear until `nagarsetu keys rotate`."""
+    note_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    """The note for the citizen, encrypted (staff notes can name people and places)."""
 
 
 class IdCounter(Base):

@@ -1,6 +1,12 @@
-"""The message log: inbound deduplication and status updates that never move backwards."""
+"""The message log: inbound deduplication and status updates that never move backwards.
+
+A shared location is personal data: it is kept in `extras["location_enc"]` (encrypted JSON
+`[lat, lon]`), never in clear.
+"""
 
 from __future__ import annotations
+
+import json
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +28,8 @@ def record_inbound(db: Session, crypto: Crypto, account: ChannelAccount, contact
         return None
     extras: dict[str, object] = {"payload": event.payload} if event.payload else {}
     if event.location:
-        extras["location"] = [event.location.latitude, event.location.longitude]
+        extras["location_enc"] = crypto.encrypt(
+            json.dumps([event.location.latitude, event.location.longitude]))
     message = Message(tenant_id=account.tenant_id, account_id=account.id, contact_id=contact.id,
                       direction="in", external_id=event.external_id,
                       body_enc=crypto.encrypt(event.text), extras=extras,
@@ -33,6 +40,15 @@ def record_inbound(db: Session, crypto: Crypto, account: ChannelAccount, contact
     except IntegrityError:
         return None  # a concurrent delivery of the same event won the race
     return message
+
+
+def location_of(crypto: Crypto, message: Message) -> tuple[float, float] | None:
+    """The location an inbound message shared, decrypted; None when it shared none."""
+    token = message.extras.get("location_enc")
+    if not isinstance(token, str):
+        return None
+    lat, lon = json.loads(crypto.decrypt(token))
+    return float(lat), float(lon)
 
 
 def apply_status(db: Session, account: ChannelAccount, update: StatusUpdate) -> bool:

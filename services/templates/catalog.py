@@ -38,7 +38,7 @@ LEADS: dict[str, tuple[str, ...]] = {
 }
 """Messages the engine says just before a question, and the questions they can precede."""
 ALONE = (
-    ("grievance.filed",), ("track.status",), ("track.status", "track.note"),
+    ("grievance.filed",), ("track.status",), ("track.status", "track.note"), ("track.public",),
     ("optout.stopped",), ("notify.status",), ("notify.status", "notify.note"),
 )
 """Replies without a question: the end of a flow, opting out, status notifications."""

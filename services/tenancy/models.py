@@ -22,6 +22,9 @@ class Tenant(Base):
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     default_language: Mapped[str] = mapped_column(String(8), default="en")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    public_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    """What anyone may learn of a grievance by its number (services.tenancy.privacy);
+    None inherits the state's choice, and a state without one shows nothing."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

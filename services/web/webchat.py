@@ -1,7 +1,13 @@
-"""The web chat page, its assets and two helper endpoints: a visitor token and the reply feed."""
+"""The web chat page, its assets and two helper endpoints: a visitor token and the reply feed.
+
+Refusals carry codes: 401 `token_expired` (the page opens a new session), 403 `bad_token`,
+403 `account_disabled` (no history from a switched-off account), 401 `unknown_key` /
+`undecryptable` when the account's credentials are under a key the ring lacks, 422 `bad_after`.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +17,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from channels.base import ChannelAdapter
 from channels.errors import BadSignature
 from i18n import LANGUAGES
 from services.accounts.models import ChannelAccount
@@ -19,6 +26,7 @@ from services.contacts.models import Contact
 from services.contacts.service import urn_for
 from services.db.base import aware
 from services.messaging.models import Message
+from services.security.crypto import DecryptionError
 from services.tenancy.models import Tenant
 from services.web.chat_labels import render_page
 from services.web.deps import CtxDep, DbDep
@@ -42,6 +50,7 @@ PAGE_HEADERS = {
 }
 PRIVATE = {"Cache-Control": "no-store"}
 router = APIRouter(tags=["webchat"])
+log = logging.getLogger(__name__)
 
 
 def _account(db: DbDep, tenant: str | None) -> ChannelAccount:
@@ -54,6 +63,15 @@ def _account(db: DbDep, tenant: str | None) -> ChannelAccount:
     if account is None:
         raise HTTPException(404, detail={"code": "no_webchat"})
     return account
+
+
+def _adapter(ctx: CtxDep, account: ChannelAccount) -> ChannelAdapter:
+    """The account's adapter; 401 with the key error's code when its config cannot be read."""
+    try:
+        return adapter_for(ctx.crypto, account)
+    except DecryptionError as exc:
+        log.error("web chat account %s: credentials unreadable (%s)", account.id, exc.code)
+        raise HTTPException(401, detail={"code": exc.code}) from None
 
 
 def _asset(name: str, if_none_match: str, headers: dict[str, str]) -> Response:
@@ -110,14 +128,14 @@ def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) ->
     """A signed visitor token, the URL to post messages to and what the page shows."""
     account = _account(db, body.tenant)
     tenant = db.get(Tenant, account.tenant_id)
-    adapter = adapter_for(ctx.crypto, account)
-    token = body.token
-    if token:
+    adapter = _adapter(ctx, account)
+    address = ""
+    if body.token:
         try:
-            adapter.verify_client_token(token)
-        except BadSignature:
-            token = None
-    token = token or adapter.issue_client_token("")
+            address = adapter.verify_client_token(body.token)
+        except BadSignature:  # expired or forged: a new visitor
+            address = ""
+    token = adapter.issue_client_token(address)  # renewed on every open
     response.headers.update(PRIVATE)
     return {"token": token, "account": account.id, "tenant": account.tenant_id,
             "post_url": f"/webhooks/webchat/{account.id}",
@@ -125,14 +143,20 @@ def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) ->
             "default_language": tenant.default_language if tenant else "en"}
 
 
-def _item(ctx: CtxDep, m: Message) -> dict[str, Any]:
-    """One message as the page sees it; inbound ones carry the widget's id as `ref`."""
+def _item(ctx: CtxDep, adapter: ChannelAdapter, m: Message) -> dict[str, Any] | None:
+    """One message as the page sees it; inbound ones carry the widget's id as `ref`.
+    None for a message under a key the ring no longer has (left out, logged)."""
     inbound = m.direction == "in"
-    return {"id": m.id, "direction": m.direction, "text": ctx.crypto.decrypt(m.body_enc),
+    try:
+        text = ctx.crypto.decrypt(m.body_enc)
+    except DecryptionError as exc:
+        log.warning("web chat message %s left out of the feed: %s", m.id, exc.code)
+        return None
+    return {"id": m.id, "direction": m.direction, "text": text,
             "choices": [{"id": c[0], "label": c[1]} for c in m.extras.get("choices", [])],
             "ask": m.extras.get("ask", "none"), "status": m.status,
             "at": aware(m.created_at).isoformat(), "language": m.language,
-            "ref": m.external_id if inbound else None,
+            "ref": adapter.client_ref(m.external_id) if inbound and m.external_id else None,
             "payload": m.extras.get("payload") if inbound else None}
 
 
@@ -144,24 +168,37 @@ def messages(account_id: str, ctx: CtxDep, db: DbDep, response: Response,
     account = db.get(ChannelAccount, account_id)
     if account is None or account.channel_type != "webchat":
         raise HTTPException(404, detail={"code": "unknown_account"})
+    if not account.active:
+        raise HTTPException(403, detail={"code": "account_disabled"})
+    since = _since(after)
+    adapter = _adapter(ctx, account)
     try:
-        address = adapter_for(ctx.crypto, account).verify_client_token(
-            authorization.removeprefix("Bearer "))
-    except BadSignature:
-        raise HTTPException(403, detail={"code": "bad_token"}) from None
+        address = adapter.verify_client_token(authorization.removeprefix("Bearer "))
+    except BadSignature as exc:
+        raise HTTPException(exc.http_status, detail={"code": exc.code}) from None
     response.headers.update(PRIVATE)
-    digest = ctx.crypto.lookup_hash(urn_for("webchat", address))
+    digests = ctx.crypto.lookup_hashes(urn_for("webchat", address))
     contact = db.scalar(select(Contact).where(Contact.tenant_id == account.tenant_id,
-                                              Contact.urn_hash == digest))
+                                              Contact.urn_hash.in_(digests)))
     if contact is None:
         return {"messages": [], "language": None, "dir": None}
     q = select(Message).where(Message.contact_id == contact.id, Message.account_id == account.id)
-    if after is None:
+    if since is None:
         newest = q.order_by(Message.created_at.desc(), Message.id.desc()).limit(PAGE_SIZE)
         rows = list(db.scalars(newest))[::-1]
     else:
-        since = aware(after).astimezone(UTC)
         rows = list(db.scalars(q.where(Message.created_at >= since)
                                .order_by(Message.created_at, Message.id).limit(PAGE_SIZE)))
-    return {"messages": [_item(ctx, m) for m in rows], "language": contact.language,
+    items = [item for item in (_item(ctx, adapter, m) for m in rows) if item is not None]
+    return {"messages": items, "language": contact.language,
             "dir": _text_direction(contact.language)}
+
+
+def _since(after: datetime | None) -> datetime | None:
+    """`after` in UTC; 422 `bad_after` for an instant UTC cannot hold (year 1 at +14:00)."""
+    if after is None:
+        return None
+    try:
+        return aware(after).astimezone(UTC)
+    except OverflowError:
+        raise HTTPException(422, detail={"code": "bad_after"}) from None

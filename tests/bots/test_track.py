@@ -85,6 +85,18 @@ def test_status_with_a_note_shows_it_in_the_same_message(chat: Chat) -> None:
     assert chat.prompt.parts[1].params == {"note": "Crew sent on Monday"}
 
 
+def test_public_view_of_someone_elses_grievance_shows_category_and_status_only(
+        chat: Chat) -> None:
+    chat.to_track(ITEMS).send("PB-2025-000777")
+    chat.result("grievance.status", {"id": "PB-2025-000777", "status": "open", "public": True,
+                                     "category_names": {"en": "Garbage"}})
+    (part,) = chat.prompt.parts
+    assert part == Msg("track.public", {"id": "PB-2025-000777",
+                                        "category": Localized({"en": "Garbage"}),
+                                        "status": Msg("status.open")})
+    assert chat.session == Session(flow="menu")
+
+
 def test_not_found_asks_again(chat: Chat) -> None:
     chat.to_track(ITEMS).send("PB-2025-000999")
     chat.result("grievance.status", error="not_found")

@@ -30,6 +30,7 @@ from channels.errors import (
     RecipientInvalid,
     SendError,
     Throttled,
+    TokenExpired,
     WebhookRejected,
 )
 from channels.registry import (
@@ -81,6 +82,7 @@ SEND_ERRORS: dict[type[SendError], tuple[str, bool]] = {
 }
 REJECTIONS: dict[type[WebhookRejected], tuple[str, int]] = {
     BadSignature: ("bad_signature", 403),
+    TokenExpired: ("token_expired", 401),
     MalformedPayload: ("malformed_payload", 400),
     OutOfBounds: ("out_of_bounds", 400),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -9,8 +11,9 @@ import pytest
 
 from channels.base import ChannelAdapter
 from channels.contract import DeliveryStatus, InboundEvent, OutboundMessage, WebhookRequest
-from channels.errors import BadSignature, ConfigError, MalformedPayload
+from channels.errors import BadSignature, ConfigError, MalformedPayload, TokenExpired
 from channels.registry import build_adapter
+from channels.webchat.adapter import TOKEN_TTL_SECONDS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webchat"
 SECRET = "b7e0c5a1d2f3948576a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0"
@@ -74,6 +77,9 @@ BAD_TOKENS: dict[str, str] = {
     "non_ascii_mac": VISITOR + ".é" + _good().rpartition(".")[2][1:],
     "non_ascii_address": "web:ñ." + _good().rpartition(".")[2],
     "uppercased_mac": VISITOR + "." + _good().rpartition(".")[2].upper(),
+    "unexpiring_old_format": VISITOR + "." + hmac.new(
+        SECRET.encode(), VISITOR.encode(), hashlib.sha256).hexdigest(),
+    "expiry_not_a_number": VISITOR + ".soon." + _good().rpartition(".")[2],
 }
 
 
@@ -106,9 +112,58 @@ def test_widget_messages(name: str, expected: tuple[str, str | None]) -> None:
     body = fixture(name)
     result = adapter().handle_webhook(post(body, _good()), "inbound")
     text, payload = expected
-    assert result.events == (InboundEvent(json.loads(body)["id"], VISITOR, "web", text=text,
-                                          payload=payload),)
+    (event,) = result.events
+    assert event == InboundEvent(event.external_id, VISITOR, "web", text=text, payload=payload)
+    assert adapter().client_ref(event.external_id) == json.loads(body)["id"]
     assert result.ignored is None and result.response.status == 200
+
+
+def _event_id(token: str, body: bytes) -> str:
+    """The event id a widget message gets."""
+    (event,) = adapter().handle_webhook(post(body, token), "inbound").events
+    assert isinstance(event, InboundEvent)
+    return event.external_id
+
+
+def test_message_ids_are_scoped_to_the_visitor() -> None:
+    """Two visitors who pick the same message id make two events (two dedupe keys); one
+    visitor repeating an id makes the same event id (a retry), and the visitor stays hidden."""
+    chat = adapter()
+    body = fixture("message__text")
+    other = chat.issue_client_token("web:0123456789abcdef0123456789abcdef")
+    mine = _event_id(_good(), body)
+    assert mine == _event_id(_good(), body)
+    assert mine != _event_id(other, body)
+    assert VISITOR.removeprefix("web:") not in mine and _good().rpartition(".")[2] not in mine
+
+
+def test_tokens_expire() -> None:
+    """A token lasts the account's `token_ttl_seconds`, then is refused with 401 token_expired
+    (the MAC covers the expiry, so it cannot be pushed back)."""
+    chat = adapter(token_ttl_seconds="60")
+    token = chat.issue_client_token(VISITOR, now=1_000_000)
+    assert chat.verify_client_token(token, now=1_000_059) == VISITOR
+    with pytest.raises(TokenExpired) as caught:
+        chat.verify_client_token(token, now=1_000_060)
+    assert (caught.value.code, caught.value.http_status) == ("token_expired", 401)
+    address, expires, mac = token.split(".")
+    with pytest.raises(BadSignature) as forged:
+        chat.verify_client_token(f"{address}.{int(expires) + 3600}.{mac}", now=1_000_060)
+    assert forged.value.code == "bad_signature"
+
+
+def test_expired_token_on_the_webhook_is_401() -> None:
+    """The widget's POST with an expired token is refused before the body is read."""
+    old = adapter().issue_client_token(VISITOR, now=1_000)
+    with pytest.raises(TokenExpired) as caught:
+        adapter().handle_webhook(post(b"", old), "inbound")
+    assert caught.value.http_status == 401
+
+
+def test_default_token_lifetime_is_a_week() -> None:
+    """Without account config a token lasts TOKEN_TTL_SECONDS."""
+    token = adapter().issue_client_token(VISITOR, now=0)
+    assert int(token.split(".")[1]) == TOKEN_TTL_SECONDS == 7 * 86400
 
 
 # name -> body; authentic (valid token) but not a widget message: MalformedPayload (400).

@@ -1,4 +1,4 @@
-"""`nagarsetu tenant languages`: a state chooses its languages without code."""
+"""`nagarsetu tenant languages` and `public-status`: a state chooses without code."""
 
 from __future__ import annotations
 
@@ -46,3 +46,20 @@ def test_unknown_language_or_default_is_refused(gateway: LiveGateway, cli: CliRu
     assert bad_default.exit_code != 0
     with gateway.ctx.sessions() as db:
         assert "ta" in db.get_one(Tenant, "pb").languages  # nothing changed
+
+
+def test_public_status_is_set_inherited_and_shown(gateway: LiveGateway, cli: CliRunner) -> None:
+    """`tenant public-status`: none by default, a state's choice reaches its cities."""
+    shown = cli.invoke(app, ["tenant", "public-status", "pb.amritsar"])
+    assert shown.output.strip() == "pb.amritsar: public status none (inherited)"
+    assert cli.invoke(app, ["tenant", "public-status", "pb", "--set", "status"]).exit_code == 0
+    shown = cli.invoke(app, ["tenant", "public-status", "pb.amritsar"])
+    assert shown.output.strip() == "pb.amritsar: public status status (inherited)"
+    own = cli.invoke(app, ["tenant", "public-status", "pb.amritsar", "--set", "none"])
+    assert own.output.strip() == "pb.amritsar: public status none (own)"
+    with gateway.ctx.sessions() as db:
+        assert db.get_one(Tenant, "pb.amritsar").public_status == "none"
+    back = cli.invoke(app, ["tenant", "public-status", "pb.amritsar", "--set", "inherit"])
+    assert back.output.strip() == "pb.amritsar: public status status (inherited)"
+    bad = cli.invoke(app, ["tenant", "public-status", "pb", "--set", "everything"])
+    assert bad.exit_code != 0

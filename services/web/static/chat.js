@@ -60,9 +60,13 @@
     return "w" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  function visitorOf(token) {
+    return (token || "").split(".")[0];
+  }
+
   function openerId() {
     // One opener per visitor, ever: derived from the token's visitor part.
-    const visitor = (S.token || "").split(".")[0].replace(/[^A-Za-z0-9_-]/g, "").slice(0, 56);
+    const visitor = visitorOf(S.token).replace(/[^A-Za-z0-9_-]/g, "").slice(0, 56);
     return visitor.length >= 8 ? "open-" + visitor : newId();
   }
 
@@ -191,7 +195,8 @@
         }
         if (!response.ok) throw new Error("session " + response.status);
         const data = await response.json();
-        if (S.token && data.token !== S.token) forgetConversation();
+        // Tokens are renewed on every open; only another visitor means another conversation.
+        if (S.token && visitorOf(data.token) !== visitorOf(S.token)) forgetConversation();
         S.token = data.token;
         S.account = data.account;
         S.postUrl = data.post_url;
@@ -287,9 +292,9 @@
     }
     if (response.ok) return "ok";
     if (response.status === 401 || response.status === 403 || response.status === 404) {
-      const before = S.token + " " + S.postUrl;
+      const before = visitorOf(S.token) + " " + S.postUrl;
       if (!(await openSession())) return "rejected";
-      return before !== S.token + " " + S.postUrl ? "again" : "rejected";
+      return before !== visitorOf(S.token) + " " + S.postUrl ? "again" : "rejected";
     }
     if (response.status === 408 || response.status === 429 || response.status >= 500) {
       return "retry";
@@ -328,9 +333,9 @@
     try {
       const response = await request(`/webchat/${encodeURIComponent(S.account)}/messages${after}`,
                                       { headers: authHeaders({}) });
-      if (response.status === 403 || response.status === 404) {
-        const before = S.token + " " + S.account;
-        const renewed = (await openSession()) && before !== S.token + " " + S.account;
+      if (response.status === 401 || response.status === 403 || response.status === 404) {
+        const before = visitorOf(S.token) + " " + S.account;
+        const renewed = (await openSession()) && before !== visitorOf(S.token) + " " + S.account;
         return renewed ? 0 : backoff(++S.pollErrors, POLL.error);
       }
       if (!response.ok) throw new Error("messages " + response.status);

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import threading
 from datetime import timedelta
 from typing import Any
@@ -38,7 +40,7 @@ from channels.telegram import simulator
 from channels.telegram.adapter import Adapter
 from channels.telegram.client import map_error
 from channels.telegram.simulator import Fault
-from tests.channels.telegram.support import BOT_TOKEN, CITIZEN, FakeTelegram
+from tests.channels.telegram.support import BOT_TOKEN, CITIZEN, SECRET, FakeTelegram
 
 LANGUAGES = (Choice("en", "English"), Choice("hi", "हिन्दी"), Choice("pa", "ਪੰਜਾਬੀ"))
 CATEGORIES = (Choice("garbage", "Garbage not collected"), Choice("water", "No water supply"),
@@ -106,7 +108,8 @@ def test_request_the_bot_api_receives(fake_telegram: FakeTelegram, message: Outb
     assert made["method"] == "sendMessage" and made["token"] == BOT_TOKEN
     assert made["params"] == {"chat_id": CITIZEN, **params}
     (delivered,) = simulator.sent_to(CITIZEN)
-    assert result == SendResult(f"{CITIZEN}:{delivered['message_id']}", DeliveryStatus.SENT)
+    expected = f"{sent_ref(CITIZEN)}:{delivered['message_id']}"
+    assert result == SendResult(expected, DeliveryStatus.SENT)
 
 
 def test_long_text_goes_in_pieces_with_the_keyboard_last(fake_telegram: FakeTelegram) -> None:
@@ -117,7 +120,7 @@ def test_long_text_goes_in_pieces_with_the_keyboard_last(fake_telegram: FakeTele
     made = [r["params"] for r in simulator.received_requests()]
     assert [len(p["text"]) for p in made] == [len(para.strip())] * 3
     assert [("reply_markup" in p) for p in made] == [False, False, True]
-    assert result.external_id == f"{CITIZEN}:3"
+    assert result.external_id == f"{sent_ref(CITIZEN)}:3"
 
 
 def test_emoji_count_double_towards_the_limit() -> None:
@@ -136,11 +139,28 @@ def test_empty_message_is_a_config_error(fake_telegram: FakeTelegram) -> None:
 
 
 def test_external_ids_are_unique_across_chats(fake_telegram: FakeTelegram) -> None:
-    """message_id counts per chat, so the external id carries the chat too."""
+    """message_id counts per chat, so the external id carries a tag of the chat too."""
     bot = adapter(fake_telegram)
     first = bot.send(OutboundMessage("5123456789", "hi"), None)
     second = bot.send(OutboundMessage("5987654321", "hi"), None)
-    assert first.external_id == "5123456789:1" and second.external_id == "5987654321:1"
+    assert first.external_id.endswith(":1") and second.external_id.endswith(":1")
+    assert first.external_id != second.external_id
+
+
+def test_external_ids_do_not_contain_the_chat_id(fake_telegram: FakeTelegram) -> None:
+    """The message log stores the external id in clear: no chat id in it, however written."""
+    bot = adapter(fake_telegram)
+    sent = [bot.send(OutboundMessage(chat, "hi"), None).external_id
+            for chat in (CITIZEN, CITIZEN, "-1001234567890")]
+    assert all(CITIZEN not in ref and "1234567890" not in ref for ref in sent)
+    assert sent[0].split(":")[0] == sent[1].split(":")[0]  # one chat, one tag
+    assert len(set(sent)) == 3
+
+
+def sent_ref(chat_id: str) -> str:
+    """The tag a test chat's external ids start with: an HMAC under the account's secret token."""
+    digest = hmac.new(SECRET.encode(), b"chat:" + chat_id.encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
 
 
 # simulator fault -> (error, retryable, retry_after)
@@ -191,13 +211,13 @@ def test_next_send_after_a_fault_succeeds(fake_telegram: FakeTelegram) -> None:
     simulator.inject_faults(500)
     with pytest.raises(ProviderDown):
         bot.send(OutboundMessage(CITIZEN, "hello"), None)
-    assert bot.send(OutboundMessage(CITIZEN, "hello"), None).external_id == f"{CITIZEN}:1"
+    assert bot.send(OutboundMessage(CITIZEN, "hello"), None).external_id == f"{sent_ref(CITIZEN)}:1"
 
 
 def test_api_base_may_be_a_bare_host(fake_telegram: FakeTelegram) -> None:
     """`…/sim/telegram` works like `…/sim/telegram/bot`, for the API and for files."""
     bot = adapter(fake_telegram, api_base=fake_telegram.base_url + "/sim/telegram/")
-    assert bot.send(OutboundMessage(CITIZEN, "hello"), None).external_id == f"{CITIZEN}:1"
+    assert bot.send(OutboundMessage(CITIZEN, "hello"), None).external_id == f"{sent_ref(CITIZEN)}:1"
     simulator.add_file("f9", b"png", "photos/file_9.png")
     assert bot.fetch_media("tg-file:f9") == (b"png", "image/png")
 
@@ -226,7 +246,7 @@ def test_process_environment_cannot_redirect_sends(fake_telegram: FakeTelegram,
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
         monkeypatch.setenv(name, closed_port_url)
     result = adapter(fake_telegram).send(OutboundMessage(CITIZEN, "hello"), None)
-    assert result.external_id == f"{CITIZEN}:1"
+    assert result.external_id == f"{sent_ref(CITIZEN)}:1"
 
 
 def test_sends_from_many_threads_share_one_loop(fake_telegram: FakeTelegram) -> None:
@@ -260,7 +280,8 @@ def test_send_from_fastapi_threadpool_and_from_inside_a_loop(fake_telegram: Fake
         return pooled, inline_call
 
     pooled, inline_call = asyncio.run(main())
-    assert (pooled.external_id, inline_call.external_id) == (f"{CITIZEN}:1", f"{CITIZEN}:2")
+    tag = sent_ref(CITIZEN)
+    assert (pooled.external_id, inline_call.external_id) == (f"{tag}:1", f"{tag}:2")
 
 
 def test_fetch_media(fake_telegram: FakeTelegram) -> None:

@@ -1,0 +1,158 @@
+"""Benchmark: how fast the gateway answers signed Twilio SMS webhooks, beside a bare endpoint.
+
+Two single-process uvicorn servers run side by side with the same flags: the gateway API
+(production settings: PostgreSQL, Redis; no Celery worker, so only the API process is measured:
+the tasks it enqueues wait in Redis and are flushed at the end) and a bare FastAPI endpoint
+that parses the same form and answers empty TwiML. The same open-loop steps (fixed arrival
+schedule, latency from each request's due time) are offered to each in alternation, fresh
+``MessageSid`` per request, 5,000 senders continuing their conversations; then a saturation
+step whose achieved rate is each side's throughput.
+
+    .venv/bin/python bench/webhook_answer.py            # 100, 200, 500/s for 15 s; about 4 min
+    .venv/bin/python bench/webhook_answer.py --quick    # 100 and 500/s for 5 s; under 2 min
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bare_app import PATH
+from load import StepResult, run_step
+from procs import Proc, clean_env, free_port
+from report import HEADER, machine, notes, ratio, row, verdict
+from stack import Gateway, uvicorn
+from twilio_forms import Account, Senders
+
+SIDES = ("bare", "gateway")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--rates", default="100,200,500", help="offered rates per second")
+    parser.add_argument("--seconds", type=float, default=15.0, help="length of each step")
+    parser.add_argument("--saturation", type=float, default=2000.0,
+                        help="offered rate of the throughput step (above both capacities)")
+    parser.add_argument("--saturation-seconds", type=float, default=5.0)
+    parser.add_argument("--senders", type=int, default=5000)
+    parser.add_argument("--generators", type=int, default=1, help="load generator processes")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds from due time")
+    parser.add_argument("--with-worker", action="store_true",
+                        help="also run one Celery worker (shares the CPUs with the API)")
+    parser.add_argument("--redis-db", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="100 and 500/s, 5 s steps")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rates, args.seconds, args.saturation_seconds = "100,500", 5.0, 3.0
+    args.rates = [float(r) for r in args.rates.split(",")]
+    return args
+
+
+def measure(side: str, url: str, senders: Senders, rate: float, seconds: float, proc: Proc,
+            args: argparse.Namespace) -> tuple[StepResult, float]:
+    """One open-loop step against one side; the result and the server's CPU seconds."""
+    shots = senders.next(max(1, int(rate * seconds)))
+    cpu = proc.cpu_seconds()
+    step = run_step(url, shots, rate, generators=args.generators, timeout=args.timeout)
+    used = proc.cpu_seconds() - cpu
+    proc.settle()  # a backlog the client gave up on must not run into the other side's step
+    return step, used
+
+
+def run(args: argparse.Namespace, workdir: Path) -> int:
+    """Start both servers, offer every step to each in alternation, print the figures."""
+    print("webhook answer benchmark;", machine())
+    sink_port, bare_port = free_port(), free_port()
+    sink = Proc("twilio-sink", uvicorn("twilio_sink:app", sink_port), clean_env({}), workdir)
+    gateway = Gateway(workdir, f"http://127.0.0.1:{sink_port}", redis_db=args.redis_db)
+    bare: Proc | None = None
+    try:
+        sink.wait_http(f"http://127.0.0.1:{sink_port}/healthz")
+        account = gateway.prepare()
+        gateway.start_api()
+        if args.with_worker:
+            gateway.start_worker(concurrency=2)
+        bare = Proc("bare", uvicorn("bare_app:app", bare_port), clean_env({}), workdir)
+        bare.wait_http(f"http://127.0.0.1:{bare_port}/healthz")
+        assert gateway.api is not None
+        procs = {"bare": bare, "gateway": gateway.api}
+        urls = {"bare": f"http://127.0.0.1:{bare_port}{PATH}", "gateway": account.url}
+        senders = {"bare": Senders(Account(urls["bare"], account.account_sid,
+                                           account.auth_token, account.address),
+                                   args.senders, prefix="+9197"),
+                   "gateway": Senders(account, args.senders)}
+        worker = "one Celery worker running" if args.with_worker else "no Celery worker"
+        print(f"gateway: one API process, PostgreSQL + Redis, {worker}; "
+              f"{args.senders} senders, fresh MessageSid per request; timeout "
+              f"{args.timeout:.0f} s from due time; {args.generators} generator process(es)")
+        for side in SIDES:  # warm-up: connections, caches, first contacts
+            measure(side, urls[side], senders[side], 100, 2, procs[side], args)
+        results: list[tuple[float, dict[str, tuple[StepResult, float]]]] = []
+        plan = [(rate, args.seconds) for rate in args.rates]
+        plan.append((args.saturation, args.saturation_seconds))
+        for i, (rate, seconds) in enumerate(plan):
+            order = SIDES if i % 2 == 0 else SIDES[::-1]
+            step = {side: measure(side, urls[side], senders[side], rate, seconds,
+                                  procs[side], args) for side in order}
+            results.append((rate, step))
+        queued = gateway.queued()
+        if any(step["gateway"][0].errors for _, step in results):
+            print(f"gateway log (end):\n{gateway.api.log()}")
+    finally:
+        if bare is not None:
+            bare.stop()
+        gateway.stop()
+        sink.stop()
+    return report(args, results, queued)
+
+
+def report(args: argparse.Namespace,
+           results: list[tuple[float, dict[str, tuple[StepResult, float]]]],
+           queued: int) -> int:
+    """The step table, gateway/bare ratios and the goal verdicts."""
+    print()
+    print(HEADER)
+    for _, step in results:
+        for side in SIDES:
+            print(row(side, *step[side]))
+    print(f"\n{'offered/s':>10}{'achieved g/b':>14}{'p50 g/b':>9}{'p99 g/b':>9}"
+          f"{'cpu/req g/b':>13}")
+    for rate, step in results:
+        (b, bcpu), (g, gcpu) = step["bare"], step["gateway"]
+        print(f"{rate:>10.0f}{ratio(g.achieved, b.achieved):>14}"
+              f"{ratio(g.latency_ms(50), b.latency_ms(50)):>9}"
+              f"{ratio(g.latency_ms(99), b.latency_ms(99)):>9}{ratio(gcpu, bcpu):>13}")
+    for line in notes([s for _, step in results for s, _ in step.values()]):
+        print(line)
+    print(f"tasks left queued in Redis by the gateway: {queued}")
+    (sat_b, _), (sat_g, _) = results[-1][1]["bare"], results[-1][1]["gateway"]
+    thr = sat_g.achieved / sat_b.achieved if sat_b.achieved else 0.0
+    print("\ngoals:")
+    print(verdict("throughput >= 0.5x the bare endpoint", thr >= 0.5,
+                  f"{sat_g.achieved:.0f}/s vs {sat_b.achieved:.0f}/s = {thr:.2f}x "
+                  f"(offered {args.saturation:.0f}/s)"))
+    at500 = [step["gateway"][0] for rate, step in results if rate == 500]
+    if at500:
+        g = at500[0]
+        passed = g.latency_ms(99) <= 50 and g.timeouts == 0 and g.errors == 0
+        print(verdict("p99 <= 50 ms at 500/s offered", passed,
+                      f"p99 {g.latency_ms(99):.1f} ms, {g.timeouts} timeouts, "
+                      f"{g.errors} errors"))
+    print(machine())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="nagarsetu-bench-") as tmp:
+        return run(args, Path(tmp))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

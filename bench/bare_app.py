@@ -1,6 +1,6 @@
 """The baseline: a bare FastAPI app with one form endpoint that answers empty TwiML.
 
-Served by uvicorn exactly as the gateway is (``uvicorn --app-dir bench bare_app:app ...``), so
+Served by uvicorn exactly as the gateway is (``uvicorn bench.bare_app:app ...``), so
 that the two differ only in what the handler does.
 """
 

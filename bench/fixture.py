@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from procs import VENV_BIN, run_command
-from twilio_forms import Account
+from bench.procs import VENV_BIN, run_command
+from bench.twilio_forms import Account
 
 CITY = "pb.amritsar"
 NUMBER = "+15005550006"

@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
 VENV_BIN = ROOT / ".venv" / "bin"
 _TICK = os.sysconf("SC_CLK_TCK")
 _OUTSIDE = ("NAGARSETU_", "DATABASE_URL", "REDIS_URL")
@@ -33,7 +32,7 @@ def free_port() -> int:
 def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
     """This process's environment without any gateway setting, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_OUTSIDE)}
-    env["PYTHONPATH"] = f"{ROOT}{os.pathsep}{BENCH}"
+    env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env
 

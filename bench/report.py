@@ -7,7 +7,7 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from load import StepResult
+from bench.load import StepResult
 
 HEADER = (f"{'side':<9}{'offered/s':>10}{'achieved/s':>11}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'max ms':>9}{'timeouts':>9}{'errors':>7}{'slip p99':>9}{'gen cpu':>8}"

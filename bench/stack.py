@@ -16,13 +16,14 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import redis
 
-from fixture import add_sms_account, create_city
-from procs import VENV_BIN, Proc, clean_env, free_port, run_command
-from twilio_forms import Account
+from bench.fixture import add_sms_account, create_city
+from bench.procs import ROOT, VENV_BIN, Proc, clean_env, free_port, run_command
+from bench.twilio_forms import Account
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 QUEUES = "turns,replies,bulk,celery"
@@ -32,7 +33,7 @@ UVICORN_FLAGS = ("--host", "127.0.0.1", "--no-access-log", "--log-level", "warni
 
 def uvicorn(app: str, port: int, *, factory: bool = False) -> list[str]:
     """The uvicorn command line every server of a benchmark gets (one process, same flags)."""
-    cmd = [str(VENV_BIN / "uvicorn"), "--app-dir", str(Path(__file__).parent)]
+    cmd = [str(VENV_BIN / "uvicorn"), "--app-dir", str(ROOT)]
     if factory:
         cmd.append("--factory")
     return [*cmd, app, "--port", str(port), *UVICORN_FLAGS]
@@ -48,6 +49,7 @@ class Gateway:
     redis_db: int = 7
     port: int = field(default_factory=free_port)
     db_name: str = field(default_factory=lambda: "bench_" + secrets.token_hex(4))
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
     api: Proc | None = None
     workers: list[Proc] = field(default_factory=list)
     account: Account | None = None
@@ -72,14 +74,12 @@ class Gateway:
     def env(self) -> dict[str, str]:
         """The documented production (or embedded) environment."""
         extra = {"NAGARSETU_ENV": "development" if self.embedded else "production",
-                 "NAGARSETU_SECRET_KEY": secrets.token_urlsafe(48),
+                 "NAGARSETU_SECRET_KEY": self.secret_key,
                  "NAGARSETU_PUBLIC_BASE_URL": self.base_url,
                  "DATABASE_URL": self.database_url}
         if not self.embedded:
             extra["REDIS_URL"] = self.redis_url
-        if not hasattr(self, "_env"):
-            self._env = clean_env(extra)
-        return self._env
+        return clean_env(extra)
 
     def prepare(self) -> Account:
         """Database, migrations, city and account."""
@@ -124,7 +124,7 @@ class Gateway:
         if self.embedded:
             return 0
         client = redis.Redis.from_url(self.redis_url)
-        return sum(int(client.llen(q)) for q in QUEUES.split(","))
+        return sum(cast(int, client.llen(q)) for q in QUEUES.split(","))
 
     def stop(self) -> None:
         """Stop every process, drop the database, flush the Redis DB."""

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
-from load import Shot
+from bench.load import Shot
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 

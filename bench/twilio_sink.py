@@ -1,6 +1,6 @@
 """A cheap Twilio stand-in process: the Messages create endpoint, recording when each arrived.
 
-Served by uvicorn on its own (``uvicorn --app-dir bench twilio_sink:app``) so that it is not
+Served by uvicorn on its own (``uvicorn bench.twilio_sink:app``) so that it is not
 what a benchmark measures. It answers the Twilio SDK as Twilio does (201 with the message
 resource; 400 with Twilio's error JSON for a missing ``To`` or body; 401 without Basic auth),
 records ``(CLOCK_MONOTONIC, To)`` per accepted message, and sends no status callbacks (they

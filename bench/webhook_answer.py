@@ -8,8 +8,8 @@ schedule, latency from each request's due time) are offered to each in alternati
 ``MessageSid`` per request, 5,000 senders continuing their conversations; then a saturation
 step whose achieved rate is each side's throughput.
 
-    .venv/bin/python bench/webhook_answer.py            # 100, 200, 500/s for 15 s; about 4 min
-    .venv/bin/python bench/webhook_answer.py --quick    # 100 and 500/s for 5 s; under 2 min
+    .venv/bin/python -m bench.webhook_answer           # 100, 200, 500/s, 15 s steps; ~4 min
+    .venv/bin/python -m bench.webhook_answer --quick   # 100 and 500/s, 5 s steps; < 2 min
 """
 
 from __future__ import annotations
@@ -17,16 +17,15 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bare_app import PATH
-from load import StepResult, run_step
-from procs import Proc, clean_env, free_port
-from report import HEADER, machine, notes, ratio, row, verdict
-from stack import Gateway, uvicorn
-from twilio_forms import Account, Senders
+from bench.bare_app import PATH
+from bench.load import StepResult, run_step
+from bench.procs import Proc, clean_env, free_port
+from bench.report import HEADER, machine, notes, ratio, row, verdict
+from bench.stack import Gateway, uvicorn
+from bench.twilio_forms import Account, Senders
 
 SIDES = ("bare", "gateway")
 
@@ -68,7 +67,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     """Start both servers, offer every step to each in alternation, print the figures."""
     print("webhook answer benchmark;", machine())
     sink_port, bare_port = free_port(), free_port()
-    sink = Proc("twilio-sink", uvicorn("twilio_sink:app", sink_port), clean_env({}), workdir)
+    sink = Proc("twilio-sink", uvicorn("bench.twilio_sink:app", sink_port), clean_env({}),
+                workdir)
     gateway = Gateway(workdir, f"http://127.0.0.1:{sink_port}", redis_db=args.redis_db)
     bare: Proc | None = None
     try:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         gateway.start_api()
         if args.with_worker:
             gateway.start_worker(concurrency=2)
-        bare = Proc("bare", uvicorn("bare_app:app", bare_port), clean_env({}), workdir)
+        bare = Proc("bare", uvicorn("bench.bare_app:app", bare_port), clean_env({}), workdir)
         bare.wait_http(f"http://127.0.0.1:{bare_port}/healthz")
         assert gateway.api is not None
         procs = {"bare": bare, "gateway": gateway.api}

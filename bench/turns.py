@@ -31,7 +31,7 @@ class TurnFigures:
 
     @property
     def sustained(self) -> float:
-        """Replies received per second while the load ran (arrivals during the schedule)."""
+        """Turns answered per second while the load ran (paired replies during the schedule)."""
         return self.in_window / self.seconds
 
     @property
@@ -51,18 +51,18 @@ def pair(step: StepResult, shots: Sequence[Shot], replies: Sequence[tuple[float,
     for sample, shot in zip(step.samples, shots, strict=True):
         waiting[shot.sender].append(sample.due)
     latencies: list[float] = []
-    unpaired = 0
+    unpaired = in_window = 0
     end = step.start + step.seconds
     for arrived, to in sorted(replies):
         queue = waiting.get(to)
         if queue and queue[0] <= arrived:
             latencies.append(arrived - queue.popleft())
+            in_window += arrived <= end
         else:
             unpaired += 1
     last = max((a for a, _ in replies), default=end)
-    return TurnFigures(step.rate, step.seconds, len(shots), len(replies),
-                       sum(step.start <= a <= end for a, _ in replies), unpaired, latencies,
-                       max(0.0, last - end))
+    return TurnFigures(step.rate, step.seconds, len(shots), len(replies), in_window, unpaired,
+                       latencies, max(0.0, last - end))
 
 
 HEADER = (f"{'offered/s':>10}{'webhook ok':>11}{'wh p99 ms':>10}{'turns/s':>9}{'replies':>9}"

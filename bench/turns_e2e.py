@@ -35,6 +35,8 @@ from bench.turns import HEADER, TurnFigures, pair
 from bench.turns import row as turn_row
 from bench.twilio_forms import FORM_TYPE, Account, Senders
 
+SETTLE_LIMIT = 30.0
+
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
@@ -100,8 +102,8 @@ def wait_replies(sink: str, after: int, expected: int, drain: float) -> None:
 
 def step(args: argparse.Namespace, gateway: Gateway, sink_url: str, senders: Senders,
          rate: float, seconds: float, procs: list[Proc]) -> tuple[StepResult, TurnFigures,
-                                                                  dict[str, float]]:
-    """One open-loop step and its replies; also each process's CPU share during it."""
+                                                                  dict[str, float], str]:
+    """One open-loop step and its replies; each process's CPU share; what it left behind."""
     assert gateway.account is not None
     after = int(httpx.get(f"{sink_url}/bench/replies", params={"after": 10**9},
                           timeout=30).json()["next"])
@@ -112,9 +114,13 @@ def step(args: argparse.Namespace, gateway: Gateway, sink_url: str, senders: Sen
     busy = meter.busy()
     wait_replies(sink_url, after, len(shots), args.drain)
     figures = pair(result, shots, replies_since(sink_url, after))
-    for proc in procs:
-        proc.settle(limit=30.0)
-    return result, figures, busy
+    busy_after = [p.name for p in procs if p.settle(limit=SETTLE_LIMIT) >= SETTLE_LIMIT]
+    queued = gateway.queued()
+    left = ""
+    if busy_after or queued:
+        left = (f"still busy {SETTLE_LIMIT:.0f} s after the drain: "
+                f"{', '.join(busy_after) or 'none'}; {queued} tasks queued")
+    return result, figures, busy, left
 
 
 def run(args: argparse.Namespace, workdir: Path) -> int:
@@ -128,7 +134,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     sink = Proc("twilio-sink", uvicorn("bench.twilio_sink:app", port), clean_env({}),
                 workdir)
     gateway = Gateway(workdir, sink_url, embedded=args.embedded, redis_db=args.redis_db)
-    rows: list[tuple[StepResult, TurnFigures, dict[str, float]]] = []
+    rows: list[tuple[StepResult, TurnFigures, dict[str, float], str]] = []
     try:
         sink.wait_http(sink_url + "/healthz")
         account = gateway.prepare()
@@ -155,7 +161,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
 
 
 def report(args: argparse.Namespace, base: StepResult, sink_busy: float,
-           rows: list[tuple[StepResult, TurnFigures, dict[str, float]]]) -> int:
+           rows: list[tuple[StepResult, TurnFigures, dict[str, float], str]]) -> int:
     """Baseline, the end-to-end table, CPU per process, goal verdicts."""
     print("\nbaseline: the Twilio stand-in answering Messages-create requests directly")
     print(STEP_HEADER)
@@ -163,13 +169,15 @@ def report(args: argparse.Namespace, base: StepResult, sink_busy: float,
     print(f"\nend to end ({args.seconds:.0f} s steps; latency from the webhook's due time to "
           "the reply's arrival at the stand-in)")
     print(HEADER)
-    for result, figures, _ in rows:
+    for result, figures, _, _ in rows:
         print(turn_row(result, figures))
     print("\nCPU during each step (share of one core):")
-    for result, _, busy in rows:
+    for result, _, busy, left in rows:
         shares = ", ".join(f"{name} {share:.0%}" for name, share in busy.items())
         print(f"  {result.rate:.0f}/s: {shares}, generator {result.generator_busy:.0%}")
-    for line in notes([base, *(r for r, _, _ in rows)]):
+        if left:
+            print(f"    backlog: {left} (it overlapped the next step)")
+    for line in notes([base, *(r for r, _, _, _ in rows)]):
         print(line)
     print("\ngoals:")
     best = max(rows, key=lambda r: r[1].sustained)[1]
@@ -183,7 +191,7 @@ def report(args: argparse.Namespace, base: StepResult, sink_busy: float,
                       f"{best.sustained:.1f} turns/s at {best.rate:.0f}/s offered, "
                       f"{best.missing} without reply"
                       + ("" if args.seconds >= 60 else " (steps shorter than 60 s)")))
-        at200 = [f for r, f, _ in rows if r.rate == 200]
+        at200 = [f for r, f, _, _ in rows if r.rate == 200]
         if at200:
             f = at200[0]
             print(verdict("p99 webhook->reply <= 1 s at 200/s",

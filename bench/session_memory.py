@@ -106,7 +106,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         gateway.stop()
         sink.stop()
     print(f"{args.conversations} citizens x {STEPS} messages at {args.rate:.0f}/s: "
-          f"{step.ok} webhooks answered 200, {replies} replies received")
+          f"{step.ok} webhooks answered 200 ({step.timeouts} timeouts, {step.errors} errors), "
+          f"{replies} replies received")
     print(f"keys in Redis DB {args.redis_db} by prefix: "
           + ", ".join(f"{p} {n}" for p, n in census.most_common(8)))
     if not usage:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import secrets
 import socket
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -132,7 +131,6 @@ class Gateway:
             proc.stop()
         if self.embedded:
             return
-        with ExitStack() as cleanup:
-            conn = cleanup.enter_context(psycopg.connect(POSTGRES_ADMIN, autocommit=True))
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
         redis.Redis.from_url(self.redis_url).flushdb()

@@ -11,7 +11,7 @@ from bench.load import StepResult
 
 HEADER = (f"{'side':<9}{'offered/s':>10}{'achieved/s':>11}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'max ms':>9}{'timeouts':>9}{'errors':>7}{'slip p99':>9}{'gen cpu':>8}"
-          f"{'srv cpu':>8}{'cpu ms/req':>11}{'after s':>8}")
+          f"{'srv cpu':>8}{'cpu ms/ok':>10}{'after s':>8}")
 
 
 def machine() -> str:
@@ -27,17 +27,18 @@ def row(side: str, step: StepResult, server_cpu: float | None, after: float = 0.
 
     `server_cpu` is the server's CPU seconds from the step's start until it was idle again,
     `after` seconds past the step's end (work on requests the client had given up on included),
-    so *cpu ms/req* is what each offered request cost; `mark` flags a server that had to be
-    restarted because it was still busy.
+    so *cpu ms/ok* is what each good answer cost (an upper bound when requests timed out: work
+    on those counts too); `mark` flags a server that had to be restarted because it was still
+    busy.
     """
     busy = cost = ""
     if server_cpu is not None:
         busy = f"{server_cpu / (step.seconds + after):.0%}"
-        cost = f"{server_cpu / len(step.samples) * 1000:.2f}"
+        cost = f"{server_cpu / max(step.ok, 1) * 1000:.2f}"
     return (f"{side:<9}{step.rate:>10.0f}{step.achieved:>11.1f}{step.latency_ms(50):>9.1f}"
             f"{step.latency_ms(99):>9.1f}{step.latency_ms(100):>9.1f}{step.timeouts:>9}"
             f"{step.errors:>7}{step.slip_ms(99):>9.1f}{step.generator_busy:>8.0%}"
-            f"{busy:>8}{cost:>11}{after:>7.1f}{mark or ' '}")
+            f"{busy:>8}{cost:>10}{after:>7.1f}{mark or ' '}")
 
 
 def ratio(a: float, b: float) -> str:

@@ -66,6 +66,11 @@ class Measured:
     restarted: bool
     """Still busy after `SETTLE_LIMIT`: restarted so that its backlog cannot skew the next."""
 
+    @property
+    def cpu_per_ok(self) -> float:
+        """Server CPU seconds per good answer."""
+        return self.cpu / max(self.step.ok, 1)
+
 
 @dataclass
 class Sides:
@@ -170,13 +175,13 @@ def report(args: argparse.Namespace, results: list[tuple[float, dict[str, Measur
             m = step[side]
             print(row(side, m.step, m.cpu, m.after, "*" if m.restarted else ""))
     print(f"\n{'offered/s':>10}{'achieved g/b':>14}{'p50 g/b':>9}{'p99 g/b':>9}"
-          f"{'cpu/req g/b':>13}")
+          f"{'cpu/ok g/b':>13}")
     for rate, step in results:
         b, g = step["bare"].step, step["gateway"].step
         print(f"{rate:>10.0f}{ratio(g.achieved, b.achieved):>14}"
               f"{ratio(g.latency_ms(50), b.latency_ms(50)):>9}"
               f"{ratio(g.latency_ms(99), b.latency_ms(99)):>9}"
-              f"{ratio(step['gateway'].cpu, step['bare'].cpu):>13}")
+              f"{ratio(step['gateway'].cpu_per_ok, step['bare'].cpu_per_ok):>13}")
     for line in notes([m.step for _, step in results for m in step.values()]):
         print(line)
     if any(m.restarted for _, step in results for m in step.values()):

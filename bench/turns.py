@@ -35,6 +35,11 @@ class TurnFigures:
         return self.in_window / self.seconds
 
     @property
+    def completed(self) -> float:
+        """Turns answered per second until the last reply (the capacity when overloaded)."""
+        return len(self.latencies) / (self.seconds + self.drain)
+
+    @property
     def missing(self) -> int:
         """Webhooks that never got a reply."""
         return self.sent - len(self.latencies)
@@ -65,13 +70,14 @@ def pair(step: StepResult, shots: Sequence[Shot], replies: Sequence[tuple[float,
                        latencies, max(0.0, last - end))
 
 
-HEADER = (f"{'offered/s':>10}{'webhook ok':>11}{'wh p99 ms':>10}{'turns/s':>9}{'replies':>9}"
+HEADER = (f"{'offered/s':>10}{'webhook ok':>11}{'wh p99 ms':>10}{'turns/s':>9}{'done/s':>8}"
+          f"{'replies':>9}"
           f"{'missing':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'drain s':>8}")
 
 
 def row(step: StepResult, turns: TurnFigures) -> str:
     """One line of the end-to-end table."""
     return (f"{step.rate:>10.0f}{step.ok:>11}{step.latency_ms(99):>10.1f}"
-            f"{turns.sustained:>9.1f}{turns.replies:>9}{turns.missing:>8}"
+            f"{turns.sustained:>9.1f}{turns.completed:>8.1f}{turns.replies:>9}{turns.missing:>8}"
             f"{turns.latency_ms(50):>9.1f}{turns.latency_ms(99):>9.1f}"
             f"{turns.latency_ms(100):>9.1f}{turns.drain:>8.1f}")

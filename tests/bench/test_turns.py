@@ -23,6 +23,7 @@ def test_each_reply_answers_the_earliest_waiting_webhook_of_its_sender() -> None
     assert sorted(round(x, 3) for x in figures.latencies) == [0.2, 0.2, 0.3]
     assert figures.missing == 0 and figures.unpaired == 0
     assert figures.in_window == 3  # all arrived before start + 1.5 s
+    assert figures.sustained == figures.completed == 2.0
 
 
 def test_a_reply_before_any_webhook_of_its_sender_or_to_a_stranger_is_unpaired() -> None:

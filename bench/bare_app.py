@@ -1,0 +1,42 @@
+"""The baseline: a bare FastAPI app with one form endpoint that answers empty TwiML.
+
+Served by uvicorn exactly as the gateway is (``uvicorn bench.bare_app:app ...``), so
+that the two differ only in what the handler does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import FastAPI, Form, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+PATH = "/sms"
+
+
+class SmsForm(BaseModel):
+    """The fields of Twilio's inbound form that a minimal handler would read."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    message_sid: str = Field(alias="MessageSid")
+    account_sid: str = Field(alias="AccountSid")
+    sender: str = Field(alias="From")
+    to: str = Field(alias="To")
+    body: str = Field(alias="Body", default="")
+
+
+app = FastAPI()
+
+
+@app.post(PATH)
+async def sms(form: Annotated[SmsForm, Form()]) -> Response:
+    """Accept the form, answer nothing."""
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+@app.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness, for the benchmark's start-up wait."""
+    return {"status": "ok"}

@@ -67,6 +67,7 @@ def test_disabled_account_serves_no_history(gateway: LiveGateway) -> None:
         db.execute(update(ChannelAccount).where(ChannelAccount.id == session["account"])
                    .values(active=False))
         db.commit()
+    gateway.ctx.accounts.clear()  # webhooks trust their copy for NAGARSETU_ACCOUNT_CACHE_SECONDS
     feed = _feed(gateway, session["account"], session["token"])
     assert (feed.status_code, feed.json()["detail"]) == (403, {"code": "account_disabled"})
     posted = _post(gateway, session, "after-0001", "hello")

@@ -6,12 +6,14 @@ so a report can say who was busy: the server under test, the workers, the simula
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -20,6 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 _TICK = os.sysconf("SC_CLK_TCK")
 _OUTSIDE = ("NAGARSETU_", "DATABASE_URL", "REDIS_URL")
+
+
+Parse = Callable[[Sequence[str] | None], argparse.Namespace]
+Run = Callable[[argparse.Namespace, Path], int]
+
+
+def entry(parse: Parse, run: Run, argv: Sequence[str] | None = None) -> int:
+    """A benchmark's main: parse its options, run it in a scratch folder removed afterwards."""
+    args = parse(argv)
+    with tempfile.TemporaryDirectory(prefix="nagarsetu-bench-") as tmp:
+        return run(args, Path(tmp))
 
 
 def free_port() -> int:

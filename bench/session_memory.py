@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +25,7 @@ import httpx
 import redis
 
 from bench.load import percentile, run_step
-from bench.procs import Proc, clean_env, free_port
+from bench.procs import Proc, clean_env, entry, free_port
 from bench.report import machine, verdict
 from bench.stack import QUEUES, Gateway, uvicorn
 from bench.turns_e2e import wait_replies
@@ -132,9 +131,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
-    args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="nagarsetu-bench-") as tmp:
-        return run(args, Path(tmp))
+    return entry(parse_args, run, argv)
 
 
 if __name__ == "__main__":

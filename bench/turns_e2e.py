@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import base64
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bench.load import Shot, StepResult, run_step
-from bench.procs import Meter, Proc, clean_env, free_port
+from bench.procs import Meter, Proc, clean_env, entry, free_port
 from bench.report import HEADER as STEP_HEADER
 from bench.report import machine, notes, row, verdict
 from bench.stack import Gateway, uvicorn
@@ -203,9 +202,7 @@ def report(args: argparse.Namespace, base: StepResult, sink_busy: float,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
-    args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="nagarsetu-bench-") as tmp:
-        return run(args, Path(tmp))
+    return entry(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bare_app import PATH
 from bench.load import StepResult, run_step
-from bench.procs import Proc, clean_env, free_port
+from bench.procs import Proc, clean_env, entry, free_port
 from bench.report import HEADER, machine, notes, ratio, row, verdict
 from bench.stack import Gateway, uvicorn
 from bench.twilio_forms import Account, Senders
@@ -208,9 +207,7 @@ def report(args: argparse.Namespace, results: list[tuple[float, dict[str, Measur
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
-    args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="nagarsetu-bench-") as tmp:
-        return run(args, Path(tmp))
+    return entry(parse_args, run, argv)
 
 
 if __name__ == "__main__":

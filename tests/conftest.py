@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from tests.support.gateway import LiveGateway, SmsPhone, free_port, make_settings
+from tests.support.services import postgres_database
 
 
 @pytest.fixture
@@ -17,6 +19,18 @@ def gateway(tmp_path: Path) -> Iterator[LiveGateway]:
     live = LiveGateway(make_settings(tmp_path, port), port).start()
     yield live
     live.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveGateway]:
+    """A development gateway on SQLite, and again on a fresh PostgreSQL database."""
+    port = free_port()
+    with ExitStack() as stack:
+        extra = ({} if request.param == "sqlite"
+                 else {"database_url": stack.enter_context(postgres_database())})
+        live = LiveGateway(make_settings(tmp_path, port, **extra), port).start()
+        yield live
+        live.stop()
 
 
 @pytest.fixture

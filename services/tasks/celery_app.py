@@ -111,10 +111,10 @@ def deliver_outbox(outbox_id: str) -> str:
 @app.task(name="nagarsetu.sweep_outbox")  # type: ignore[untyped-decorator]
 def sweep_outbox() -> int:
     """Queue every due row, by priority, in its lane: retries and lost enqueues."""
-    due = worker_context().due()
-    dispatcher = worker_context().dispatcher
+    ctx = worker_context()
+    due = ctx.due()
     for outbox_id, lane in due:
-        dispatcher.enqueue([outbox_id], lane)
+        ctx.dispatcher.enqueue([outbox_id], lane)
     return len(due)
 
 

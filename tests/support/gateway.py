@@ -91,6 +91,17 @@ class LiveGateway:
         return next(a for a in accounts
                     if a["channel_type"] == channel_type and a["tenant"] == tenant)
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the workers ran every recorded turn and delivered what it queued."""
+        from services.inbox.models import InboxEvent
+        from services.messaging.models import OutboxItem
+
+        deadline = time.monotonic() + timeout
+        while (self.count(InboxEvent, InboxEvent.status == "pending")
+               or self.count(OutboxItem, OutboxItem.status.in_(("pending", "sending")))):
+            assert time.monotonic() < deadline, "turns or deliveries left unfinished"
+            time.sleep(0.05)
+
     def count(self, model: Any, *where: Any) -> int:
         """Rows of a model matching conditions."""
         with self.ctx.sessions() as db:

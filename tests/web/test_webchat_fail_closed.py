@@ -12,8 +12,7 @@ from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.contacts.service import get_or_create
 from services.grievances.builtin import BuiltinRegistry
-from services.inbox.models import InboxEvent
-from services.messaging.models import Message, OutboxItem
+from services.messaging.models import Message
 from services.security.crypto import Crypto
 from services.tenancy.models import Tenant
 from tests.services.grievances.helpers import AMRITSAR, file
@@ -79,28 +78,19 @@ def test_disabled_account_serves_no_history(gateway: LiveGateway) -> None:
     assert (posted.status_code, posted.json()) == (404, {"error": "unknown_account"})
 
 
-def _settle(gateway: LiveGateway) -> None:
-    """Wait until the workers ran every recorded turn and delivered its replies."""
-    deadline = time.monotonic() + 10
-    while (gateway.count(InboxEvent, InboxEvent.status == "pending")
-           or gateway.count(OutboxItem, OutboxItem.status.in_(("pending", "sending")))):
-        assert time.monotonic() < deadline, "turns left unfinished"
-        time.sleep(0.05)
-
-
 def test_same_client_id_from_two_visitors_is_two_messages(gateway: LiveGateway) -> None:
     """Dedupe is per visitor: Bob's message is not dropped because Alice used his id."""
     alice, bob = _session(gateway), _session(gateway)
     assert _post(gateway, alice, "same-id-0001", "hello from alice").status_code == 200
     assert _post(gateway, bob, "same-id-0001", "hello from bob").status_code == 200
-    _settle(gateway)
+    gateway.settle()
     for visitor, text in ((alice, "hello from alice"), (bob, "hello from bob")):
         messages = _feed(gateway, visitor["account"], visitor["token"]).json()["messages"]
         mine = [m for m in messages if m["direction"] == "in"]
         assert [(m["ref"], m["text"]) for m in mine] == [("same-id-0001", text)]
         assert any(m["direction"] == "out" for m in messages)  # and it was answered
     assert _post(gateway, bob, "same-id-0001", "hello from bob").status_code == 200
-    _settle(gateway)
+    gateway.settle()
     assert gateway.count(Message, Message.direction == "in") == 2  # a retry is still one
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime
 from typing import Any
 
 import pytest
 
-from services.inbox.models import InboxEvent
-from services.messaging.models import OutboxItem
 from services.web import webchat
 from tests.support.gateway import LiveGateway
 
@@ -31,16 +28,8 @@ class Visitor:
         """Post a widget message; the HTTP status."""
         body = {"id": msg_id, "text": text, **({"payload": payload} if payload else {})}
         status = self.http.post(self.session["post_url"], json=body, headers=self.auth)
-        self.settle()
+        self.gateway.settle()
         return status.status_code
-
-    def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the turn ran in its worker and its replies are in the feed's log."""
-        deadline = time.monotonic() + timeout
-        while (self.gateway.count(InboxEvent, InboxEvent.status == "pending")
-               or self.gateway.count(OutboxItem, OutboxItem.status.in_(("pending", "sending")))):
-            assert time.monotonic() < deadline, "the turn did not finish"
-            time.sleep(0.05)
 
     def feed(self, after: str | None = None) -> dict[str, Any]:
         """The reply feed."""

@@ -9,34 +9,15 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from channels.whatsapp_cloud.payloads import SIGNATURE_HEADER, envelope, signature
 from services.inbox.models import InboxEvent
-from tests.support.gateway import LiveGateway, SmsPhone, free_port, make_settings
-from tests.support.services import postgres_database
+from tests.support.gateway import LiveGateway, SmsPhone
 
 DEEP = 1000
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveGateway]:
-    """A development gateway on SQLite or on a fresh PostgreSQL database."""
-    port = free_port()
-    if request.param == "sqlite":
-        gateway = LiveGateway(make_settings(tmp_path, port), port).start()
-        yield gateway
-        gateway.stop()
-        return
-    with postgres_database() as url:
-        gateway = LiveGateway(make_settings(tmp_path, port, database_url=url), port).start()
-        yield gateway
-        gateway.stop()
 
 
 DEEP_JSON = "[" * DEEP + '"x"' + "]" * DEEP

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from services.staff.auth import MAX_NAME, InvalidName, Principal, Role, create_key
 from services.staff.models import StaffKey
 from tests.services.grievances.citizen import Staff, file_direct, new_key
-from tests.support.gateway import LiveGateway, free_port, make_settings
-from tests.support.services import postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveGateway]:
-    """A gateway on SQLite or on a fresh PostgreSQL database."""
-    port = free_port()
-    if request.param == "sqlite":
-        gateway = LiveGateway(make_settings(tmp_path, port), port).start()
-        yield gateway
-        gateway.stop()
-        return
-    with postgres_database() as url:
-        gateway = LiveGateway(make_settings(tmp_path, port, database_url=url), port).start()
-        yield gateway
-        gateway.stop()
+from tests.support.gateway import LiveGateway
 
 
 @pytest.mark.parametrize(("params", "field"), [

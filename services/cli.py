@@ -10,6 +10,8 @@ from rich.console import Console
 
 from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
+from services.audit.cli import audit_app
+from services.audit.record import cli_actor, record
 from services.db.cli_session import cli_session
 from services.security.cli import keys_app
 from services.settings import get_settings
@@ -26,6 +28,7 @@ app.add_typer(audio_app, name="audio")
 app.add_typer(templates_app, name="templates")
 app.add_typer(channels_app, name="channels")
 app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 tenant_app.command("public-status")(public_status_command)
 console = Console()
 
@@ -194,6 +197,7 @@ def tenant_languages(
         row = db.get(Tenant, tenant)
         if row is None:
             raise typer.BadParameter(f"no tenant {tenant!r}")
+        before = {"languages": list(row.languages or []), "default_language": row.default_language}
         if inherit:
             row.languages = []
         if enable is not None:
@@ -208,6 +212,10 @@ def tenant_languages(
                 raise typer.BadParameter(f"{default!r} is not among the enabled languages")
             row.default_language = default
         enabled, chosen = language_settings(db, row)
+        record(db, tenant_id=tenant, actor=cli_actor(), entity="tenant", key=tenant,
+               action="update", before=before,
+               after={"languages": list(row.languages or []),
+                      "default_language": row.default_language})
         db.commit()
     source = "own" if row.languages else "inherited"
     console.print(f"{tenant}: {', '.join(enabled)} ({source}); default {chosen}")

@@ -1,6 +1,7 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
 from services.accounts.models import ChannelAccount
+from services.audit.models import ConfigChange
 from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
@@ -14,6 +15,7 @@ __all__ = [
     "Base",
     "Category",
     "ChannelAccount",
+    "ConfigChange",
     "Contact",
     "Grievance",
     "GrievanceEvent",

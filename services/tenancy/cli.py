@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from services.audit.record import cli_actor, record
 from services.db.cli_session import cli_session
 from services.tenancy.models import Tenant
 from services.tenancy.privacy import PublicStatus, public_status
@@ -26,7 +27,10 @@ def public_status_command(
         if row is None:
             raise typer.BadParameter(f"no tenant {tenant!r}")
         if set_to is not None:
+            before = {"public_status": row.public_status}
             row.public_status = None if set_to == "inherit" else set_to
+            record(db, tenant_id=tenant, actor=cli_actor(), entity="tenant", key=tenant,
+                   action="update", before=before, after={"public_status": row.public_status})
         effective = public_status(db, row)
         source = "own" if row.public_status else "inherited"
         db.commit()

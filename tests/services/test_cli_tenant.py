@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -63,3 +66,24 @@ def test_public_status_is_set_inherited_and_shown(gateway: LiveGateway, cli: Cli
     assert back.output.strip() == "pb.amritsar: public status status (inherited)"
     bad = cli.invoke(app, ["tenant", "public-status", "pb", "--set", "everything"])
     assert bad.exit_code != 0
+
+
+def test_changes_are_recorded_and_exported(gateway: LiveGateway, cli: CliRunner) -> None:
+    assert cli.invoke(app, ["tenant", "languages", "pb", "--enable", "pa,hi,en"]).exit_code == 0
+    assert cli.invoke(app, ["tenant", "public-status", "pb.amritsar", "--set",
+                            "status"]).exit_code == 0
+    assert cli.invoke(app, ["tenant", "public-status", "pb.amritsar", "--set",
+                            "status"]).exit_code == 0  # no change: nothing recorded
+    exported = cli.invoke(app, ["audit", "export", "pb"])
+    assert exported.exit_code == 0, exported.output
+    rows = [json.loads(line) for line in exported.output.splitlines()]
+    assert [(r["tenant_id"], r["entity"], r["action"]) for r in rows] == [
+        ("pb", "tenant", "update"), ("pb.amritsar", "tenant", "update")]
+    assert rows[0]["after"]["languages"] == ["pa", "hi", "en"]
+    assert rows[0]["actor"].startswith("cli:")
+    assert rows[1]["before"] == {"public_status": None}
+    assert rows[1]["after"] == {"public_status": "status"}
+    as_csv = cli.invoke(app, ["audit", "export", "pb.amritsar", "--format", "csv"])
+    lines = list(csv.reader(io.StringIO(as_csv.output)))
+    assert lines[0][:3] == ["at", "tenant_id", "actor"]
+    assert len(lines) == 2 and json.loads(lines[1][7]) == {"public_status": "status"}

@@ -13,6 +13,7 @@ from services.audio.cli import audio_app
 from services.audit.cli import audit_app
 from services.audit.record import cli_actor, record
 from services.db.cli_session import cli_session
+from services.messaging.spend_cli import spend_command
 from services.security.cli import keys_app
 from services.settings import get_settings
 from services.templates.cli import templates_app
@@ -30,6 +31,7 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 tenant_app.command("public-status")(public_status_command)
+tenant_app.command("spend")(spend_command)
 console = Console()
 
 

@@ -21,6 +21,7 @@ from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
 from services.inbox.worker import due_conversations, run_conversation
 from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
+from services.messaging.prices import price_table
 from services.ratelimit import RateLimiter, Unlimited
 from services.ratelimit.limiter import make_limiter
 from services.security.crypto import Crypto
@@ -59,7 +60,9 @@ class AppContext:
     def delivery(self) -> DeliveryConfig:
         """Delivery limits from settings."""
         return DeliveryConfig(self.settings.base_url, self.settings.outbox_max_attempts,
-                              self.settings.outbox_inflight_seconds)
+                              self.settings.outbox_inflight_seconds,
+                              prices=price_table(self.settings.send_prices_paise),
+                              daily_cap_paise=self.settings.daily_spend_cap_paise)
 
     def deliver(self, outbox_id: str) -> Outcome:
         """Attempt one outbox row, within the global sending limits."""

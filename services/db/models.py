@@ -6,7 +6,7 @@ from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.inbox.models import InboxEvent
-from services.messaging.models import Message, OutboxItem
+from services.messaging.models import DailySpend, Message, OutboxItem
 from services.staff.models import StaffKey
 from services.templates.models import MessageTemplate  # noqa: F401  (registers the table)
 from services.tenancy.models import Category, Locality, Tenant, Ward
@@ -17,6 +17,7 @@ __all__ = [
     "ChannelAccount",
     "ConfigChange",
     "Contact",
+    "DailySpend",
     "Grievance",
     "GrievanceEvent",
     "IdCounter",

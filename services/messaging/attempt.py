@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -37,6 +37,9 @@ class Code:
     """Our global rate limiter asked to wait."""
     LIMITER_UNAVAILABLE = "rate_limiter_unavailable"
     """The limiter could not answer (Redis down): wait and ask again, never send unmetered."""
+    SPEND_CAP = "spend_cap_reached"
+    """The city's daily spend cap would be passed: wait (no attempt used) for a new day or a
+    higher cap."""
 
 
 @dataclass(frozen=True)
@@ -49,3 +52,9 @@ class DeliveryConfig:
     throttle_deadline_seconds: int = 24 * 3600
     """A row still throttled this long after it was queued fails (`throttled_too_long`):
     throttles use no attempt, so this is what ends a throttle that never lifts."""
+    prices: Mapping[str, int] = field(default_factory=dict)
+    """Paise per send by channel type (services.messaging.prices); absent types are free."""
+    daily_cap_paise: int = 500_000
+    """The deployment's default daily spend cap per city."""
+    cap_recheck_seconds: float = 300.0
+    """How soon a send held by the spend cap asks again (a raised cap lets it go)."""

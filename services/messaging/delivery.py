@@ -3,7 +3,10 @@
 1. One short session claims the row (an attempt) and loads everything the send needs; it is
    closed before the provider is called.
 2. The global rate limiter is asked for the recipient's and the account's buckets; a refusal
-   reschedules the row for when a unit is free, giving the attempt back.
+   reschedules the row for when a unit is free, giving the attempt back. A paid send then
+   reserves its price against the city's daily spend cap (services.messaging.spend); a refusal
+   holds it the same way, asking again every few minutes, and a send that raises gives its
+   reservation back.
 3. The adapter sends with no session open. Its result is written in a new short session, only
    if this worker still holds the claim: sent; a throttle (no attempt used) or a retryable
    error (jittered backoff, or the provider's Retry-After) back to pending; anything else failed
@@ -24,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channels.errors import SendError, Throttled
 from services.db.base import utcnow
-from services.messaging import record
+from services.messaging import record, spend
 from services.messaging.attempt import Clock, Code, DeliveryConfig, Outcome
 from services.messaging.backoff import SYSTEM_RANDOM, Uniform, backoff, retry_delay
 from services.messaging.claims import Claim, take
@@ -66,9 +69,20 @@ def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryCon
                                 backoff(claim.attempts, rng))
     if wait > 0:
         return record.throttled(sessions, claim, config, now, Code.RATE_LIMITED, wait)
+    charge = None
+    if loaded.price_paise:
+        with sessions() as db:
+            charge = spend.reserve(db, loaded.tenant_id, loaded.price_paise, now(),
+                                   config.daily_cap_paise)
+        if charge is None:
+            wait = min(config.cap_recheck_seconds, spend.until_next_day(now()))
+            return record.throttled(sessions, claim, config, now, Code.SPEND_CAP, wait)
     try:
         result = loaded.adapter.send(loaded.message, loaded.callback)
     except Exception as exc:  # noqa: BLE001 - every attempt ends its claim
+        if charge is not None:  # it did not go out: nothing was spent
+            with sessions() as db:
+                spend.release(db, charge)
         return _ended_by(sessions, claim, config, now, rng, exc)
     return record.sent(sessions, claim, result)
 
@@ -77,7 +91,7 @@ def _load(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
           now: Clock) -> Job | Exception:
     """The send, or what stopped it being built (a template refusal, a broken config …)."""
     try:
-        return load_job(db, crypto, config.base_url, claim, now())
+        return load_job(db, crypto, config, claim, now())
     except Exception as exc:  # noqa: BLE001 - recorded by the caller, in a new session
         return exc
 

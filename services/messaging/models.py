@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, TenantScoped, new_id, utcnow
@@ -48,3 +57,18 @@ class OutboxItem(Base, TenantScoped):
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailySpend(Base):
+    """What a city's paid sends cost on one Indian calendar day, and whether it was alerted."""
+
+    __tablename__ = "daily_spend"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    spent_paise: Mapped[int] = mapped_column(BigInteger, default=0)
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+    warned_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the city crossed 80% of its cap that day (alerted once)."""
+    capped_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When a send was first held back by the cap that day (alerted once)."""

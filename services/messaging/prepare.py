@@ -20,8 +20,10 @@ from services.accounts.service import adapter_for, webhook_path
 from services.contacts.models import Contact
 from services.contacts.service import address_of
 from services.db.base import aware, utcnow
+from services.messaging.attempt import DeliveryConfig
 from services.messaging.claims import Claim
 from services.messaging.models import Message
+from services.messaging.prices import price_of
 from services.ratelimit.keys import account_key, recipient_key
 from services.security.crypto import Crypto
 from services.templates.service import apply_template
@@ -44,9 +46,13 @@ class Job:
     message: OutboundMessage
     callback: str
     buckets: tuple[Bucket, ...]
+    tenant_id: str
+    price_paise: int
+    """What this send costs against the city's daily cap (0: free)."""
 
 
-def load_job(db: Session, crypto: Crypto, base_url: str, claim: Claim, now: datetime) -> Job:
+def load_job(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
+             now: datetime) -> Job:
     """Build the send; raises TemplateError (refused) or SendError (e.g. a broken config)."""
     message = db.get_one(Message, claim.message_id)
     account = db.get_one(ChannelAccount, message.account_id)
@@ -60,8 +66,10 @@ def load_job(db: Session, crypto: Crypto, base_url: str, claim: Claim, now: date
     # On template channels a mismatch is refused here, or the operator would drop it silently.
     outbound = apply_template(db, account, outbound)
     adapter = adapter_for(crypto, account)
-    return Job(adapter, outbound, base_url + webhook_path(account, "status"),
-               buckets(crypto, adapter, account.id, outbound.to))
+    return Job(adapter, outbound, config.base_url + webhook_path(account, "status"),
+               buckets(crypto, adapter, account.id, outbound.to), message.tenant_id,
+               price_of(config.prices, account.channel_type, outbound.text,
+                        outbound.window_open))
 
 
 def buckets(crypto: Crypto, adapter: ChannelAdapter, account_id: str,

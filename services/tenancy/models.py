@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, TenantScoped, new_id, utcnow
@@ -25,6 +25,9 @@ class Tenant(Base):
     public_status: Mapped[str | None] = mapped_column(String(16), default=None)
     """What anyone may learn of a grievance by its number (services.tenancy.privacy);
     None inherits the state's choice, and a state without one shows nothing."""
+    daily_spend_cap_paise: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    """What the city's paid sends may cost a day (services.messaging.spend); None inherits the
+    state's, and a state without one uses the deployment's default."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

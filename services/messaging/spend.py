@@ -1,0 +1,134 @@
+"""The daily spend cap: each paid send reserves its price against its city's cap for the day.
+
+A reservation is one conditional UPDATE (`spent + price <= cap`), so concurrent workers never
+overspend; a send that does not go out gives its reservation back. A city crossing 80% of its
+cap, and a city reaching it, is alerted once a day (an ERROR log line with a stable code that
+an operator's alerting watches, and the flags `nagarsetu tenant spend` and the staff API show).
+Days are Indian calendar days (IST). The cap is the city's own, else its state's, else the
+deployment's default (NAGARSETU_DAILY_SPEND_CAP_PAISE); 0 stops every paid send.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.db.base import IST, aware
+from services.messaging.models import DailySpend
+from services.tenancy.models import Tenant
+
+log = logging.getLogger(__name__)
+
+WARN_FRACTION = 0.8
+"""The share of the cap at which a city is warned (once a day)."""
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A reservation held for one send: given back if the send does not go out."""
+
+    tenant_id: str
+    day: date
+    paise: int
+
+
+def spend_day(now: datetime) -> date:
+    """The Indian calendar day a send at `now` is counted in."""
+    return now.astimezone(IST).date()
+
+
+def until_next_day(now: datetime) -> float:
+    """Seconds from `now` to the next midnight in India, when a new day's cap opens."""
+    local = now.astimezone(IST)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), IST)
+    return (midnight - local).total_seconds()
+
+
+def cap_for(db: Session, tenant_id: str, default: int) -> int:
+    """The city's cap, else its state's, else the deployment's default."""
+    tenant = db.get(Tenant, tenant_id)
+    while tenant is not None:
+        if tenant.daily_spend_cap_paise is not None:
+            return tenant.daily_spend_cap_paise
+        tenant = db.get(Tenant, tenant.parent_id) if tenant.parent_id else None
+    return default
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """A city's paid sends on one day against its cap."""
+
+    tenant_id: str
+    day: date
+    spent_paise: int
+    sends: int
+    cap_paise: int
+    warned_at: datetime | None
+    capped_at: datetime | None
+
+
+def day_total(db: Session, tenant_id: str, now: datetime, default_cap: int) -> DayTotal:
+    """What the city has spent today (IST), its cap, and when it was alerted."""
+    day = spend_day(now)
+    row = db.get(DailySpend, (tenant_id, day))
+    return DayTotal(tenant_id, day, row.spent_paise if row else 0, row.sends if row else 0,
+                    cap_for(db, tenant_id, default_cap),
+                    aware(row.warned_at) if row and row.warned_at else None,
+                    aware(row.capped_at) if row and row.capped_at else None)
+
+
+def reserve(db: Session, tenant_id: str, paise: int, now: datetime,
+            default_cap: int) -> Charge | None:
+    """Reserve `paise` of today's cap and commit; None when it would pass the cap."""
+    day = spend_day(now)
+    cap = cap_for(db, tenant_id, default_cap)
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.execute(insert(DailySpend).values(tenant_id=tenant_id, day=day, spent_paise=0, sends=0)
+               .on_conflict_do_nothing(index_elements=["tenant_id", "day"]))
+    granted = db.execute(
+        update(DailySpend)
+        .where(DailySpend.tenant_id == tenant_id, DailySpend.day == day,
+               DailySpend.spent_paise + paise <= cap)
+        .values(spent_paise=DailySpend.spent_paise + paise, sends=DailySpend.sends + 1)
+        .returning(DailySpend.spent_paise)).scalar_one_or_none()
+    if granted is None:
+        _alert_once(db, tenant_id, day, now, capped=True, cap=cap)
+        db.commit()
+        return None
+    if granted >= cap * WARN_FRACTION:
+        _alert_once(db, tenant_id, day, now, capped=False, cap=cap)
+    db.commit()
+    return Charge(tenant_id, day, paise)
+
+
+def release(db: Session, charge: Charge) -> None:
+    """Give a reservation back (the send did not go out) and commit."""
+    db.execute(update(DailySpend)
+               .where(DailySpend.tenant_id == charge.tenant_id, DailySpend.day == charge.day)
+               .values(spent_paise=DailySpend.spent_paise - charge.paise,
+                       sends=DailySpend.sends - 1))
+    db.commit()
+
+
+def _alert_once(db: Session, tenant_id: str, day: date, now: datetime, *, capped: bool,
+                cap: int) -> None:
+    """Set the day's warned or capped flag if unset; log the alert only when this set it."""
+    column = DailySpend.capped_at if capped else DailySpend.warned_at
+    result = db.execute(update(DailySpend)
+                        .where(DailySpend.tenant_id == tenant_id, DailySpend.day == day,
+                               column.is_(None))
+                        .values({column: now}))
+    if not cast(CursorResult[Any], result).rowcount:
+        return
+    if capped:
+        log.error("spend_cap_reached: %s reached its daily cap of %d paise on %s; paid sends "
+                  "wait for tomorrow or a higher cap", tenant_id, cap, day)
+    else:
+        log.error("spend_cap_warning: %s has spent %d%% of its daily cap of %d paise on %s",
+                  tenant_id, int(WARN_FRACTION * 100), cap, day)

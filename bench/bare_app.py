@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import FastAPI, Form, Response
+from fastapi import FastAPI, Form, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 PATH = "/sms"
+VOICE_PATH = "/voice"
+GATHER = ('<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="{action}" '
+          'input="dtmf" numDigits="1" timeout="6"><Say language="en-IN">Press a key.</Say>'
+          '</Gather></Response>')
 
 
 class SmsForm(BaseModel):
@@ -34,6 +38,24 @@ app = FastAPI()
 async def sms(form: Annotated[SmsForm, Form()]) -> Response:
     """Accept the form, answer nothing."""
     return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+class CallForm(BaseModel):
+    """The fields of Twilio's call webhook that a minimal IVR handler would read."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    call_sid: str = Field(alias="CallSid")
+    account_sid: str = Field(alias="AccountSid")
+    sender: str = Field(alias="From")
+    digits: str | None = Field(alias="Digits", default=None)
+
+
+@app.post(VOICE_PATH)
+async def voice(request: Request, form: Annotated[CallForm, Form()]) -> Response:
+    """Accept a call's answer; answer a Gather pointing at the next step (as an IVR does)."""
+    step = int(request.query_params.get("step", "0")) + 1
+    return Response(GATHER.format(action=f"{VOICE_PATH}?step={step}"), media_type="text/xml")
 
 
 @app.get("/healthz")

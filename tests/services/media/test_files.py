@@ -11,6 +11,7 @@ from services.media.kinds import refusal, sniff
 from services.media.links import LinkRefused, signed_path, verify
 from services.media.store import FilesystemStore, ObjectMissing
 from services.security.crypto import Crypto
+from services.web.access_log import redact
 
 
 @pytest.mark.parametrize(("head", "kind"), [
@@ -77,3 +78,8 @@ def test_masks_and_map_links() -> None:
     assert map_url({"lat": 31.62, "lon": 74.8765}) == (
         "https://www.openstreetmap.org/?mlat=31.620000&mlon=74.876500"
         "#map=18/31.620000/74.876500")
+
+
+def test_a_signed_link_never_reaches_the_access_log() -> None:
+    line = '127.0.0.1:5000 - "GET /api/v1/media/0a1b?exp=1700000000&sig=' + "f" * 64 + ' HTTP/1.1"'
+    assert redact(line) == '127.0.0.1:5000 - "GET /api/v1/media/0a1b HTTP/1.1"'

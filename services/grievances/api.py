@@ -30,6 +30,7 @@ from services.grievances.registry import (
 )
 from services.grievances.schemas import (
     AssignIn,
+    GrievanceDetailOut,
     GrievanceOut,
     GrievancePage,
     NoteIn,
@@ -100,7 +101,8 @@ def list_grievances(
 
 
 @router.get("/{public_id}")
-def get_grievance(public_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep) -> GrievanceOut:
+def get_grievance(public_id: str, ctx: CtxDep, db: DbDep,
+                  staff: StaffDep) -> GrievanceDetailOut:
     """One grievance with its full history (oldest entry first), the citizen's name and
     masked number, the conversation that filed it, a map link and signed media links."""
     registry = ctx.grievances(db, staff.scope)

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from services.db.base import aware
 from services.grievances import dossier
 from services.grievances.registry import GrievanceRegistry, GrievanceView
-from services.grievances.schemas import CitizenOut, GrievanceOut, MediaOut, MessageOut
+from services.grievances.schemas import (
+    CitizenOut,
+    GrievanceDetailOut,
+    GrievanceOut,
+    MediaOut,
+    MessageOut,
+)
 from services.media.kinds import kind_of
 from services.media.links import signed_path
 from services.media.models import STORED, MediaObject
@@ -32,13 +38,13 @@ def media_out(ctx: AppContext, row: MediaObject) -> MediaOut:
 
 
 def detailed(ctx: AppContext, db: Session, registry: GrievanceRegistry,
-             view: GrievanceView) -> GrievanceOut:
+             view: GrievanceView) -> GrievanceDetailOut:
     """The grievance with history, citizen, transcript and media."""
-    out = GrievanceOut.of(view, with_history=True)
-    out.map_url = dossier.map_url(view.evidence.get("location"))
+    out = GrievanceOut.of(view, with_history=True).model_dump()
+    where = dossier.map_url(view.evidence.get("location"))
     origin = registry.contact_of(public_id=view.id)
     if origin is None:
-        return out.model_copy(update={"transcript": [], "media": []})
+        return GrievanceDetailOut(**out, map_url=where, citizen=None, transcript=[], media=[])
     who = dossier.citizen(db, ctx.crypto, str(origin["contact_id"]))
     messages = dossier.transcript(db, str(origin["contact_id"]), str(origin["account_id"]),
                                   view.created_at)
@@ -49,6 +55,7 @@ def detailed(ctx: AppContext, db: Session, registry: GrievanceRegistry,
     lines = [MessageOut(at=aware(m.created_at), direction=m.direction,
                         text=ctx.crypto.decrypt(m.body_enc), media=by_message.get(m.id, []))
              for m in messages]
-    return out.model_copy(update={
-        "citizen": CitizenOut(name=who.name, phone_masked=who.phone_masked) if who else None,
-        "transcript": lines, "media": [media_out(ctx, row) for row in media]})
+    return GrievanceDetailOut(
+        **out, map_url=where,
+        citizen=CitizenOut(name=who.name, phone_masked=who.phone_masked) if who else None,
+        transcript=lines, media=[media_out(ctx, row) for row in media])

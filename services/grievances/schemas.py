@@ -100,14 +100,6 @@ class GrievanceOut(BaseModel):
     """A shared point {"lat", "lon"} or a typed landmark {"text"}."""
     photos: list[str] = []
     """References to the photos on the channel they came from."""
-    map_url: str | None = None
-    """An OpenStreetMap link to a shared point (single grievance view)."""
-    citizen: CitizenOut | None = None
-    """Who filed (single grievance view)."""
-    transcript: list[MessageOut] | None = None
-    """The conversation that filed it, oldest first (single grievance view)."""
-    media: list[MediaOut] | None = None
-    """Photos and recordings, with signed links (single grievance view)."""
 
     @classmethod
     def of(cls, v: GrievanceView, with_history: bool = False) -> GrievanceOut:
@@ -121,6 +113,19 @@ class GrievanceOut(BaseModel):
             overdue=v.status not in CLOSED and v.due_at < utcnow(),
             history=[HistoryOut.of(h) for h in v.history] if with_history else None,
             location=v.evidence.get("location"), photos=list(v.evidence.get("photos", [])))
+
+
+class GrievanceDetailOut(GrievanceOut):
+    """One grievance as an officer acts on it: also who filed, how, where and with what."""
+
+    map_url: str | None
+    """An OpenStreetMap link to a shared point (None for a typed landmark or none)."""
+    citizen: CitizenOut | None
+    """Who filed; None when the registry knows no contact (filed elsewhere)."""
+    transcript: list[MessageOut]
+    """The conversation that filed it, oldest first."""
+    media: list[MediaOut]
+    """Photos and recordings, with signed links once copied."""
 
 
 class GrievancePage(BaseModel):

@@ -12,6 +12,7 @@ from channels.contract import (
     AccountConfig,
     Capabilities,
     InboundEvent,
+    MediaFile,
     Medium,
     OutboundMessage,
     RateLimit,
@@ -104,6 +105,15 @@ class ChannelAdapter(ABC):
     @abstractmethod
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Hand one message to the provider; raise a SendError subclass on failure."""
+
+    def fetch_media(self, ref: str) -> MediaFile:
+        """The bytes behind one of an event's `media_urls`, fetched with this account's
+        credentials (the core copies them into its own store, in a worker).
+
+        Raises a SendError subclass: retryable ones (Throttled, ConnectionFailed, ProviderDown)
+        are tried again later; anything else marks the media missing.
+        """
+        raise ConfigError("media_unsupported")
 
     def respond(self, event: InboundEvent, replies: Sequence[OutboundMessage],
                 context: ReplyContext) -> WebhookResponse:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Medium(StrEnum):
@@ -134,6 +134,15 @@ class InboundEvent:
     kind: EventKind = EventKind.MESSAGE
     session: str | None = None
     """The provider's conversation handle, when it has one (a call's CallSid)."""
+    sender_name: str | None = None
+    """The name the citizen gave the provider (WhatsApp profile, Telegram first/last name)."""
+
+
+class MediaFile(NamedTuple):
+    """An inbound attachment's bytes as the provider served them, with the type it declared."""
+
+    content: bytes
+    content_type: str
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
 from services.inbox.worker import due_conversations, run_conversation
+from services.media.copier import sweep
+from services.media.store import FilesystemStore, MediaStore, make_store
 from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
 from services.messaging.prices import price_table
 from services.ratelimit import RateLimiter, Unlimited
@@ -50,6 +52,8 @@ class AppContext:
     """Channel accounts for webhooks, cached for a few seconds."""
     limiter: RateLimiter = field(default_factory=Unlimited)
     """Global sending limits (Redis in production, in-process embedded)."""
+    media: MediaStore = field(default_factory=lambda: FilesystemStore(".nagarsetu/media"))
+    """Where copies of citizens' photos and recordings live (encrypted before `put`)."""
     dispatcher: Dispatcher = field(init=False)
 
     def grievances(self, db: Session, tenant_id: str) -> GrievanceRegistry:
@@ -80,6 +84,10 @@ class AppContext:
         """Conversations whose recorded events have waited too long."""
         return due_conversations(self.sessions, self.settings.inbox_sweep_age_seconds)
 
+    def sweep_media(self) -> int:
+        """Copy attachments whose copy is due (left by a crash, an IVR turn or a retry)."""
+        return sweep(self)
+
     def close(self) -> None:
         """Release the database pool and every pooled provider connection of the process."""
         close_adapters()
@@ -104,6 +112,6 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
                      crypto=crypto, store=store,
                      bot=default_engine(),
                      accounts=AccountCache(settings.account_cache_seconds),
-                     limiter=make_limiter(settings.redis_url))
+                     limiter=make_limiter(settings.redis_url), media=make_store(settings))
     ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns)
     return ctx

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,10 +72,30 @@ class Settings(BaseSettings):
     inbox_retention_days: float = 7.0
     """Handled inbound events are kept this long (the message log keeps the record)."""
     audio_dir: str = ".nagarsetu/audio"
+    media_store: Literal["filesystem", "s3"] = "filesystem"
+    """Where copies of citizens' photos and recordings live (docs/media.md)."""
+    media_dir: str = ".nagarsetu/media"
+    """The filesystem store's root."""
+    media_max_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    """A larger attachment is not kept (`media_too_large`); the grievance is filed anyway."""
+    media_link_seconds: int = Field(300, ge=1, le=86400)
+    """How long a signed media link shown to staff opens the file."""
+    media_max_attempts: int = Field(5, ge=1)
+    """Fetches of one attachment before it is marked missing (provider down, throttled)."""
+    media_s3_bucket: str | None = None
+    media_s3_endpoint_url: str | None = None
+    """An S3-compatible endpoint (MinIO, Ceph…); None means AWS."""
+    media_s3_region: str | None = None
+    media_s3_prefix: str = ""
+    media_s3_access_key_id: SecretStr | None = None
+    media_s3_secret_access_key: SecretStr | None = None
+    """Unset: boto3's own chain (environment, instance role)."""
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         """Outside an explicit development run: real secrets, no simulators, no demo city."""
+        if self.media_store == "s3" and not self.media_s3_bucket:
+            raise ValueError("missing_setting: NAGARSETU_MEDIA_S3_BUCKET")
         if self.env is Environment.DEVELOPMENT:
             return self
         secret = self.secret_key.get_secret_value()

@@ -8,7 +8,7 @@ import json
 import threading
 from typing import ClassVar
 
-from telegram import CallbackQuery, Message, ReplyKeyboardRemove
+from telegram import CallbackQuery, Message, ReplyKeyboardRemove, User
 from telegram.constants import ChatType
 
 from channels.base import ChannelAdapter
@@ -18,6 +18,7 @@ from channels.contract import (
     Capabilities,
     DeliveryStatus,
     InboundEvent,
+    MediaFile,
     Medium,
     OutboundMessage,
     RateLimit,
@@ -52,6 +53,13 @@ BOT_RATE = RateLimit(30)
 CHAT_RATE = RateLimit(3, 3.0)
 """One a second per chat on average; a conversation's quick pair or triple goes at once, as
 Telegram tolerates short bursts in a chat."""
+
+
+def name_of(user: User | None) -> str | None:
+    """The user's first and last name (PTB does not check types: a part may be anything)."""
+    parts = (user.first_name, user.last_name) if user is not None else ()
+    name = " ".join(p for p in parts if isinstance(p, str) and p).strip()[:256]
+    return name or None
 
 
 class Adapter(ChannelAdapter):
@@ -131,7 +139,7 @@ class Adapter(ChannelAdapter):
             return WebhookResult((), ignored="service message")
         event = InboundEvent(external_id=str(update_id), sender=sender, recipient=self.address,
                              text=text, media_urls=media, location=location,
-                             received_at=message.date)
+                             received_at=message.date, sender_name=name_of(message.from_user))
         return WebhookResult((event,))
 
     def _callback(self, update_id: int, query: CallbackQuery) -> WebhookResult:
@@ -151,7 +159,7 @@ class Adapter(ChannelAdapter):
         sender = address(chat.id if chat is not None else query.from_user.id)
         text, payload = read_callback(query.data)
         event = InboundEvent(external_id=str(update_id), sender=sender, recipient=self.address,
-                             text=text, payload=payload)
+                             text=text, payload=payload, sender_name=name_of(query.from_user))
         return WebhookResult((event,), answer)
 
     @classmethod
@@ -189,7 +197,7 @@ class Adapter(ChannelAdapter):
         key = str(self.config["secret_token"]).encode()
         return hmac.new(key, b"chat:" + chat_id.encode(), hashlib.sha256).hexdigest()[:16]
 
-    def fetch_media(self, ref: str) -> tuple[bytes, str]:
+    def fetch_media(self, ref: str) -> MediaFile:
         """The bytes and media type behind a `tg-file:<file_id>` from InboundEvent.media_urls."""
         if not ref.startswith(FILE_REF) or len(ref) == len(FILE_REF):
             raise MalformedPayload("not a Telegram file reference")

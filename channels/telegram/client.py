@@ -54,6 +54,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from channels.contract import MediaFile
 from channels.errors import (
     ConfigError,
     ConnectionFailed,
@@ -239,7 +240,7 @@ class BotClient:
         """sendMessage (the global rate limiter has granted the slot already)."""
         return self.call(lambda bot: bot.send_message(chat_id, text, reply_markup=markup))
 
-    def download(self, file_id: str) -> tuple[bytes, str]:
+    def download(self, file_id: str) -> MediaFile:
         """A file's bytes (getFile, then the file URL) and its media type from the path."""
 
         async def fetch(bot: Bot) -> tuple[bytes, str]:
@@ -247,4 +248,4 @@ class BotClient:
             return bytes(await found.download_as_bytearray()), str(found.file_path or "")
 
         data, path = self.call(fetch)
-        return data, mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return MediaFile(data, mimetypes.guess_type(path)[0] or "application/octet-stream")

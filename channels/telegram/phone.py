@@ -103,6 +103,20 @@ class TerminalPhone:
         self.sent += 1
         self.post(message_update(self.chat_id, self.sent, **content))
 
+    def send_photo(self, data: bytes, name: str = "photo.jpg", caption: str = "") -> str:
+        """Upload a photo to the simulated Bot API and send it; its file_id."""
+        upload = phone_http().post(f"{self.gateway}/sim/telegram/files", content=data,
+                                   params={"name": name}, timeout=10)
+        upload.raise_for_status()
+        file_id = str(upload.json()["file_id"])
+        size = {"file_id": file_id, "file_unique_id": "u" + file_id[-8:], "width": 1280,
+                "height": 960, "file_size": len(data)}
+        content: dict[str, Any] = {"photo": [{**size, "width": 90, "height": 68}, size]}
+        if caption:
+            content["caption"] = caption
+        self._message(**content)
+        return file_id
+
     def press(self, number: int) -> None:
         """Press the n-th button of the bot's last keyboard."""
         if self.last is None or not 1 <= number <= len(buttons_of(self.last)):

@@ -208,6 +208,16 @@ async def bot_api(token: str, method: str, request: Request) -> JSONResponse:
     return _method(method, int(shape.group(1)), params)
 
 
+@router.post("/files")
+async def upload(request: Request, name: str = "file.jpg") -> dict[str, str]:
+    """A user's app uploads a file before sending it: its file_id (for getFile)."""
+    file_id = "AgAC" + secrets.token_urlsafe(18)
+    folder = "photos" if name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")) else "documents"
+    safe = re.sub(r"[^A-Za-z0-9._-]", "", name)[-64:] or "file"
+    add_file(file_id, await request.body(), f"{folder}/{file_id[-8:]}_{safe}")
+    return {"file_id": file_id}
+
+
 @router.get("/file/bot{token}/{path:path}")
 def download(token: str, path: str) -> Response:
     """A file's bytes, by the path getFile gave."""

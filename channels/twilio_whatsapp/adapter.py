@@ -22,6 +22,7 @@ from channels.contract import (
     Capabilities,
     InboundEvent,
     Location,
+    MediaFile,
     Medium,
     OutboundMessage,
     RateLimit,
@@ -113,7 +114,8 @@ class Adapter(ChannelAdapter):
         media = tuple(form[f"MediaUrl{i}"] for i in range(count) if form.get(f"MediaUrl{i}"))
         event = InboundEvent(external_id=message.message_sid, sender=message.sender,
                              recipient=message.to, text=message.body, payload=message.payload,
-                             media_urls=media, location=location)
+                             media_urls=media, location=location,
+                             sender_name=message.profile_name.strip() or None)
         return WebhookResult((event,), WebhookResponse(200, str(MessagingResponse()), "text/xml"))
 
     @staticmethod
@@ -178,7 +180,7 @@ class Adapter(ChannelAdapter):
                             "content_variables": json.dumps(variables, ensure_ascii=False)}
         return None
 
-    def fetch_media(self, url: str) -> tuple[bytes, str]:
+    def fetch_media(self, ref: str) -> MediaFile:
         """An inbound attachment (from `InboundEvent.media_urls`): bytes and content type."""
-        return fetch_media(self.media.get(), url, str(self.config["account_sid"]),
+        return fetch_media(self.media.get(), ref, str(self.config["account_sid"]),
                            str(self.config["auth_token"]), self.config.get("api_base"))

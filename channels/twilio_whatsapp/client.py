@@ -12,6 +12,7 @@ from __future__ import annotations
 import httpx
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
+from channels.contract import MediaFile
 from channels.errors import (
     ConfigError,
     ConnectionFailed,
@@ -87,7 +88,7 @@ def media_client(transport: httpx.BaseTransport | None = None) -> Pooled[httpx.C
 
 
 def fetch_media(http: httpx.Client, url: str, account_sid: str, auth_token: str,
-                api_base: str | None, limit: int = MAX_MEDIA_BYTES) -> tuple[bytes, str]:
+                api_base: str | None, limit: int = MAX_MEDIA_BYTES) -> MediaFile:
     """Download an inbound attachment with the account's credentials: (bytes, content type).
 
     Only URLs of this account's messages on the Twilio API (or its configured `api_base`) are
@@ -111,6 +112,6 @@ def fetch_media(http: httpx.Client, url: str, account_sid: str, auth_token: str,
                     raise ConfigError("media_too_large")
                 chunks.append(chunk)
             kind = response.headers.get("content-type", "application/octet-stream")
-            return b"".join(chunks), kind.split(";")[0].strip()
+            return MediaFile(b"".join(chunks), kind.split(";")[0].strip())
     except httpx.HTTPError as exc:
         raise ConnectionFailed(type(exc).__name__) from exc

@@ -60,6 +60,7 @@ class InboundMessage(BaseModel):
     longitude: float | None = Field(alias="Longitude", default=None, ge=-180, le=180)
     button_payload: str | None = Field(alias="ButtonPayload", default=None)
     list_id: str | None = Field(alias="ListId", default=None)
+    profile_name: str = Field(alias="ProfileName", default="", max_length=256)
 
     @field_validator("sender", "to")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
@@ -19,6 +20,7 @@ from channels.contract import (
     DeliveryStatus,
     InboundEvent,
     Location,
+    MediaFile,
     Medium,
     OutboundMessage,
     RateLimit,
@@ -148,10 +150,11 @@ class Adapter(ChannelAdapter):
         ignored.extend(f"error {e.code}" for e in value.errors)
         recipient = e164(value.metadata.display_phone_number) if any(
             ch.isdigit() for ch in value.metadata.display_phone_number) else self.address
+        names = {c.wa_id: c.profile.name.strip() for c in value.contacts if c.profile.name.strip()}
         for message in value.messages:
             event = self._message(message, recipient, bool(value.errors))
             if isinstance(event, InboundEvent):
-                events.append(event)
+                events.append(replace(event, sender_name=names.get(message.sender)))
             else:
                 ignored.append(event)
         for status in value.statuses:
@@ -206,9 +209,9 @@ class Adapter(ChannelAdapter):
         """The reference put in InboundEvent.media_urls: the media's Graph node URL."""
         return f"{self.graph.base}/{media_id}"
 
-    def fetch_media(self, media_ref: str) -> tuple[bytes, str]:
+    def fetch_media(self, ref: str) -> MediaFile:
         """Bytes and content type of an inbound attachment (its URL lives 5 minutes at Meta)."""
-        media_id = media_ref.rstrip("/").rsplit("/", 1)[-1]
+        media_id = ref.rstrip("/").rsplit("/", 1)[-1]
         if not media_id or not all(ch.isalnum() or ch in "._-" for ch in media_id):
             raise MalformedPayload("not a media reference")
         return self.graph.fetch_media(media_id, self.phone_number_id)

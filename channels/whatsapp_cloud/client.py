@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from channels.contract import MediaFile
 from channels.errors import (
     ConfigError,
     ConnectionFailed,
@@ -145,7 +146,7 @@ class GraphClient:
         except (KeyError, IndexError, TypeError):
             raise ProviderDown("graph 200/no message id") from None
 
-    def fetch_media(self, media_id: str, phone_number_id: str) -> tuple[bytes, str]:
+    def fetch_media(self, media_id: str, phone_number_id: str) -> MediaFile:
         """A media file's bytes and type: its short-lived URL first, then the download."""
         with self._http() as http:
             meta = self._json(http.get(f"{self.base}/{media_id}",
@@ -157,4 +158,4 @@ class GraphClient:
             if not download.is_success:
                 raise map_response(download)
         content_type = str(meta.get("mime_type") or download.headers.get("content-type", ""))
-        return download.content, content_type
+        return MediaFile(download.content, content_type)

@@ -146,10 +146,24 @@ class Metadata(_Wire):
     phone_number_id: str = Field(min_length=1)
 
 
+class Profile(_Wire):
+    """What the sender shows on WhatsApp."""
+
+    name: str = Field("", max_length=256)
+
+
+class WaContact(_Wire):
+    """A sender of the change's messages: their WhatsApp id and profile name."""
+
+    wa_id: str = ""
+    profile: Profile = Profile(name="")
+
+
 class Value(_Wire):
     """The `value` of a `messages` change."""
 
     metadata: Metadata
+    contacts: tuple[WaContact, ...] = ()
     messages: tuple[Message, ...] = ()
     statuses: tuple[Status, ...] = ()
     errors: tuple[WireError, ...] = ()

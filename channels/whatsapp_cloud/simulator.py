@@ -53,6 +53,7 @@ class _State:
     messages: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     faults: list[tuple[int, int]] = field(default_factory=list)
+    media_faults: list[int] = field(default_factory=list)
     apps: dict[str, _App] = field(default_factory=dict)
     outcomes: dict[str, tuple[tuple[str, ...], int | None]] = field(default_factory=dict)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
@@ -65,7 +66,7 @@ STATE = _State()
 def reset() -> None:
     """Forget everything (tests)."""
     with STATE.lock:
-        for part in (STATE.messages, STATE.requests, STATE.faults):
+        for part in (STATE.messages, STATE.requests, STATE.faults, STATE.media_faults):
             part.clear()
         for table in (STATE.apps, STATE.outcomes, STATE.media):
             table.clear()
@@ -77,6 +78,12 @@ def inject_faults(*faults: int | tuple[int, int]) -> None:
         for fault in faults:
             status, code = fault if isinstance(fault, tuple) else (fault, 0)
             STATE.faults.append((status, code or _DEFAULT_CODES.get(status, 131000)))
+
+
+def inject_media_faults(*statuses: int) -> None:
+    """Make the next Retrieve Media URL requests fail with these HTTP statuses, in order."""
+    with STATE.lock:
+        STATE.media_faults.extend(statuses)
 
 
 def register_app(phone_number_id: str, access_token: str, app_secret: str,
@@ -194,6 +201,13 @@ def inbox(number: str, after: int = 0) -> dict[str, Any]:
             "next": len(received)}
 
 
+@router.post("/phones/{number}/media")
+async def upload(number: str, request: Request) -> dict[str, str]:
+    """A phone attaches a file (WhatsApp uploads it to Meta before the webhook): its id."""
+    kind = request.headers.get("content-type", "application/octet-stream")
+    return {"id": add_media(await request.body(), kind)}
+
+
 @router.get("/lookaside/{media_id}")
 def download(media_id: str, authorization: Annotated[str | None, Header()] = None) -> Response:
     """A media file's bytes: like Meta's lookaside URL, only with the bearer token."""
@@ -212,6 +226,9 @@ def media_url(version: str, media_id: str, request: Request,
         return _error(401, 190, "Invalid OAuth access token")
     with STATE.lock:
         stored = STATE.media.get(media_id)
+        fault = STATE.media_faults.pop(0) if STATE.media_faults and stored else None
+    if fault is not None:
+        return _error(fault, _DEFAULT_CODES.get(fault, 131000), "simulated fault")
     if stored is None:
         return _error(400, 100, f"Unsupported get request. Object with ID '{media_id}' "
                                 "does not exist")

@@ -20,6 +20,8 @@ class Contact(Base, TenantScoped):
     urn_hash: Mapped[str] = mapped_column(String(96))
     """HMAC of the URN, prefixed by its key id once keys are versioned (`k2$<64 hex>`)."""
     urn_enc: Mapped[str] = mapped_column(Text)
+    name_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    """The name the citizen shows on their channel (WhatsApp profile, Telegram), encrypted."""
     language: Mapped[str | None] = mapped_column(String(8), default=None)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -57,3 +57,19 @@ def get_or_create(db: Session, crypto: Crypto, tenant_id: str, urn: str) -> Cont
 def address_of(crypto: Crypto, contact: Contact) -> str:
     """The channel address (phone number, visitor id) inside a contact's URN."""
     return crypto.decrypt(contact.urn_enc).split(":", 1)[1]
+
+
+MAX_NAME = 100
+
+
+def remember_name(crypto: Crypto, contact: Contact, name: str | None) -> None:
+    """Keep the name the citizen's channel gave (the latest wins); nothing when none came."""
+    clean = " ".join((name or "").split())[:MAX_NAME]
+    if not clean or (contact.name_enc and crypto.decrypt(contact.name_enc) == clean):
+        return
+    contact.name_enc = crypto.encrypt(clean)
+
+
+def name_of(crypto: Crypto, contact: Contact) -> str | None:
+    """The citizen's name in clear, where their channel gave one."""
+    return crypto.decrypt(contact.name_enc) if contact.name_enc else None

@@ -40,13 +40,14 @@ from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.contacts.models import Contact
-from services.contacts.service import address_of, get_or_create, urn_for
+from services.contacts.service import address_of, get_or_create, remember_name, urn_for
 from services.context import AppContext
 from services.conversation.operations import OpContext, OperationError, run
 from services.conversation.render import render_msg, render_parts, render_prompt
 from services.db.base import aware, utcnow
 from services.inbox.record import conversation_key
 from services.inbox.status import mark_done
+from services.media.copier import register
 from services.messaging.log import record_inbound
 from services.messaging.outbox import queue_message
 from services.tenancy.models import Tenant
@@ -68,6 +69,8 @@ class Handled:
     outbox_ids: tuple[str, ...] = ()
     replies: tuple[Outbound, ...] = ()
     """Replies for the webhook response (synchronous channels), also for a duplicate."""
+    media_ids: tuple[str, ...] = ()
+    """Attachments recorded in the turn, for the worker to copy once it committed."""
 
 
 Turn = list[tuple[Reply, str]]
@@ -221,11 +224,14 @@ def turn(ctx: AppContext, account_id: str, medium: str, event: InboundEvent, key
         if inbox_id is not None and not mark_done(db, inbox_id):
             db.rollback()
             return Handled(duplicate=True)
-        if record_inbound(db, ctx.crypto, account, contact, event) is None:
+        logged = record_inbound(db, ctx.crypto, account, contact, event)
+        if logged is None:
             again = (replies_to(db, ctx.crypto, account.id, event.external_id,
                                 address_of(ctx.crypto, contact)) if synchronous else ())
             db.rollback()
             return Handled(duplicate=True, replies=again)
+        media = register(db, ctx.crypto, account, logged, event.media_urls)
+        remember_name(ctx.crypto, contact, event.sender_name)
         if event.kind is EventKind.CALL_ENDED:
             db.commit()  # logged with its final status; the conversation is not stepped
             return Handled(duplicate=False)
@@ -249,7 +255,8 @@ def turn(ctx: AppContext, account_id: str, medium: str, event: InboundEvent, key
         contact.last_seen_at = utcnow()
         db.commit()
         ctx.store.set(key, session.to_dict())
-    return Handled(duplicate=False, outbox_ids=tuple(outbox), replies=answer)
+    return Handled(duplicate=False, outbox_ids=tuple(outbox), replies=answer,
+                   media_ids=tuple(media))
 
 
 def _first_missed_call(ctx: AppContext, key: str) -> bool:

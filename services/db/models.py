@@ -6,6 +6,7 @@ from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.inbox.models import InboxEvent
+from services.media.models import MediaObject
 from services.messaging.models import DailySpend, Message, OutboxItem
 from services.staff.models import StaffKey
 from services.templates.models import MessageTemplate  # noqa: F401  (registers the table)
@@ -23,6 +24,7 @@ __all__ = [
     "IdCounter",
     "InboxEvent",
     "Locality",
+    "MediaObject",
     "Message",
     "OutboxItem",
     "StaffKey",

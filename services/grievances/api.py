@@ -1,9 +1,11 @@
-"""Staff HTTP API for grievances: search, read with history, and the workflow actions.
+"""Staff HTTP API for grievances: search, read with everything needed to act, reveal the
+citizen's number (recorded), and the workflow actions.
 
 Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden_role` or
-`forbidden_tenant`, 404 `not_found` (also for grievances outside the key's scope), 409
-`invalid_transition`, 422 `invalid_status`, `note_required`, `out_of_range` (a `since` or
-`until` outside years 2000-2199) or `invalid_request` (with `fields`).
+`forbidden_tenant`, 404 `not_found` (also for grievances outside the key's scope) or
+`no_phone` (a reveal for a citizen who wrote from no number), 409 `invalid_transition`, 422
+`invalid_status`, `note_required`, `out_of_range` (a `since` or `until` outside years
+2000-2199) or `invalid_request` (with `fields`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
+from services.audit.record import record
+from services.contacts.models import Contact
+from services.grievances.detail import detailed
+from services.grievances.dossier import phone_of
 from services.grievances.notify import notify_status
 from services.grievances.registry import (
     STATUSES,
@@ -24,10 +30,12 @@ from services.grievances.registry import (
 )
 from services.grievances.schemas import (
     AssignIn,
+    GrievanceDetailOut,
     GrievanceOut,
     GrievancePage,
     NoteIn,
     OptionalNoteIn,
+    RevealOut,
 )
 from services.web.deps import CtxDep, DbDep, StaffDep
 from services.web.errors import API_RESPONSES
@@ -93,13 +101,42 @@ def list_grievances(
 
 
 @router.get("/{public_id}")
-def get_grievance(public_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep) -> GrievanceOut:
-    """One grievance with its full history, oldest entry first."""
+def get_grievance(public_id: str, ctx: CtxDep, db: DbDep,
+                  staff: StaffDep) -> GrievanceDetailOut:
+    """One grievance with its full history (oldest entry first), the citizen's name and
+    masked number, the conversation that filed it, a map link and signed media links."""
+    registry = ctx.grievances(db, staff.scope)
     try:
-        view = ctx.grievances(db, staff.scope).get(scope=staff.scope, public_id=public_id)
+        view = registry.get(scope=staff.scope, public_id=public_id)
     except NotFound:
         raise _error("not_found", 404) from None
-    return GrievanceOut.of(view, with_history=True)
+    return detailed(ctx, db, registry, view)
+
+
+@router.post("/{public_id}/reveal-contact")
+def reveal_contact(public_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep) -> RevealOut:
+    """The citizen's full number, to call them back (officers and admins). Each reveal is
+    recorded in the change log (`contact` / `reveal`) and in the grievance's history.
+
+    404 `not_found`, or `no_phone` when the citizen wrote from no phone number."""
+    if not staff.can_act():
+        raise _error("forbidden_role", 403)
+    registry = ctx.grievances(db, staff.scope)
+    try:
+        view = registry.get(scope=staff.scope, public_id=public_id)
+    except NotFound:
+        raise _error("not_found", 404) from None
+    origin = registry.contact_of(public_id=view.id)
+    contact = db.get(Contact, str(origin["contact_id"])) if origin else None
+    phone = phone_of(ctx.crypto, contact) if contact else None
+    if contact is None or phone is None:
+        raise _error("no_phone", 404)
+    record(db, tenant_id=view.tenant_id, actor=staff.actor, entity="contact", key=contact.id,
+           action="reveal", after={"grievance": view.id})
+    registry.note_access(scope=staff.scope, public_id=view.id, action="reveal_contact",
+                         actor=staff.actor)
+    db.commit()
+    return RevealOut(phone=phone)
 
 
 def _act(ctx: CtxDep, db: DbDep, staff: StaffDep, public_id: str, action: str,

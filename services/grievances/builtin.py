@@ -183,6 +183,15 @@ class BuiltinRegistry:
         self.db.flush()
         return self._view(g)
 
+    def note_access(self, *, scope: str, public_id: str, action: str, actor: str) -> None:
+        """Record in the history that someone saw what is not shown by default; the status,
+        the update time and the citizen's notifications stay as they were."""
+        g = self._row(scope, public_id, lock=True)
+        self.db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id,
+                                   at=self._next_instant(g), actor=actor, action=action,
+                                   from_status=g.status, to_status=g.status))
+        self.db.flush()
+
     def _next_instant(self, g: Grievance) -> datetime:
         """Now, but strictly after the grievance's last event, so history order is certain."""
         last = self.db.scalar(select(func.max(GrievanceEvent.at))

@@ -132,3 +132,6 @@ class GrievanceRegistry(Protocol):
 
     def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
         """Where to notify the citizen: contact and channel account ids."""
+
+    def note_access(self, *, scope: str, public_id: str, action: str, actor: str) -> None:
+        """Add a history entry that changes nothing (an officer revealed the number)."""

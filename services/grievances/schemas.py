@@ -35,6 +35,48 @@ class HistoryOut(BaseModel):
                    to_status=h.to_status, note=h.note)
 
 
+class CitizenOut(BaseModel):
+    """Who filed: the name their channel gave, and their number masked (reveal to call)."""
+
+    name: str | None
+    phone_masked: str | None
+    """`+91 98xxxxxx10`; None when the citizen wrote from no phone (Telegram, web chat)."""
+
+
+class MediaOut(BaseModel):
+    """A photo or recording the citizen sent, with a short-lived link once it is stored."""
+
+    id: str
+    kind: str | None
+    """`image`, `audio` or `video` (from the file's bytes); None until stored."""
+    content_type: str | None
+    size: int | None
+    status: str
+    """`stored`, `pending` (still being copied), `refused` or `missing`."""
+    code: str | None
+    """Why it is refused or missing: `media_too_large`, `media_type_refused`, …"""
+    url: str | None
+    """Opens the file without an API key, until `expires_at`."""
+    expires_at: datetime | None
+
+
+class MessageOut(BaseModel):
+    """One message of the conversation that filed the grievance."""
+
+    at: datetime
+    direction: str
+    """`in` from the citizen, `out` from the gateway."""
+    text: str
+    media: list[str]
+    """Ids of this message's entries in `media`."""
+
+
+class RevealOut(BaseModel):
+    """The citizen's full number, to call them back (the reveal is recorded)."""
+
+    phone: str
+
+
 class GrievanceOut(BaseModel):
     """A grievance as staff see it; never the citizen's address (phone number, chat id)."""
 
@@ -71,6 +113,19 @@ class GrievanceOut(BaseModel):
             overdue=v.status not in CLOSED and v.due_at < utcnow(),
             history=[HistoryOut.of(h) for h in v.history] if with_history else None,
             location=v.evidence.get("location"), photos=list(v.evidence.get("photos", [])))
+
+
+class GrievanceDetailOut(GrievanceOut):
+    """One grievance as an officer acts on it: also who filed, how, where and with what."""
+
+    map_url: str | None
+    """An OpenStreetMap link to a shared point (None for a typed landmark or none)."""
+    citizen: CitizenOut | None
+    """Who filed; None when the registry knows no contact (filed elsewhere)."""
+    transcript: list[MessageOut]
+    """The conversation that filed it, oldest first."""
+    media: list[MediaOut]
+    """Photos and recordings, with signed links once copied."""
 
 
 class GrievancePage(BaseModel):

@@ -28,7 +28,7 @@ def encode_event(event: InboundEvent) -> dict[str, Any]:
         "text": event.text, "payload": event.payload, "media": list(event.media_urls),
         "loc": [event.location.latitude, event.location.longitude] if event.location else None,
         "at": event.received_at.isoformat() if event.received_at else None,
-        "kind": event.kind.value, "session": event.session,
+        "kind": event.kind.value, "session": event.session, "name": event.sender_name,
     }
 
 
@@ -42,7 +42,8 @@ def decode_event(data: dict[str, Any]) -> InboundEvent:
         media_urls=tuple(data.get("media") or ()),
         location=Location(float(loc[0]), float(loc[1])) if loc else None,
         received_at=datetime.fromisoformat(at) if at else None,
-        kind=EventKind(data.get("kind") or EventKind.MESSAGE.value), session=data.get("session"))
+        kind=EventKind(data.get("kind") or EventKind.MESSAGE.value), session=data.get("session"),
+        sender_name=data.get("name"))
 
 
 def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: str,

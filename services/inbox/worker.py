@@ -22,6 +22,7 @@ from services.inbox.limits import mark_limited, over_limit
 from services.inbox.models import InboxEvent
 from services.inbox.record import decode_event
 from services.inbox.status import record_failure
+from services.media.copier import copy_all
 from services.messaging.lanes import Lane
 
 if TYPE_CHECKING:
@@ -61,6 +62,11 @@ def _handle(ctx: AppContext, row: InboxEvent) -> bool:
         return False
     if handled.outbox_ids:
         ctx.dispatcher.enqueue(handled.outbox_ids, Lane.REPLY)
+    if handled.media_ids:  # after the reply is on its way: a slow download delays no answer
+        try:
+            copy_all(ctx, handled.media_ids)
+        except Exception as exc:  # noqa: BLE001  the rows stay pending: the sweeper copies them
+            log.error("media copy after inbox %s failed: %s", row.id, type(exc).__name__)
     return True
 
 

@@ -15,7 +15,14 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 
-from services.security.keyring import Key, KeyringError, key_id_of, parse_keyring, untagged
+from services.security.keyring import (
+    Key,
+    KeyringError,
+    derive,
+    key_id_of,
+    parse_keyring,
+    untagged,
+)
 
 
 class DecryptionError(Exception):
@@ -142,6 +149,11 @@ class Crypto:
     def _hash(key: Key, value: str) -> str:
         """HMAC-SHA256 of a value under one key, marked with its id."""
         return key.tag(hmac.new(key.hash_key, value.encode(), hashlib.sha256).hexdigest())
+
+    def purpose_keys(self, purpose: bytes) -> tuple[bytes, ...]:
+        """A key for one purpose (signed media links) derived from every ring key, current
+        first: sign with the first, accept any (a link made before a rotation still opens)."""
+        return tuple(derive(key.sign_key, purpose) for key in self._keys)
 
     def sign(self, value: str) -> str:
         """An HMAC over a value under the current key, for tokens the gateway issues itself."""

@@ -23,6 +23,7 @@ from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.grievances.models import Grievance, GrievanceEvent
 from services.inbox.models import InboxEvent
+from services.media.models import MediaObject
 from services.messaging.models import Message
 from services.security.crypto import Crypto, DecryptionError
 from services.security.keyring import SEPARATOR
@@ -47,7 +48,8 @@ def _again(crypto: Crypto, token: str | None) -> str | None:
 def _contact(crypto: Crypto, row: Row) -> dict[str, Any]:
     """A contact's URN re-encrypted and its lookup hash made again under the current key."""
     urn = crypto.decrypt(row["urn_enc"])
-    return {"urn_enc": _again(crypto, row["urn_enc"]), "urn_hash": crypto.lookup_hash(urn)}
+    return {"urn_enc": _again(crypto, row["urn_enc"]), "urn_hash": crypto.lookup_hash(urn),
+            "name_enc": _again(crypto, row["name_enc"])}
 
 
 def _message(crypto: Crypto, row: Row) -> dict[str, Any]:
@@ -101,7 +103,7 @@ def _table(model: Any) -> Table:
 
 TARGETS: tuple[Target, ...] = (
     Target("channel_accounts", _table(ChannelAccount), ("config_enc",), _reencrypt("config_enc")),
-    Target("contacts", _table(Contact), ("urn_enc", "urn_hash"), _contact),
+    Target("contacts", _table(Contact), ("urn_enc", "urn_hash", "name_enc"), _contact),
     Target("messages", _table(Message), ("body_enc",), _message, extra=("extras",),
            legacy=lambda t: t.c.extras["location"].as_string().is_not(None)),
     Target("grievances", _table(Grievance), ("description_enc", "evidence_enc"),
@@ -109,6 +111,7 @@ TARGETS: tuple[Target, ...] = (
     Target("grievance_events", _table(GrievanceEvent), ("note_enc",), _event, extra=("note",),
            legacy=lambda t: t.c.note.is_not(None)),
     Target("inbox", _table(InboxEvent), ("event_enc",), _reencrypt("event_enc")),
+    Target("media", _table(MediaObject), ("ref_enc",), _reencrypt("ref_enc")),
 )
 
 

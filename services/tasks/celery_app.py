@@ -55,10 +55,12 @@ def _apply(settings: Settings) -> None:
         broker_connection_timeout=2,
         task_default_queue=Lane.REPLY.queue,
         task_routes={"nagarsetu.run_turns": {"queue": TURNS_QUEUE},
-                     "nagarsetu.sweep_inbox": {"queue": TURNS_QUEUE}},
+                     "nagarsetu.sweep_inbox": {"queue": TURNS_QUEUE},
+                     "nagarsetu.sweep_media": {"queue": TURNS_QUEUE}},
         beat_schedule={
             "sweep-inbox": {"task": "nagarsetu.sweep_inbox", "schedule": sweep},
             "sweep-outbox": {"task": "nagarsetu.sweep_outbox", "schedule": sweep},
+            "sweep-media": {"task": "nagarsetu.sweep_media", "schedule": sweep},
         },
     )
 
@@ -100,6 +102,12 @@ def sweep_inbox() -> int:
     ctx.dispatcher.enqueue_turns(conversations)
     purge(ctx.sessions, ctx.settings.inbox_retention_days)
     return len(conversations)
+
+
+@app.task(name="nagarsetu.sweep_media")  # type: ignore[untyped-decorator]
+def sweep_media() -> int:
+    """Copy attachments whose copy is due: IVR recordings, retries, a crashed worker's."""
+    return worker_context().sweep_media()
 
 
 @app.task(name="nagarsetu.deliver_outbox")  # type: ignore[untyped-decorator]

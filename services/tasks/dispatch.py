@@ -20,6 +20,7 @@ Deliver = Callable[[str], object]
 Due = Callable[[], Sequence[tuple[str, Lane]]]
 RunTurns = Callable[[str], object]
 DueTurns = Callable[[], Sequence[str]]
+SweepMedia = Callable[[], object]
 
 
 class Dispatcher(Protocol):
@@ -72,11 +73,12 @@ class ThreadDispatcher:
 
     def __init__(self, deliver: Deliver, due: Due, sweep_seconds: float,
                  run_turns: RunTurns | None = None, due_turns: DueTurns | None = None,
-                 workers: int = 4) -> None:
+                 workers: int = 4, sweep_media: SweepMedia | None = None) -> None:
         self.deliver = deliver
         self.due = due
         self.run_turns = run_turns
         self.due_turns = due_turns
+        self.sweep_media = sweep_media
         self.sweep_seconds = sweep_seconds
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self.turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turns")
@@ -114,7 +116,8 @@ class ThreadDispatcher:
             log.error("background work on %s crashed: %s", key, type(exc).__name__)
 
     def _sweep_loop(self) -> None:
-        """Every few seconds, hand on whatever is due: turns first, then deliveries."""
+        """Every few seconds, hand on whatever is due: turns first, then deliveries, then
+        attachments to copy (in this thread: downloads never hold a turn or a send back)."""
         while not self._stop.wait(self.sweep_seconds):
             try:
                 conversations = self.due_turns() if self.due_turns else ()
@@ -125,3 +128,5 @@ class ThreadDispatcher:
             self.enqueue_turns(conversations)
             for outbox_id, _lane in ids:
                 self._safe(self.deliver, outbox_id)
+            if self.sweep_media is not None:
+                self._safe(lambda _: self.sweep_media and self.sweep_media(), "media")

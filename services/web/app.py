@@ -12,6 +12,7 @@ from channels.registry import simulator_routers
 from services.audio import routes as audio_routes
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
+from services.media import routes as media_routes
 from services.messaging import spend_api
 from services.settings import Settings, get_settings
 from services.tasks.dispatch import ThreadDispatcher
@@ -30,7 +31,8 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
         ctx.dispatcher = CeleryDispatcher(ctx.settings)
         return None
     runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds,
-                              run_turns=ctx.run_turns, due_turns=ctx.due_turns)
+                              run_turns=ctx.run_turns, due_turns=ctx.due_turns,
+                              sweep_media=ctx.sweep_media)
     ctx.dispatcher = runner
     return runner
 
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(grievance_api.router)
     app.include_router(spend_api.router)
     app.include_router(audio_routes.router)
+    app.include_router(media_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

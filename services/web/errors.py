@@ -58,7 +58,7 @@ def _response(description: str, model: type[BaseModel] = ApiError) -> dict[str, 
 API_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _response("`unauthenticated`: no key, or an unknown or revoked one"),
     403: _response("`forbidden_role` or `forbidden_tenant`"),
-    404: _response("`not_found`, also for a grievance outside the key's scope"),
+    404: _response("`not_found`, also for a grievance outside the key's scope; `no_phone`"),
     409: _response("`invalid_transition`"),
     413: _response("`payload_too_large`"),
     422: _response("`invalid_request` (with `fields`), `invalid_status`, `note_required`, "

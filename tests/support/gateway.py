@@ -43,6 +43,7 @@ def make_settings(tmp_path: Path, port: int, **overrides: Any) -> Settings:
         "seed_demo": True,
         "sweep_interval_seconds": 0.5,
         "inbox_sweep_age_seconds": 0.5,
+        "media_dir": str(tmp_path / "media"),
     }
     values.update(overrides)
     return Settings(**values)

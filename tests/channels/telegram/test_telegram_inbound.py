@@ -45,7 +45,8 @@ Expected = InboundEvent | Ignored | Pressed | type[WebhookRejected]
 
 
 def event(update_id: int, **fields: Any) -> InboundEvent:
-    """An event from the citizen's private chat to our bot."""
+    """An event from the citizen's private chat to our bot, with their first and last name."""
+    fields.setdefault("sender_name", "Gurpreet Kaur")
     return InboundEvent(str(update_id), CITIZEN, BOT, **fields)
 
 

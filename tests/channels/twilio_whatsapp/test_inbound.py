@@ -52,17 +52,21 @@ class Refused:
 Expected = InboundEvent | StatusUpdate | Ignored | Refused
 
 # fixture (event__variant) -> what the adapter must make of it, signed as the case says.
+NAME = "Gurpreet Kaur"
+"""The citizen's WhatsApp profile name (`ProfileName`) in the fixtures."""
 CASES: dict[str, Expected] = {
     "inbound__text": InboundEvent("SM0f1e2d3c4b5a69788796a5b4c3d2e1f0", CITIZEN, OURS,
-                                  text="पानी की सप्लाई दो दिन से बंद है"),
+                                  text="पानी की सप्लाई दो दिन से बंद है", sender_name=NAME),
     "inbound__button_reply": InboundEvent("SM1a2b3c4d5e6f708192a3b4c5d6e7f809", CITIZEN, OURS,
-                                          text="हाँ", payload="yes"),
+                                          text="हाँ", payload="yes", sender_name=NAME),
     "inbound__list_reply": InboundEvent("SM2b3c4d5e6f708192a3b4c5d6e7f8091a", CITIZEN, OURS,
-                                        text="Water supply", payload="water"),
+                                        text="Water supply", payload="water", sender_name=NAME),
     "inbound__location": InboundEvent("SM3c4d5e6f708192a3b4c5d6e7f8091a2b", CITIZEN, OURS,
-                                      location=Location(31.6199722, 74.8765298)),
+                                      location=Location(31.6199722, 74.8765298),
+                                      sender_name=NAME),
     "inbound__image": InboundEvent("MM5c4b3a29180f7e6d5c4b3a29180f7e6d", CITIZEN, OURS,
-                                   text="कचरा यहाँ पड़ा है", media_urls=(MEDIA,)),
+                                   text="कचरा यहाँ पड़ा है", media_urls=(MEDIA,),
+                                   sender_name=NAME),
     "inbound__sms_sender": Refused(MalformedPayload),
     "inbound__missing_message_sid": Refused(MalformedPayload),
     "inbound__half_location": Refused(MalformedPayload),

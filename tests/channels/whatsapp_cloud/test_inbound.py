@@ -49,8 +49,13 @@ def at(timestamp: int) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
 
 
+NAME = "Harpreet Kaur"
+"""The citizen's WhatsApp profile name in the fixtures (`contacts[].profile.name`)."""
+
+
 def message(wamid: str, timestamp: int, **fields: object) -> InboundEvent:
-    """An expected inbound event from the citizen to our number."""
+    """An expected inbound event from the citizen (with their profile name) to our number."""
+    fields.setdefault("sender_name", NAME)
     return InboundEvent(wamid, CITIZEN, OURS, received_at=at(timestamp), **fields)  # type: ignore[arg-type]
 
 
@@ -84,7 +89,8 @@ CASES: dict[str, Expected] = {
     "message__voice": message(W["img"], 1751958432, media_urls=(GRAPH_NODE + "1347629553201290",)),
     "message__multiple": (
         message(W["text"], 1751958400, text="hi"),
-        InboundEvent(W["hindi"], "+919812345678", OURS, text="नमस्ते", received_at=at(1751958401)),
+        InboundEvent(W["hindi"], "+919812345678", OURS, text="नमस्ते", received_at=at(1751958401),
+                     sender_name="Rahul"),  # each message has its own sender's name
         StatusUpdate(W["out"], DeliveryStatus.DELIVERED),
         message(W["list"], 1751958404, text="कचरा नहीं उठाया गया", payload="garbage"),
         Ignored("sticker"),

@@ -7,7 +7,8 @@ from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.inbox.models import InboxEvent
 from services.messaging.models import Message, OutboxItem
-from services.staff.models import StaffKey
+from services.routing.models import EscalationStep, RoutingRule, StaffNotice
+from services.staff.models import Department, StaffKey, StaffMember
 from services.templates.models import MessageTemplate  # noqa: F401  (registers the table)
 from services.tenancy.models import Category, Locality, Tenant, Ward
 
@@ -17,6 +18,8 @@ __all__ = [
     "ChannelAccount",
     "ConfigChange",
     "Contact",
+    "Department",
+    "EscalationStep",
     "Grievance",
     "GrievanceEvent",
     "IdCounter",
@@ -24,7 +27,10 @@ __all__ = [
     "Locality",
     "Message",
     "OutboxItem",
+    "RoutingRule",
     "StaffKey",
+    "StaffMember",
+    "StaffNotice",
     "Tenant",
     "Ward",
 ]

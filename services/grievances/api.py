@@ -3,7 +3,9 @@
 Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden_role` or
 `forbidden_tenant`, 404 `not_found` (also for grievances outside the key's scope), 409
 `invalid_transition`, 422 `invalid_status`, `note_required`, `out_of_range` (a `since` or
-`until` outside years 2000-2199) or `invalid_request` (with `fields`).
+`until` outside years 2000-2199), `invalid_assignee` (no such staff member, retired, or a
+viewer), `assignee_out_of_scope` (the member does not cover the grievance's city or ward) or
+`invalid_request` (with `fields`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from fastapi import APIRouter, HTTPException, Query
 from services.grievances.notify import notify_status
 from services.grievances.registry import (
     STATUSES,
+    AssigneeOutOfScope,
     Filters,
     GrievanceError,
+    InvalidAssignee,
     InvalidTransition,
     NoteRequired,
     NotFound,
@@ -40,7 +44,8 @@ the ends of the calendar overflow when moved to UTC."""
 MAX_OFFSET = 10_000_000
 
 HTTP_STATUS: dict[type[GrievanceError], int] = {
-    NotFound: 404, InvalidTransition: 409, NoteRequired: 422,
+    NotFound: 404, InvalidTransition: 409, NoteRequired: 422, InvalidAssignee: 422,
+    AssigneeOutOfScope: 422,
 }
 
 
@@ -124,7 +129,7 @@ def _act(ctx: CtxDep, db: DbDep, staff: StaffDep, public_id: str, action: str,
 @router.post("/{public_id}/assign")
 def assign(public_id: str, body: AssignIn, ctx: CtxDep, db: DbDep,
            staff: StaffDep) -> GrievanceOut:
-    """Assign (or reassign) to an officer; the citizen is told it is being handled."""
+    """Assign (or reassign) to a staff member by id; the citizen is told it is being handled."""
     return _act(ctx, db, staff, public_id, "assign", body.note, body.assignee)
 
 

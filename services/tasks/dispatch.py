@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
@@ -20,6 +21,7 @@ Deliver = Callable[[str], object]
 Due = Callable[[], Sequence[tuple[str, Lane]]]
 RunTurns = Callable[[str], object]
 DueTurns = Callable[[], Sequence[str]]
+Periodic = Callable[[], object]
 
 
 class Dispatcher(Protocol):
@@ -72,11 +74,15 @@ class ThreadDispatcher:
 
     def __init__(self, deliver: Deliver, due: Due, sweep_seconds: float,
                  run_turns: RunTurns | None = None, due_turns: DueTurns | None = None,
-                 workers: int = 4) -> None:
+                 workers: int = 4, escalate: Periodic | None = None,
+                 escalate_seconds: float = 300.0) -> None:
         self.deliver = deliver
         self.due = due
         self.run_turns = run_turns
         self.due_turns = due_turns
+        self.escalate = escalate
+        self.escalate_seconds = escalate_seconds
+        self._escalated_at = float("-inf")
         self.sweep_seconds = sweep_seconds
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self.turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turns")
@@ -114,8 +120,10 @@ class ThreadDispatcher:
             log.error("background work on %s crashed: %s", key, type(exc).__name__)
 
     def _sweep_loop(self) -> None:
-        """Every few seconds, hand on whatever is due: turns first, then deliveries."""
+        """Every few seconds, hand on whatever is due: turns first, then deliveries; every
+        `escalate_seconds`, escalate grievances past their SLA."""
         while not self._stop.wait(self.sweep_seconds):
+            self._maybe_escalate()
             try:
                 conversations = self.due_turns() if self.due_turns else ()
                 ids = self.due()
@@ -125,3 +133,14 @@ class ThreadDispatcher:
             self.enqueue_turns(conversations)
             for outbox_id, _lane in ids:
                 self._safe(self.deliver, outbox_id)
+
+    def _maybe_escalate(self) -> None:
+        """Run the escalation sweep when its interval has passed (its notices are delivered
+        by this dispatcher, or by the next outbox sweep)."""
+        if self.escalate is None or time.monotonic() - self._escalated_at < self.escalate_seconds:
+            return
+        self._escalated_at = time.monotonic()
+        try:
+            self.escalate()
+        except Exception as exc:  # noqa: BLE001  a background thread must survive any bug
+            log.error("escalation sweep failed: %s", type(exc).__name__)

@@ -12,6 +12,7 @@ from channels.registry import simulator_routers
 from services.audio import routes as audio_routes
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
+from services.routing.escalate import run_escalations
 from services.settings import Settings, get_settings
 from services.tasks.dispatch import ThreadDispatcher
 from services.web import access_log, errors, openapi, simdir, webchat, webhooks
@@ -29,7 +30,10 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
         ctx.dispatcher = CeleryDispatcher(ctx.settings)
         return None
     runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds,
-                              run_turns=ctx.run_turns, due_turns=ctx.due_turns)
+                              run_turns=ctx.run_turns, due_turns=ctx.due_turns,
+                              escalate=lambda: run_escalations(ctx.sessions, ctx.crypto,
+                                                               ctx.dispatcher),
+                              escalate_seconds=ctx.settings.escalation_interval_seconds)
     ctx.dispatcher = runner
     return runner
 

@@ -206,8 +206,8 @@ class _Run:
             if not self.can_send(step):  # required, asked as typed text (a landmark)
                 self.say(Msg(step.text_prompt or step.prompt), ask=AskKind.TEXT)
                 return
-            key = step.required_prompt if self.required(step) else None
-            self.say(Msg(key or step.prompt), options=self.media_options(step),
+            wanted = step.required_prompt if self.required(step) else None
+            self.say(Msg(wanted or step.prompt), options=self.media_options(step),
                      ask=AskKind(step.kind))
 
     def reask(self, *lead: Msg) -> None:

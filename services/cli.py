@@ -181,6 +181,9 @@ def add_key(
         except InvalidName:
             raise typer.BadParameter(
                 f"{InvalidName.code}: at most {MAX_NAME} printable characters") from None
+        if holder is not None:
+            record(db, tenant_id=holder.tenant_id, actor=cli_actor(), entity="staff_key",
+                   key=key.split("_")[1], action="create", after={"staff": holder.id})
         db.commit()
     typer.echo(key)
 

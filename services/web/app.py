@@ -10,10 +10,13 @@ from fastapi import FastAPI
 
 from channels.registry import simulator_routers
 from services.audio import routes as audio_routes
+from services.categories import api as categories_api
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
+from services.routing import api as routing_api
 from services.routing.escalate import run_escalations
 from services.settings import Settings, get_settings
+from services.staff import api as staff_api
 from services.tasks.dispatch import ThreadDispatcher
 from services.web import access_log, errors, openapi, simdir, webchat, webhooks
 from services.web.framing import FrameAncestors
@@ -60,6 +63,9 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(webhooks.router)
     app.include_router(webchat.router)
     app.include_router(grievance_api.router)
+    app.include_router(categories_api.router)
+    app.include_router(staff_api.router)
+    app.include_router(routing_api.router)
     app.include_router(audio_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)

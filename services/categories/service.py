@@ -68,8 +68,8 @@ def _apply(db: Session, row: Category, given: Mapping[str, Any]) -> None:
                 0 < hours <= MAX_SLA_HOURS:
             raise invalid("sla_hours", "invalid_sla", f"SLA hours must be 1 to {MAX_SLA_HOURS}")
         row.sla_hours = hours
-    if "department" in given:
-        code = given["department"]
+    if "department" in given and given["department"] != (row.department or ""):
+        code = given["department"]  # checked when it changes (seeded codes may predate rows)
         dept = department(db, row.tenant_id, code) if code else None
         if code and (dept is None or not dept.active):
             raise invalid("department", "unknown_department",

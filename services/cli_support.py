@@ -26,6 +26,12 @@ def names_of(pairs: Sequence[str] | None, option: str = "--name") -> dict[str, s
     return names
 
 
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print rows tab-separated under a header (easy to read, to `cut` and to diff)."""
+    for row in (header, *rows):
+        typer.echo("\t".join(row))
+
+
 def refuse(exc: Invalid) -> NoReturn:
     """Print every problem (each names its row or field) and exit with status 2."""
     for line in exc.lines():

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from services.audit.record import cli_actor
 from services.categories.files import export_csv, import_csv, import_service_defs
@@ -18,7 +17,7 @@ from services.categories.service import (
     edit_category,
     retire_category,
 )
-from services.cli_support import console, names_of, refuse
+from services.cli_support import console, names_of, refuse, table
 from services.db.cli_session import cli_session
 from services.validation import Invalid
 
@@ -89,15 +88,15 @@ def retire(tenant: Tenant, code: Code) -> None:
 @categories_app.command("list")
 def list_categories(tenant: Tenant) -> None:
     """Every category of a city, retired ones marked."""
-    table = Table("code", "name (en)", "SLA h", "department", "needs", "state")
+    rows = []
     with cli_session() as db:
         for row in categories(db, tenant):
             needs = [k for k, on in (("photo", row.photo_required),
                                      ("location", row.location_required)) if on]
-            table.add_row(row.code, row.names.get("en", ""), str(row.sla_hours),
-                          row.department or "-", ", ".join(needs) or "-",
-                          "active" if row.active else "retired")
-    console.print(table)
+            rows.append((row.code, row.names.get("en", ""), str(row.sla_hours),
+                         row.department or "-", ",".join(needs) or "-",
+                         "active" if row.active else "retired"))
+    table(("code", "name_en", "sla_hours", "department", "requires", "state"), rows)
 
 
 @categories_app.command("export")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from services.audit.record import cli_actor
-from services.cli_support import console, names_of, refuse
+from services.cli_support import console, names_of, refuse, table
 from services.db.cli_session import cli_session
 from services.security.crypto import Crypto
 from services.settings import get_settings
@@ -92,17 +91,17 @@ def edit(member_id: Annotated[str, typer.Argument(help="the member's id (staff l
 
 def list_members(tenant: Tenant) -> None:
     """Staff members of a city (or of a state and its cities); contacts are not shown."""
-    table = Table("id", "tenant", "name", "role", "department", "designation", "wards",
-                  "notices", "state")
+    rows = []
     with cli_session() as db:
         codes = {d.id: d.code for d in db.query(Department)}
         for row in members(db, tenant):
             notices = [k for k, v in (("sms", row.phone_enc), ("e-mail", row.email_enc)) if v]
-            table.add_row(row.id, row.tenant_id, row.name, row.role,
-                          codes.get(row.department_id or "", "-"), row.designation or "-",
-                          ", ".join(row.wards or []) or "all", ", ".join(notices) or "-",
-                          "active" if row.active else "retired")
-    console.print(table)
+            rows.append((row.id, row.tenant_id, row.name, row.role,
+                         codes.get(row.department_id or "", "-"), row.designation or "-",
+                         ",".join(row.wards or []) or "all", ",".join(notices) or "-",
+                         "active" if row.active else "retired"))
+    table(("id", "tenant", "name", "role", "department", "designation", "wards", "notices",
+           "state"), rows)
 
 
 @departments_app.command("add")
@@ -139,9 +138,7 @@ def edit_dept(tenant: Tenant, code: Annotated[str, typer.Argument(help="the depa
 @departments_app.command("list")
 def list_depts(tenant: Tenant) -> None:
     """A city's departments."""
-    table = Table("code", "name (en)", "names", "state")
     with cli_session() as db:
-        for row in departments(db, tenant):
-            table.add_row(row.code, row.names.get("en", ""), ", ".join(sorted(row.names)),
-                          "active" if row.active else "retired")
-    console.print(table)
+        rows = [(row.code, row.names.get("en", ""), ",".join(sorted(row.names)),
+                 "active" if row.active else "retired") for row in departments(db, tenant)]
+    table(("code", "name_en", "languages", "state"), rows)

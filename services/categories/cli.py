@@ -135,5 +135,5 @@ def import_digit(tenant: Tenant, path: Annotated[Path, typer.Argument(
             db.rollback()
             refuse(exc)
         db.commit()
-    console.print(f"{done.created} added, {done.updated} updated, "
-                  f"{done.departments} departments created")
+    typer.echo(f"{done.created} added, {done.updated} updated, "
+               f"{done.departments} departments created")

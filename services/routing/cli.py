@@ -81,19 +81,19 @@ def explain(tenant: Tenant,
     with cli_session() as db:
         choice = route(db, tenant, category, ward)
         if choice.rule is None:
-            console.print(f"no rule matches {category} in {ward}: it would stay unassigned")
+            typer.echo(f"no rule matches {category} in {ward}: it would stay unassigned")
             raise typer.Exit(1)
         dept = choice.department.code if choice.department else "?"
-        console.print(f"rule {choice.rule.category} × {choice.rule.ward} → {dept} "
-                      f"({choice.rule.strategy})")
+        typer.echo(f"rule {choice.rule.category} × {choice.rule.ward} → {dept} "
+                   f"({choice.rule.strategy})")
         level = f" at level 0 ({choice.designation})" if choice.designation else ""
-        console.print(f"officers of {dept} covering {ward}{level}: "
-                      + (", ".join(f"{c.member.name} [{c.member.id}] {c.load} open"
-                                   for c in choice.candidates) or "none"))
+        typer.echo(f"officers of {dept} covering {ward}{level}: "
+                   + (", ".join(f"{c.member.name} [{c.member.id}] {c.load} open"
+                                for c in choice.candidates) or "none"))
         if choice.chosen is None:
-            console.print("nobody to assign: it would stay unassigned")
+            typer.echo("nobody to assign: it would stay unassigned")
             raise typer.Exit(1)
-        console.print(f"would be assigned to {choice.chosen.name} [{choice.chosen.id}]")
+        typer.echo(f"would be assigned to {choice.chosen.name} [{choice.chosen.id}]")
 
 
 @routing_app.command("escalate")
@@ -115,6 +115,6 @@ def escalate_now() -> None:
     finally:
         engine.dispose()
     for item in done:
-        console.print(f"{item.public_id} → level {item.level} ({item.designation}) "
-                      f"{item.staff_id or 'nobody at that level'}")
-    console.print(f"{len(done)} escalated")
+        typer.echo(f"{item.public_id} → level {item.level} ({item.designation}) "
+                   f"{item.staff_id or 'nobody at that level'}")
+    typer.echo(f"{len(done)} escalated")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from bots.prompts import Option
 
@@ -22,6 +23,8 @@ class BotContext:
     """The channel can send a location (WhatsApp, Telegram)."""
     can_photo: bool = False
     """The channel can send a photo."""
+    required: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """What an option requires, by option id: a category's {"photo", "location"}."""
 
     def options(self, source: str) -> tuple[Option, ...]:
         """Master data options by name ("languages", "categories", "localities")."""

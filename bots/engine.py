@@ -138,8 +138,26 @@ class _Run:
         if step.when is not None and not step.when(self.s.slots):
             return False
         if isinstance(step, AskMedia):
-            return self.ctx.can_locate if step.kind == "location" else self.ctx.can_photo
+            return self.can_send(step) or (self.required(step) and step.text_prompt is not None)
         return True
+
+    def can_send(self, step: AskMedia) -> bool:
+        """Whether the channel can send what the step asks for."""
+        return self.ctx.can_locate if step.kind == "location" else self.ctx.can_photo
+
+    def required(self, step: AskMedia) -> bool:
+        """Whether the option chosen earlier (the category) requires this step's answer."""
+        if step.required_by is None:
+            return False
+        chosen = str(self.s.slots.get(step.required_by))
+        return step.kind in self.ctx.required.get(chosen, frozenset())
+
+    def media_options(self, step: AskMedia) -> tuple[Option, ...]:
+        """The buttons of a media question: share (location) and skip unless it is required."""
+        if not self.can_send(step):
+            return ()
+        shared = (LOCATE,) if step.kind == "location" else ()
+        return shared if self.required(step) else (*shared, SKIP)
 
     def back(self) -> None:
         """Go back a page, else to the previous question (never past a call), else to the menu."""
@@ -185,8 +203,12 @@ class _Run:
         elif isinstance(step, AskText):
             self.say(Msg(step.prompt), ask=AskKind.TEXT)
         elif isinstance(step, AskMedia):
-            options = (LOCATE, SKIP) if step.kind == "location" else (SKIP,)
-            self.say(Msg(step.prompt), options=options, ask=AskKind(step.kind))
+            if not self.can_send(step):  # required, asked as typed text (a landmark)
+                self.say(Msg(step.text_prompt or step.prompt), ask=AskKind.TEXT)
+                return
+            wanted = step.required_prompt if self.required(step) else None
+            self.say(Msg(wanted or step.prompt), options=self.media_options(step),
+                     ask=AskKind(step.kind))
 
     def reask(self, *lead: Msg) -> None:
         """Ask the current question again after lead messages; the menu when there is none."""
@@ -227,12 +249,18 @@ class _Run:
             self.menu()
 
     def answer_media(self, step: AskMedia, event: UserInput) -> None:
-        """Take a shared location or photo; "skip" goes on without; a typed place is kept."""
+        """Take a shared location or photo; "skip" goes on without (unless it is required);
+        a typed place is kept."""
+        required = self.required(step)
+        shown = self.media_options(step)
         if step.kind == "location" and event.location is not None:
             self.s.slots[step.name] = {"lat": event.location[0], "lon": event.location[1]}
         elif step.kind == "photo" and event.media:
             self.s.slots[step.name] = {"media": list(event.media)}
-        elif (chosen := pick(event, (LOCATE, SKIP), (LOCATE, SKIP), self.language)) == SKIP:
+        elif (chosen := pick(event, shown, (LOCATE, SKIP), self.language)) == SKIP:
+            if required:
+                self.invalid(step, reason=step.reason)
+                return
             self.s.slots[step.name] = None
         elif chosen == LOCATE:
             self.invalid(step, reason="grievance.location_hint")  # pressed; no location came
@@ -240,7 +268,7 @@ class _Run:
         elif step.kind == "location" and event.text.strip() and parse_int(event.text) is None:
             self.s.slots[step.name] = {"text": event.text.strip()[:200]}
         else:
-            self.invalid(step)
+            self.invalid(step, reason=step.reason if required else "error.not_understood")
             return
         self.advance()
 

@@ -175,11 +175,22 @@ class AskText(Step):
 
 @dataclass(frozen=True)
 class AskMedia(Step):
-    """Ask for a location or a photo, only where the channel can send one; skipping is fine."""
+    """Ask for a location or a photo, only where the channel can send one; skipping is fine
+    unless the option chosen in `required_by` (a category) requires it.
+
+    Required, it is asked with `required_prompt` and cannot be skipped (`reason` says why); a
+    required location on a channel that cannot send one is asked as typed text (`text_prompt`:
+    a landmark). A required photo on a channel without photos is not asked: it cannot be sent.
+    """
 
     prompt: str
     kind: str
     """"location" or "photo"."""
+    required_by: str | None = None
+    """The slot whose option's requirements apply (see BotContext.required)."""
+    required_prompt: str | None = None
+    text_prompt: str | None = None
+    reason: str = "error.not_understood"
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,19 @@ from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
 from services.audit.cli import audit_app
 from services.audit.record import cli_actor, record
+from services.categories.cli import categories_app
 from services.db.cli_session import cli_session
 from services.messaging.spend_cli import spend_command
+from services.routing.cli import routing_app
 from services.security.cli import keys_app
 from services.settings import get_settings
+from services.staff import cli as staff_cli
 from services.templates.cli import templates_app
 from services.tenancy.cli import public_status_command
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
-staff_app = typer.Typer(help="Staff API keys.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff members and their API keys.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants (states and cities).", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(tenant_app, name="tenant")
@@ -30,8 +33,14 @@ app.add_typer(templates_app, name="templates")
 app.add_typer(channels_app, name="channels")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(categories_app, name="categories")
+app.add_typer(staff_cli.departments_app, name="departments")
+app.add_typer(routing_app, name="routing")
 tenant_app.command("public-status")(public_status_command)
 tenant_app.command("spend")(spend_command)
+staff_app.command("add")(staff_cli.add)
+staff_app.command("edit")(staff_cli.edit)
+staff_app.command("list")(staff_cli.list_members)
 console = Console()
 
 
@@ -143,27 +152,40 @@ def chat(
 
 @staff_app.command("add-key")
 def add_key(
-    tenant: Annotated[str, typer.Option(help="tenant scope: a city (pb.amritsar) or a state (pb)")],
+    tenant: Annotated[str | None, typer.Option(
+        help="tenant scope: a city (pb.amritsar) or a state (pb); not with --member")] = None,
     role: Annotated[str, typer.Option(help="viewer, officer or admin")] = "officer",
     name: Annotated[str, typer.Option(help="who holds the key (at most 81 characters)")] = "",
+    member: Annotated[str | None, typer.Option(
+        help="the staff member the key belongs to: it acts with their role and scope")]
+    = None,
 ) -> None:
     """Create a staff API key; it is printed once and never stored in clear."""
     from services.staff.auth import MAX_NAME, InvalidName, Role, create_key
+    from services.staff.models import StaffMember
 
     try:
         parsed = Role(role)
     except ValueError:
         raise typer.BadParameter("role must be viewer, officer or admin") from None
+    if (tenant is None) == (member is None):
+        raise typer.BadParameter("give --tenant (a key of its own) or --member")
     with cli_session() as db:
         from services.tenancy.models import Tenant
 
-        if db.get(Tenant, tenant) is None:
+        holder = db.get(StaffMember, member) if member else None
+        if member and (holder is None or not holder.active):
+            raise typer.BadParameter(f"no active staff member {member!r}")
+        if tenant and db.get(Tenant, tenant) is None:
             raise typer.BadParameter(f"no tenant {tenant!r}")
         try:
-            key = create_key(db, scope=tenant, role=parsed, name=name)
+            key = create_key(db, scope=tenant or "", role=parsed, name=name, member=holder)
         except InvalidName:
             raise typer.BadParameter(
                 f"{InvalidName.code}: at most {MAX_NAME} printable characters") from None
+        if holder is not None:
+            record(db, tenant_id=holder.tenant_id, actor=cli_actor(), entity="staff_key",
+                   key=key.split("_")[1], action="create", after={"staff": holder.id})
         db.commit()
     typer.echo(key)
 

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     """How long a worker holds a conversation without renewing (a killed worker's lapses)."""
     inbox_sweep_age_seconds: float = 10.0
     """An inbound event pending this long is queued again by the sweeper."""
+    escalation_interval_seconds: float = 300.0
+    """How often grievances past their SLA are looked at for escalation (beat / sweeper)."""
     inbound_per_sender_per_minute: int = 30
     """Messages one citizen may send a minute before the rest get no reply (SMS pumping)."""
     inbound_per_tenant_per_second: int = 500

@@ -1,4 +1,8 @@
-"""Filing a grievance (category → locality → description → confirm) and tracking one."""
+"""Filing a grievance (category → locality → description → confirm) and tracking one.
+
+Where and what (a location, a photo) are asked where the channel can send them, and cannot be
+skipped when the chosen category requires them; a required location is asked as a typed
+landmark on channels without locations (SMS)."""
 
 from __future__ import annotations
 
@@ -26,10 +30,13 @@ from bots.prompts import Localized, Msg
 FILE_GRIEVANCE = Flow("grievance", (
     Choose("category", "grievance.ask_category", Master("categories"), fuzzy=True),
     Choose("locality", "grievance.ask_locality", Master("localities"), fuzzy=True),
-    AskMedia("location", "grievance.ask_location", "location"),
+    AskMedia("location", "grievance.ask_location", "location", required_by="category",
+             required_prompt="grievance.ask_location", text_prompt="grievance.ask_landmark",
+             reason="grievance.location_needed"),
     AskText("description", "grievance.ask_description", min_length=10,
             too_short="grievance.description_too_short"),
-    AskMedia("photo", "grievance.ask_photo", "photo"),
+    AskMedia("photo", "grievance.ask_photo", "photo", required_by="category",
+             required_prompt="grievance.ask_photo_required", reason="grievance.photo_needed"),
     Confirm("confirm", "grievance.confirm", {
         "category": Label("categories", "category"),
         "locality": Label("localities", "locality"),

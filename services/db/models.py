@@ -8,7 +8,8 @@ from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.inbox.models import InboxEvent
 from services.media.models import MediaObject
 from services.messaging.models import DailySpend, Message, OutboxItem
-from services.staff.models import StaffKey
+from services.routing.models import EscalationStep, RoutingRule, StaffNotice
+from services.staff.models import Department, StaffKey, StaffMember
 from services.templates.models import MessageTemplate  # noqa: F401  (registers the table)
 from services.tenancy.models import Category, Locality, Tenant, Ward
 
@@ -19,6 +20,8 @@ __all__ = [
     "ConfigChange",
     "Contact",
     "DailySpend",
+    "Department",
+    "EscalationStep",
     "Grievance",
     "GrievanceEvent",
     "IdCounter",
@@ -27,7 +30,10 @@ __all__ = [
     "MediaObject",
     "Message",
     "OutboxItem",
+    "RoutingRule",
     "StaffKey",
+    "StaffMember",
+    "StaffNotice",
     "Tenant",
     "Ward",
 ]

@@ -5,7 +5,9 @@ Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden
 `forbidden_tenant`, 404 `not_found` (also for grievances outside the key's scope) or
 `no_phone` (a reveal for a citizen who wrote from no number), 409 `invalid_transition`, 422
 `invalid_status`, `note_required`, `out_of_range` (a `since` or `until` outside years
-2000-2199) or `invalid_request` (with `fields`).
+2000-2199), `invalid_assignee` (no such staff member, retired, or a viewer),
+`assignee_out_of_scope` (the member does not cover the grievance's city or ward) or
+`invalid_request` (with `fields`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from services.grievances.dossier import phone_of
 from services.grievances.notify import notify_status
 from services.grievances.registry import (
     STATUSES,
+    AssigneeOutOfScope,
     Filters,
     GrievanceError,
+    InvalidAssignee,
     InvalidTransition,
     NoteRequired,
     NotFound,
@@ -48,7 +52,8 @@ the ends of the calendar overflow when moved to UTC."""
 MAX_OFFSET = 10_000_000
 
 HTTP_STATUS: dict[type[GrievanceError], int] = {
-    NotFound: 404, InvalidTransition: 409, NoteRequired: 422,
+    NotFound: 404, InvalidTransition: 409, NoteRequired: 422, InvalidAssignee: 422,
+    AssigneeOutOfScope: 422,
 }
 
 
@@ -161,7 +166,7 @@ def _act(ctx: CtxDep, db: DbDep, staff: StaffDep, public_id: str, action: str,
 @router.post("/{public_id}/assign")
 def assign(public_id: str, body: AssignIn, ctx: CtxDep, db: DbDep,
            staff: StaffDep) -> GrievanceOut:
-    """Assign (or reassign) to an officer; the citizen is told it is being handled."""
+    """Assign (or reassign) to a staff member by id; the citizen is told it is being handled."""
     return _act(ctx, db, staff, public_id, "assign", body.note, body.assignee)
 
 

@@ -15,15 +15,19 @@ from services.grievances.models import Grievance, GrievanceEvent, IdCounter
 from services.grievances.registry import (
     NOTE_REQUIRED,
     WORKFLOW,
+    AssigneeOutOfScope,
     Filters,
     GrievanceView,
     HistoryEntry,
+    InvalidAssignee,
     InvalidReference,
     InvalidTransition,
     NoteRequired,
     NotFound,
 )
+from services.routing import assign as routing
 from services.security.crypto import Crypto
+from services.staff.models import StaffMember
 from services.tenancy.models import Category, Locality, Tenant, Ward
 from services.tenancy.service import in_scope
 
@@ -47,6 +51,15 @@ def next_number(db: Session, tenant_id: str, year: int) -> int:
         return 1
     except IntegrityError:
         return int(db.scalar(bump) or 0)
+
+
+def next_instant(db: Session, grievance_id: str, now: datetime) -> datetime:
+    """`now`, but strictly after the grievance's last event, so history order is certain."""
+    last = db.scalar(select(func.max(GrievanceEvent.at))
+                     .where(GrievanceEvent.grievance_id == grievance_id))
+    if last is not None and now <= aware(last):
+        return aware(last) + timedelta(microseconds=1)
+    return now
 
 
 class BuiltinRegistry:
@@ -74,7 +87,8 @@ class BuiltinRegistry:
             description=self.crypto.decrypt(g.description_enc), channel=g.channel,
             status=g.status, assignee=g.assignee, due_at=aware(g.due_at),
             created_at=aware(g.created_at), updated_at=aware(g.updated_at), history=entries,
-            evidence=self.crypto.decrypt_json(g.evidence_enc) if g.evidence_enc else {})
+            evidence=self.crypto.decrypt_json(g.evidence_enc) if g.evidence_enc else {},
+            assignee_id=g.assignee_id, escalation_level=g.escalation_level or 0)
 
     def _note(self, event: GrievanceEvent) -> str | None:
         """An event's note in clear (encrypted since 0006; older ones until re-encrypted)."""
@@ -113,6 +127,9 @@ class BuiltinRegistry:
         self.db.add(GrievanceEvent(tenant_id=tenant_id, grievance_id=g.id, at=now, actor=actor,
                                    action="file", from_status=None, to_status="open"))
         self.db.flush()
+        ward = self.db.get_one(Ward, locality.ward_id)
+        routing.on_filing(self.db, g, category.code, ward.code,
+                          now + timedelta(microseconds=1))
         return self._view(g)
 
     def get(self, *, scope: str, public_id: str) -> GrievanceView:
@@ -162,7 +179,8 @@ class BuiltinRegistry:
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
                    note: str | None = None, assignee: str | None = None) -> GrievanceView:
-        """Apply a workflow action and record it in the history."""
+        """Apply a workflow action and record it in the history; `assign` takes a staff member
+        id who must be active, an officer or admin, and cover the grievance's tenant and ward."""
         if action not in WORKFLOW:
             raise InvalidTransition(action)
         note = (note or "").strip() or None
@@ -172,14 +190,15 @@ class BuiltinRegistry:
         allowed, target = WORKFLOW[action]
         if g.status not in allowed:
             raise InvalidTransition(f"{action} from {g.status}")
-        now = self._next_instant(g)
+        member = self._assignee(g, assignee) if assignee is not None else None
+        now = next_instant(self.db, g.id, utcnow())
         self.db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=now, actor=actor,
                                    action=action, from_status=g.status, to_status=target,
                                    note_enc=self.crypto.encrypt(note) if note else None))
         g.status = target
         g.updated_at = now
-        if assignee is not None:
-            g.assignee = assignee
+        if member is not None:
+            routing.hand_to(g, member)
         self.db.flush()
         return self._view(g)
 
@@ -200,6 +219,16 @@ class BuiltinRegistry:
         if last is not None and now <= aware(last):
             return aware(last) + timedelta(microseconds=1)
         return now
+    def _assignee(self, g: Grievance, staff_id: str) -> StaffMember:
+        """The member to assign to, or InvalidAssignee / AssigneeOutOfScope."""
+        member = self.db.get(StaffMember, staff_id)
+        ward = self.db.get_one(Ward, g.ward_id)
+        why = routing.assignable(member, g.tenant_id, ward.code)
+        if why == "assignee_out_of_scope":
+            raise AssigneeOutOfScope(staff_id)
+        if why is not None or member is None:
+            raise InvalidAssignee(staff_id)
+        return member
 
     def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
         """The contact and channel account a grievance came from."""

@@ -29,7 +29,15 @@ class Grievance(Base, TenantScoped):
     """Encrypted JSON: a shared location or typed landmark, and photo references."""
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     assignee: Mapped[str | None] = mapped_column(String(100), default=None)
-    due_at: Mapped[datetime] = mapped_column()
+    """Who holds it, as shown: the staff member's name (free text before migration 0009)."""
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff_members.id"),
+                                                    default=None, index=True)
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id"),
+                                                      default=None)
+    """The department responsible (routing or the assignee's), whose ladder escalates it."""
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    due_at: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

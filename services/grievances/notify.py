@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from bots.prompts import Msg, Param, Prompt
@@ -22,17 +24,26 @@ def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
     origin = registry.contact_of(public_id=view.id)
     if origin is None:
         return None
-    contact = db.get(Contact, origin["contact_id"])
-    account = db.get(ChannelAccount, origin["account_id"])
-    if contact is None or contact.opted_out or account is None or not account.active:
-        return None
-    tenant = db.get_one(Tenant, view.tenant_id)
-    language = contact.language or language_settings(db, tenant)[1]
     note = view.history[-1].note if view.history else None
     params: dict[str, Param] = {"id": view.id, "status": Msg("status." + view.status)}
     parts = [Msg("notify.status", params)]
     if note:
         parts.append(Msg("notify.note", {"note": note}))
+    return notify_citizen(db, crypto, tenant_id=view.tenant_id,
+                          contact_id=origin["contact_id"], account_id=origin["account_id"],
+                          parts=parts)
+
+
+def notify_citizen(db: Session, crypto: Crypto, *, tenant_id: str, contact_id: str,
+                   account_id: str, parts: Sequence[Msg]) -> str | None:
+    """Queue a notice to the citizen in their language on the account they wrote to; the
+    outbox id, or None when they opted out or the account is gone or disabled."""
+    contact = db.get(Contact, contact_id)
+    account = db.get(ChannelAccount, account_id)
+    if contact is None or contact.opted_out or account is None or not account.active:
+        return None
+    tenant = db.get_one(Tenant, tenant_id)
+    language = contact.language or language_settings(db, tenant)[1]
     text = "\n".join(render_msg(part, language) for part in parts)
     return queue_message(db, crypto, account=account, contact=contact, text=text,
                          language=language, parts=render_parts(Prompt(tuple(parts)), language),

@@ -32,6 +32,18 @@ class InvalidReference(GrievanceError):
     code = "invalid_reference"
 
 
+class InvalidAssignee(GrievanceError):
+    """No such staff member, or one retired or only a viewer."""
+
+    code = "invalid_assignee"
+
+
+class AssigneeOutOfScope(GrievanceError):
+    """The staff member does not cover the grievance's tenant or ward."""
+
+    code = "assignee_out_of_scope"
+
+
 class NoteRequired(GrievanceError):
     """This action must carry a note for the citizen (resolve, reject, reopen)."""
 
@@ -84,6 +96,10 @@ class GrievanceView:
     history: tuple[HistoryEntry, ...] = field(default=())
     evidence: Mapping[str, Any] = field(default_factory=dict)
     """Where and what: {"location": {"lat", "lon"} | {"text"}, "photos": [media refs]}."""
+    assignee_id: str | None = None
+    """The staff member holding it (None: unassigned, or assigned by name before 0009)."""
+    escalation_level: int = 0
+    """How far up its department's ladder it went (0: not escalated)."""
 
     @property
     def last_note(self) -> str | None:
@@ -128,7 +144,8 @@ class GrievanceRegistry(Protocol):
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
                    note: str | None = None, assignee: str | None = None) -> GrievanceView:
-        """Apply a workflow action; InvalidTransition when not allowed, NoteRequired if bare."""
+        """Apply a workflow action; InvalidTransition when not allowed, NoteRequired if bare;
+        `assignee` is the platform's staff id (InvalidAssignee, AssigneeOutOfScope)."""
 
     def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
         """Where to notify the citizen: contact and channel account ids."""

@@ -91,6 +91,10 @@ class GrievanceOut(BaseModel):
     channel: str
     status: str
     assignee: str | None
+    """The holder's name."""
+    assignee_id: str | None = None
+    """The holder's staff member id (None for assignments by name before staff members)."""
+    escalation_level: int = 0
     due_at: datetime
     overdue: bool
     created_at: datetime
@@ -109,7 +113,8 @@ class GrievanceOut(BaseModel):
             category_name=v.category_names.get("en", v.category), locality=v.locality,
             locality_name=v.locality_names.get("en", v.locality), ward=v.ward,
             description=v.description, channel=v.channel, status=v.status, assignee=v.assignee,
-            due_at=v.due_at, created_at=v.created_at, updated_at=v.updated_at,
+            assignee_id=v.assignee_id, escalation_level=v.escalation_level, due_at=v.due_at,
+            created_at=v.created_at, updated_at=v.updated_at,
             overdue=v.status not in CLOSED and v.due_at < utcnow(),
             history=[HistoryOut.of(h) for h in v.history] if with_history else None,
             location=v.evidence.get("location"), photos=list(v.evidence.get("photos", [])))
@@ -139,7 +144,8 @@ class GrievancePage(BaseModel):
 
 
 class AssignIn(BaseModel):
-    """Assign a grievance to an officer."""
+    """Assign a grievance to a staff member: `assignee` is the member's id (`nagarsetu staff
+    list`), an active officer or admin covering the grievance's city and ward."""
 
     assignee: Assignee
     note: Note | None = None

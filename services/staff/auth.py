@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from services.db.base import utcnow
-from services.staff.models import StaffKey
+from services.staff.models import StaffKey, StaffMember
 from services.tenancy.service import in_scope
 
 KEY_ID_HEX = 12
@@ -44,6 +44,8 @@ class Principal:
     scope: str
     role: Role
     name: str
+    staff_id: str | None = None
+    """The staff member the key belongs to (None: a key from before members existed)."""
 
     def can_act(self) -> bool:
         """Whether this role may change grievances."""
@@ -65,15 +67,19 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(db: Session, *, scope: str, role: Role, name: str = "") -> str:
+def create_key(db: Session, *, scope: str, role: Role, name: str = "",
+               member: StaffMember | None = None) -> str:
     """Create a key and return it in full; it is never shown again (InvalidName for a name
-    longer than MAX_NAME or holding control characters)."""
+    longer than MAX_NAME or holding control characters). A member's key takes the member's
+    scope, role and (unless given) name, and follows them when they change."""
+    if member is not None:
+        scope, role, name = member.tenant_id, Role(member.role), name or member.name
     if len(name) > MAX_NAME or not name.isprintable():
         raise InvalidName(name[:MAX_NAME])
     key_id = secrets.token_hex(KEY_ID_HEX // 2)
     secret = secrets.token_urlsafe(32)
     db.add(StaffKey(id=key_id, tenant_scope=scope, role=role.value, name=name,
-                    secret_hash=_digest(secret)))
+                    secret_hash=_digest(secret), staff_id=member.id if member else None))
     return f"nsk_{key_id}_{secret}"
 
 
@@ -88,7 +94,13 @@ def authenticate(db: Session, token: str) -> Principal | None:
         return None
     if not hmac.compare_digest(row.secret_hash, _digest(secret)):
         return None
-    return Principal(row.id, row.tenant_scope, Role(row.role), row.name)
+    if row.staff_id is None:
+        return Principal(row.id, row.tenant_scope, Role(row.role), row.name)
+    member = db.get(StaffMember, row.staff_id)
+    if member is None or not member.active:
+        return None  # a retired member's keys stop with them
+    return Principal(row.id, member.tenant_id, Role(member.role), row.name or member.name,
+                     member.id)
 
 
 def revoke(db: Session, key_id: str) -> bool:

@@ -1,8 +1,9 @@
 """Celery for production: conversation turns, outbox deliveries by lane, and the sweepers.
 
 Queues: `turns` (recorded inbound events, one conversation at a time), `replies` (replies
-and transactional notices, and the sweepers), `bulk` (campaign sends). Run and scale a worker
-per queue, e.g. `celery -A services.tasks.celery_app worker -Q turns`; beat runs once.
+and transactional notices, the sweepers and the escalation sweep), `bulk` (campaign sends).
+Run and scale a worker per queue, e.g. `celery -A services.tasks.celery_app worker -Q turns`;
+beat runs once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from redis.exceptions import RedisError
 from services.context import AppContext, build_context
 from services.inbox.worker import due_conversations, purge, run_conversation
 from services.messaging.lanes import TURNS_QUEUE, Lane
+from services.routing.escalate import run_escalations
 from services.settings import Settings, get_settings
 from services.web import access_log
 
@@ -61,6 +63,8 @@ def _apply(settings: Settings) -> None:
             "sweep-inbox": {"task": "nagarsetu.sweep_inbox", "schedule": sweep},
             "sweep-outbox": {"task": "nagarsetu.sweep_outbox", "schedule": sweep},
             "sweep-media": {"task": "nagarsetu.sweep_media", "schedule": sweep},
+            "escalate": {"task": "nagarsetu.escalate",
+                         "schedule": settings.escalation_interval_seconds},
         },
     )
 
@@ -124,6 +128,13 @@ def sweep_outbox() -> int:
     for outbox_id, lane in due:
         ctx.dispatcher.enqueue([outbox_id], lane)
     return len(due)
+
+
+@app.task(name="nagarsetu.escalate")  # type: ignore[untyped-decorator]
+def escalate() -> int:
+    """Move grievances past their SLA up their department's ladder (idempotent)."""
+    ctx = worker_context()
+    return len(run_escalations(ctx.sessions, ctx.crypto, ctx.dispatcher))
 
 
 class CeleryDispatcher:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
@@ -21,6 +22,7 @@ Due = Callable[[], Sequence[tuple[str, Lane]]]
 RunTurns = Callable[[str], object]
 DueTurns = Callable[[], Sequence[str]]
 SweepMedia = Callable[[], object]
+Periodic = Callable[[], object]
 
 
 class Dispatcher(Protocol):
@@ -73,12 +75,16 @@ class ThreadDispatcher:
 
     def __init__(self, deliver: Deliver, due: Due, sweep_seconds: float,
                  run_turns: RunTurns | None = None, due_turns: DueTurns | None = None,
-                 workers: int = 4, sweep_media: SweepMedia | None = None) -> None:
+                 workers: int = 4, sweep_media: SweepMedia | None = None,
+                 escalate: Periodic | None = None, escalate_seconds: float = 300.0) -> None:
         self.deliver = deliver
         self.due = due
         self.run_turns = run_turns
         self.due_turns = due_turns
         self.sweep_media = sweep_media
+        self.escalate = escalate
+        self.escalate_seconds = escalate_seconds
+        self._escalated_at = float("-inf")
         self.sweep_seconds = sweep_seconds
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self.turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turns")
@@ -117,8 +123,10 @@ class ThreadDispatcher:
 
     def _sweep_loop(self) -> None:
         """Every few seconds, hand on whatever is due: turns first, then deliveries, then
-        attachments to copy (in this thread: downloads never hold a turn or a send back)."""
+        attachments to copy (in this thread: downloads never hold a turn or a send back);
+        every `escalate_seconds`, escalate grievances past their SLA."""
         while not self._stop.wait(self.sweep_seconds):
+            self._maybe_escalate()
             try:
                 conversations = self.due_turns() if self.due_turns else ()
                 ids = self.due()
@@ -130,3 +138,14 @@ class ThreadDispatcher:
                 self._safe(self.deliver, outbox_id)
             if self.sweep_media is not None:
                 self._safe(lambda _: self.sweep_media and self.sweep_media(), "media")
+
+    def _maybe_escalate(self) -> None:
+        """Run the escalation sweep when its interval has passed (its notices are delivered
+        by this dispatcher, or by the next outbox sweep)."""
+        if self.escalate is None or time.monotonic() - self._escalated_at < self.escalate_seconds:
+            return
+        self._escalated_at = time.monotonic()
+        try:
+            self.escalate()
+        except Exception as exc:  # noqa: BLE001  a background thread must survive any bug
+            log.error("escalation sweep failed: %s", type(exc).__name__)

@@ -19,7 +19,7 @@ QUESTIONS_WITH_OPTIONS = (
     "grievance.confirm", "track.ask",
 )
 """Questions shown with a numbered list of options."""
-QUESTIONS = ("grievance.ask_description", "track.ask_id")
+QUESTIONS = ("grievance.ask_description", "track.ask_id", "grievance.ask_landmark")
 """Questions answered by typing."""
 _RESTART = ("menu.prompt", "language.prompt")
 """Where the engine starts over (the language question while none is chosen)."""
@@ -28,6 +28,7 @@ LEADS: dict[str, tuple[str, ...]] = {
     "error.not_understood": QUESTIONS_WITH_OPTIONS,
     "error.too_short": QUESTIONS,
     "grievance.description_too_short": ("grievance.ask_description",),
+    "grievance.location_needed": ("grievance.ask_landmark",),
     "track.not_found": ("track.ask", "track.ask_id"),
     "error.too_many": _RESTART,
     "error.service": _RESTART,
@@ -40,6 +41,7 @@ LEADS: dict[str, tuple[str, ...]] = {
 ALONE = (
     ("grievance.filed",), ("track.status",), ("track.status", "track.note"), ("track.public",),
     ("optout.stopped",), ("notify.status",), ("notify.status", "notify.note"),
+    ("notify.escalated",), ("staff.escalated",),
 )
 """Replies without a question: the end of a flow, opting out, status notifications."""
 

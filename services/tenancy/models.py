@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, TenantScoped, new_id, utcnow
@@ -55,14 +64,23 @@ class Locality(Base, TenantScoped):
 
 
 class Category(Base, TenantScoped):
-    """A grievance category with its service-level target in hours."""
+    """A grievance category with its service-level target in hours.
+
+    A retired category (`active` false) keeps its grievances and history and is no longer
+    offered to citizens. `department` is the responsible department's code."""
 
     __tablename__ = "grievance_categories"
     __table_args__ = (UniqueConstraint("tenant_id", "code"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    code: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64))
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     department: Mapped[str] = mapped_column(String(64), default="")
     sla_hours: Mapped[int] = mapped_column(Integer, default=72)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    photo_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    location_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Words citizens use for it (DIGIT's `keywords`)."""
+    menu_path: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """The group it is listed under (DIGIT's `menuPath`)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,8 @@ class MasterData:
     categories: tuple[Option, ...]
     localities: tuple[Option, ...]
     default_language: str
+    required: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """What each active category requires of the citizen (`photo`, `location`), by id."""
 
 
 def in_scope(tenant_id: str, scope: str) -> bool:
@@ -63,8 +66,9 @@ def load_master_data(db: Session, tenant_id: str) -> MasterData:
     enabled, default = language_settings(db, tenant)
     codes = [c for c in enabled if c in LANGUAGES] or [default]
     languages = tuple(Option(c, Localized({c: endonym(c)})) for c in codes)
-    cats = db.scalars(select(Category).where(Category.tenant_id == tenant_id,
-                                             Category.active.is_(True)).order_by(Category.code))
+    cats = list(db.scalars(select(Category).where(Category.tenant_id == tenant_id,
+                                                  Category.active.is_(True))
+                           .order_by(Category.code)))
     locs = db.scalars(select(Locality).where(Locality.tenant_id == tenant_id)
                       .order_by(Locality.code))
     return MasterData(
@@ -72,6 +76,10 @@ def load_master_data(db: Session, tenant_id: str) -> MasterData:
         categories=tuple(Option(c.id, Localized(dict(c.names))) for c in cats),
         localities=tuple(Option(loc.id, Localized(dict(loc.names))) for loc in locs),
         default_language=default,
+        required={c.id: frozenset(kind for kind, needed in (("photo", c.photo_required),
+                                                            ("location", c.location_required))
+                                  if needed)
+                  for c in cats if c.photo_required or c.location_required},
     )
 
 

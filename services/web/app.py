@@ -10,11 +10,15 @@ from fastapi import FastAPI
 
 from channels.registry import simulator_routers
 from services.audio import routes as audio_routes
+from services.categories import api as categories_api
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
 from services.media import routes as media_routes
 from services.messaging import spend_api
+from services.routing import api as routing_api
+from services.routing.escalate import run_escalations
 from services.settings import Settings, get_settings
+from services.staff import api as staff_api
 from services.tasks.dispatch import ThreadDispatcher
 from services.web import access_log, errors, openapi, simdir, webchat, webhooks
 from services.web.framing import FrameAncestors
@@ -32,7 +36,10 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
         return None
     runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds,
                               run_turns=ctx.run_turns, due_turns=ctx.due_turns,
-                              sweep_media=ctx.sweep_media)
+                              sweep_media=ctx.sweep_media,
+                              escalate=lambda: run_escalations(ctx.sessions, ctx.crypto,
+                                                               ctx.dispatcher),
+                              escalate_seconds=ctx.settings.escalation_interval_seconds)
     ctx.dispatcher = runner
     return runner
 
@@ -60,6 +67,9 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(webchat.router)
     app.include_router(grievance_api.router)
     app.include_router(spend_api.router)
+    app.include_router(categories_api.router)
+    app.include_router(staff_api.router)
+    app.include_router(routing_api.router)
     app.include_router(audio_routes.router)
     app.include_router(media_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document

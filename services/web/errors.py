@@ -62,6 +62,8 @@ API_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _response("`invalid_transition`"),
     413: _response("`payload_too_large`"),
     422: _response("`invalid_request` (with `fields`), `invalid_status`, `note_required`, "
+                   "`invalid_assignee`, `assignee_out_of_scope`, `invalid_config` or "
+                   "`invalid_rules` (with `fields`), "
                    "`out_of_range`"),
 }
 """Errors of the staff API, declared on its router."""

@@ -15,7 +15,7 @@ from services.grievances.builtin import BuiltinRegistry
 from services.messaging.models import Message
 from services.security.crypto import Crypto
 from services.tenancy.models import Tenant
-from tests.services.grievances.helpers import AMRITSAR, file
+from tests.services.grievances.helpers import AMRITSAR, file, member
 from tests.support.gateway import LiveGateway, WebVisitor
 
 
@@ -129,7 +129,7 @@ def _filed_by_someone_else(gateway: LiveGateway) -> str:
                     contact_id=contact.id, account_id=account.id)
         BuiltinRegistry(db, ctx.crypto).transition(
             scope=AMRITSAR, public_id=view.id, action="assign", actor="staff:1",
-            note="Called Mrs Kaur at 98140 12345", assignee="JE")
+            note="Called Mrs Kaur at 98140 12345", assignee=member(db, "JE"))
         db.commit()
     return view.id
 

@@ -15,7 +15,7 @@ from services.conversation.operations import OpContext, OperationError, run
 from services.grievances.builtin import BuiltinRegistry
 from services.security.crypto import Crypto
 from services.tenancy.models import Tenant
-from tests.services.grievances.helpers import AMRITSAR, file
+from tests.services.grievances.helpers import AMRITSAR, file, member
 
 NOTE = "Crew visited; Mr Sharma at house 14 will be called"
 DESCRIPTION = "Garbage dumped outside house 14, Gali 3, by the neighbour"
@@ -49,7 +49,7 @@ def filed(db: Session, crypto: Crypto, registry: BuiltinRegistry) -> tuple[Conta
     view = file(db, crypto, description=DESCRIPTION, contact_id=alice.id,
                 account_id=_account(db).id)
     registry.transition(scope=AMRITSAR, public_id=view.id, action="assign", actor="staff:1",
-                        note=NOTE, assignee="JE Ward 12")
+                        note=NOTE, assignee=member(db, "JE Ward 12"))
     return alice, view.id
 
 

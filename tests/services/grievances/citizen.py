@@ -15,7 +15,7 @@ from services.grievances.builtin import BuiltinRegistry
 from services.grievances.registry import GrievanceView
 from services.staff.auth import Role, create_key
 from services.tenancy.service import load_master_data
-from tests.services.grievances.helpers import AMRITSAR, file, refs
+from tests.services.grievances.helpers import AMRITSAR, file, member, refs
 from tests.support.gateway import LiveGateway, SmsPhone
 
 GRIEVANCE_ID = re.compile(r"PB-AMR-\d{4}-\d{6}")
@@ -66,6 +66,15 @@ def new_key(gateway: LiveGateway, scope: str = AMRITSAR, role: Role = Role.OFFIC
         key = create_key(db, scope=scope, role=role, name=name)
         db.commit()
     return key
+
+
+def new_member(gateway: LiveGateway, name: str = "JE Ward 1", tenant_id: str = AMRITSAR,
+               **fields: object) -> str:
+    """A staff member's id, created straight in the gateway's database (once per name)."""
+    with gateway.ctx.sessions() as db:
+        found = member(db, name, tenant_id, **fields)
+        db.commit()
+    return found
 
 
 def file_direct(gateway: LiveGateway, tenant_id: str = AMRITSAR,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.grievances.builtin import BuiltinRegistry
 from services.grievances.registry import GrievanceView
 from services.security.crypto import Crypto
+from services.staff.models import StaffMember
 from services.tenancy.models import Category, Locality, Tenant, Ward
 
 AMRITSAR = "pb.amritsar"
@@ -59,6 +61,22 @@ def file(db: Session, crypto: Crypto, tenant_id: str = AMRITSAR, category: str =
         tenant_id=tenant_id, category_id=r.category_id, locality_id=r.locality_id,
         description=description, contact_id=contact_id, account_id=account_id, channel="sms",
         actor="test")
+
+
+def member(db: Session, name: str = "JE Ward 1", tenant_id: str = AMRITSAR,
+           role: str = "officer", **fields: object) -> str:
+    """The id of a staff member of that name in the tenant (created on first use)."""
+    found = db.scalar(select(StaffMember.id).where(StaffMember.tenant_id == tenant_id,
+                                                   StaffMember.name == name))
+    if found is not None:
+        return found
+    row = StaffMember(id=secrets.token_hex(6), tenant_id=tenant_id, name=name, role=role,
+                      designation="", wards=[], active=True)
+    for key, value in fields.items():
+        setattr(row, key, value)
+    db.add(row)
+    db.flush()
+    return row.id
 
 
 class Clock:

@@ -14,6 +14,7 @@ from tests.services.grievances.citizen import (
     file_direct,
     history_of,
     new_key,
+    new_member,
     wait_for,
 )
 from tests.support.gateway import LiveGateway, SmsPhone
@@ -31,7 +32,7 @@ def test_assign_then_resolve_notifies_the_citizen_in_hindi(
     gid = file_by_sms(gateway, phone, language="hi")
     about_it = re.compile(re.escape(gid))
 
-    assigned = officer.act(gid, "assign", {"assignee": "inspector.kaur"})
+    assigned = officer.act(gid, "assign", {"assignee": new_member(gateway, "inspector.kaur")})
     assert assigned.status_code == 200
     assert (assigned.json()["status"], assigned.json()["assignee"]) == (
         "assigned", "inspector.kaur")
@@ -60,7 +61,7 @@ def test_english_speaker_gets_no_devanagari(gateway: LiveGateway, phone: SmsPhon
 def test_start_and_reopen(gateway: LiveGateway, phone: SmsPhone, officer: Staff) -> None:
     """`start` needs no body; `reopen` brings a closed grievance back, and both notify."""
     gid = file_by_sms(gateway, phone)
-    assert officer.act(gid, "assign", {"assignee": "a"}).status_code == 200
+    assert officer.act(gid, "assign", {"assignee": new_member(gateway, "a")}).status_code == 200
     started = officer.act(gid, "start")
     assert started.status_code == 200 and started.json()["status"] == "in_progress"
     assert officer.act(gid, "reject", {"note": "Duplicate"}).status_code == 200
@@ -102,6 +103,13 @@ def test_assign_requires_an_assignee(gateway: LiveGateway, officer: Staff,
     assert officer.act(gid, "assign", body).status_code == 422
 
 
+def _member_of(gateway: LiveGateway, body: dict[str, str] | None) -> dict[str, str] | None:
+    """The body with its assignee name replaced by that staff member's id."""
+    if body and "assignee" in body:
+        return {**body, "assignee": new_member(gateway, body["assignee"])}
+    return body
+
+
 @pytest.mark.parametrize(("setup", "action", "body"), [
     ([("resolve", {"note": "done"})], "resolve", {"note": "again"}),
     ([], "reopen", {"note": "why"}),
@@ -115,10 +123,10 @@ def test_invalid_transition_is_409_and_notifies_nobody(
     """A refused action answers 409 with a code, writes no history and queues no message."""
     gid = file_direct(gateway).id
     for step, step_body in setup:
-        assert officer.act(gid, step, step_body).status_code == 200
+        assert officer.act(gid, step, _member_of(gateway, step_body)).status_code == 200
     history = history_of(gateway, gid)
     messages = gateway.count(OutboxItem)
-    response = officer.act(gid, action, body)
+    response = officer.act(gid, action, _member_of(gateway, body))
     assert response.status_code == 409
     assert response.json()["detail"]["code"] == "invalid_transition"
     assert history_of(gateway, gid) == history

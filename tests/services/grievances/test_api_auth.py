@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.staff.auth import Role, revoke
-from tests.services.grievances.citizen import BASE, Staff, file_direct, new_key
+from tests.services.grievances.citizen import BASE, Staff, file_direct, new_key, new_member
 from tests.services.grievances.helpers import AMRITSAR, LUDHIANA, add_city
 from tests.support.gateway import LiveGateway
 
@@ -121,6 +121,7 @@ def test_state_officer_acts_in_any_city(gateway: LiveGateway,
                                         two_cities: dict[str, str]) -> None:
     """A state-scoped officer can act on a city's grievance."""
     state = Staff(gateway, new_key(gateway, scope="pb"))
-    response = state.act(two_cities[LUDHIANA], "assign", {"assignee": "ldh.inspector"})
+    inspector = new_member(gateway, "ldh.inspector", LUDHIANA)
+    response = state.act(two_cities[LUDHIANA], "assign", {"assignee": inspector})
     assert response.status_code == 200
     assert response.json()["assignee"] == "ldh.inspector"

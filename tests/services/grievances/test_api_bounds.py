@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from services.staff.auth import MAX_NAME, InvalidName, Principal, Role, create_key
 from services.staff.models import StaffKey
-from tests.services.grievances.citizen import Staff, file_direct, new_key
+from tests.services.grievances.citizen import Staff, file_direct, new_key, new_member
 from tests.support.gateway import LiveGateway
 
 
@@ -53,7 +53,8 @@ def test_key_names_are_bounded_to_what_the_history_holds(live: LiveGateway) -> N
         longest = create_key(db, scope="pb.amritsar", role=Role.OFFICER, name="न" * MAX_NAME)
         db.commit()
     filed = file_direct(live)
-    acted = Staff(live, longest).act(filed.id, "assign", {"assignee": "JE Ward 3"})
+    je = new_member(live, "JE Ward 3")
+    acted = Staff(live, longest).act(filed.id, "assign", {"assignee": je})
     assert acted.status_code == 200, acted.text
     assert acted.json()["history"][-1]["actor"].endswith("न" * MAX_NAME)
 
@@ -67,7 +68,7 @@ def test_keys_named_before_the_bound_still_act(live: LiveGateway) -> None:
         row.name = "n" * 100
         db.commit()
     filed = file_direct(live)
-    acted = Staff(live, key).act(filed.id, "assign", {"assignee": "JE"})
+    acted = Staff(live, key).act(filed.id, "assign", {"assignee": new_member(live, "JE")})
     assert acted.status_code == 200, acted.text
     actor = acted.json()["history"][-1]["actor"]
     assert actor == Principal(key_id, "pb.amritsar", Role.OFFICER, "n" * 100).actor

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.staff.auth import Role
-from tests.services.grievances.citizen import Staff, file_by_sms, file_direct, new_key
+from tests.services.grievances.citizen import Staff, file_by_sms, file_direct, new_key, new_member
 from tests.services.grievances.helpers import Clock
 from tests.support.gateway import LiveGateway, SmsPhone
 
@@ -101,7 +101,8 @@ def test_get_one_with_full_history(gateway: LiveGateway) -> None:
     gid = file_direct(gateway, category="streetlight", locality="majitha-road").id
     key = new_key(gateway, name="Harpreet")
     officer = Staff(gateway, key)
-    steps = [("assign", {"assignee": "lineman.7", "note": "Pole 14"}), ("start", None),
+    lineman = new_member(gateway, "lineman.7")
+    steps = [("assign", {"assignee": lineman, "note": "Pole 14"}), ("start", None),
              ("resolve", {"note": "Bulb replaced"}), ("reopen", {"note": "Off again"}),
              ("start", {"note": "Checking wiring"}), ("reject", {"note": "Private light"})]
     for action, body in steps:

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from services.grievances.builtin import BuiltinRegistry
 from services.grievances.registry import Filters
 from services.security.crypto import Crypto
-from tests.services.grievances.helpers import AMRITSAR, LUDHIANA, Clock, add_city, file
+from tests.services.grievances.helpers import (
+    AMRITSAR,
+    LUDHIANA,
+    Clock,
+    add_city,
+    file,
+    member,
+)
 
 T0 = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -31,7 +38,7 @@ def filed(db: Session, crypto: Crypto, registry: BuiltinRegistry,
     clock.advance(hours=1)
     ids["a3"] = file(db, crypto, category="garbage", locality="chheharta").id  # W04
     registry.transition(scope=AMRITSAR, public_id=ids["a3"], action="assign", actor="t",
-                        assignee="x")
+                        assignee=member(db, "x"))
     clock.advance(hours=1)
     ids["a4"] = file(db, crypto, category="road", locality="hall-bazaar").id  # W01
     registry.transition(scope=AMRITSAR, public_id=ids["a4"], action="resolve", actor="t",

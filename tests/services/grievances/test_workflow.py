@@ -16,7 +16,7 @@ from services.grievances.registry import (
     NotFound,
 )
 from services.security.crypto import Crypto
-from tests.services.grievances.helpers import AMRITSAR, LUDHIANA, Clock, file
+from tests.services.grievances.helpers import AMRITSAR, LUDHIANA, Clock, file, member
 
 # (action, note, assignee) in a life that visits every status
 LIFE = [
@@ -31,10 +31,11 @@ LIFE = [
 
 def _walk(registry: BuiltinRegistry, public_id: str, steps: list[tuple[str, str | None,
           str | None]], actor: str = "staff:k1:Officer") -> None:
-    """Apply actions in order."""
+    """Apply actions in order (an assignee is a staff member's name, made on first use)."""
     for action, note, assignee in steps:
+        staff_id = member(registry.db, assignee) if assignee else None
         registry.transition(scope=AMRITSAR, public_id=public_id, action=action, actor=actor,
-                            note=note, assignee=assignee)
+                            note=note, assignee=staff_id)
 
 
 def test_every_transition_writes_history(registry: BuiltinRegistry, db: Session,

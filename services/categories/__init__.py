@@ -1,0 +1,1 @@
+"""Grievance categories as configuration: add, edit, retire, CSV and DIGIT ServiceDefs import."""

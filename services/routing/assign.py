@@ -1,0 +1,60 @@
+"""Assigning a grievance: by the rules when it is filed, or to a member staff name.
+
+Filing never fails because of routing: no matching rule, no officer to choose, or a database
+error inside routing (rolled back to a savepoint) leaves the grievance unassigned and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from services.grievances.models import Grievance, GrievanceEvent
+from services.routing.choose import ACTING, route
+from services.staff.directory import covers
+from services.staff.models import StaffMember
+
+log = logging.getLogger(__name__)
+
+
+def hand_to(g: Grievance, member: StaffMember) -> None:
+    """Make a member the holder (the name is kept for display and older readers)."""
+    g.assignee_id, g.assignee = member.id, member.name
+    if member.department_id:
+        g.department_id = member.department_id
+
+
+def assignable(member: StaffMember | None, tenant_id: str, ward: str) -> str | None:
+    """Why a member cannot hold a grievance of this tenant and ward (None: they can)."""
+    if member is None or not member.active or member.role not in ACTING:
+        return "invalid_assignee"
+    if not covers(member, tenant_id, ward):
+        return "assignee_out_of_scope"
+    return None
+
+
+def on_filing(db: Session, g: Grievance, category: str, ward: str, at: datetime) -> None:
+    """Route a just-filed grievance (flushed, with its `file` entry) to an officer."""
+    try:
+        with db.begin_nested():
+            choice = route(db, g.tenant_id, category, ward, advance=True)
+            if choice.rule is None:
+                log.info("%s: no routing rule for %s in ward %s; left unassigned", g.public_id,
+                         category, ward)
+                return
+            g.department_id = choice.rule.department_id
+            if choice.chosen is None:
+                log.warning("%s: rule %s/%s found no officer for ward %s; left unassigned",
+                            g.public_id, choice.rule.category, choice.rule.ward, ward)
+                return
+            hand_to(g, choice.chosen)
+            db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=at,
+                                  actor=f"routing:{choice.rule.category}/{choice.rule.ward}",
+                                  action="assign", from_status=g.status, to_status="assigned"))
+            g.status = "assigned"
+            db.flush()
+    except SQLAlchemyError as exc:
+        log.error("%s: routing failed (%s); left unassigned", g.public_id, type(exc).__name__)

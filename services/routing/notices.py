@@ -1,0 +1,79 @@
+"""Telling a staff member a grievance is now theirs: an SMS over the city's SMS account, or,
+with no phone number or no SMS account (or after STOP), a notice only recorded and logged."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bots.prompts import Date, Localized, Msg, Prompt
+from channels.contract import Medium
+from channels.errors import ConfigError
+from channels.registry import adapter_class
+from services.accounts.models import ChannelAccount
+from services.contacts.service import get_or_create
+from services.conversation.render import render_msg, render_parts
+from services.db.base import aware
+from services.grievances.models import Grievance
+from services.messaging.lanes import Lane
+from services.messaging.outbox import queue_message
+from services.routing.models import StaffNotice
+from services.security.crypto import Crypto
+from services.staff.models import StaffMember
+from services.tenancy.models import Category, Locality, Tenant
+from services.tenancy.service import language_settings
+
+log = logging.getLogger(__name__)
+
+
+def sms_account(db: Session, tenant_id: str) -> ChannelAccount | None:
+    """The tenant's first active SMS account that sends through the outbox."""
+    for row in db.scalars(select(ChannelAccount).where(
+            ChannelAccount.tenant_id == tenant_id, ChannelAccount.active.is_(True))
+            .order_by(ChannelAccount.created_at, ChannelAccount.id)):
+        try:
+            cls = adapter_class(row.channel_type)
+        except ConfigError:
+            continue  # a channel type this deployment no longer has
+        if cls.medium is Medium.SMS and not cls.capabilities.synchronous:
+            return row
+    return None
+
+
+def escalated_message(db: Session, g: Grievance) -> Msg:
+    """What the new holder reads: the number, category, place and the missed due date."""
+    category = db.get_one(Category, g.category_id)
+    locality = db.get_one(Locality, g.locality_id)
+    return Msg("staff.escalated", {"id": g.public_id, "category": Localized(dict(category.names)),
+                                   "locality": Localized(dict(locality.names)),
+                                   "due": Date(aware(g.due_at))})
+
+
+def notify_staff(db: Session, crypto: Crypto, *, member: StaffMember, g: Grievance,
+                 kind: str, level: int, message: Msg) -> StaffNotice:
+    """Queue the SMS when possible and record the notice either way (same transaction)."""
+    account = sms_account(db, g.tenant_id)
+    outbox_id = None
+    why = "no phone number" if member.phone_enc is None else "no SMS account"
+    if member.phone_enc is not None and account is not None:
+        contact = get_or_create(db, crypto, g.tenant_id, "tel:" + crypto.decrypt(member.phone_enc))
+        if contact.opted_out:
+            why = "opted out"
+        else:
+            tenant = db.get_one(Tenant, g.tenant_id)
+            language = member.language or language_settings(db, tenant)[1]
+            outbox_id = queue_message(db, crypto, account=account, contact=contact,
+                                      text=render_msg(message, language), language=language,
+                                      parts=render_parts(Prompt((message,)), language),
+                                      lane=Lane.NOTICE)
+    if outbox_id is None:
+        log.warning("%s notice of %s to staff member %s recorded only: %s", kind, g.public_id,
+                    member.id, why)
+    notice = StaffNotice(tenant_id=g.tenant_id, staff_id=member.id, grievance_id=g.id,
+                         kind=kind, level=level, channel="sms" if outbox_id else "none",
+                         outbox_id=outbox_id)
+    db.add(notice)
+    db.flush()
+    return notice

@@ -1,0 +1,9 @@
+"""Fixtures for routing tests: the grievance tests' migrated, seeded database (with Ludhiana)."""
+
+from tests.services.grievances.conftest import (  # noqa: F401  (fixtures used by name)
+    crypto,
+    db,
+    registry,
+    settings,
+    template,
+)

@@ -13,10 +13,11 @@ from services.audio.cli import audio_app
 from services.audit.cli import audit_app
 from services.audit.record import cli_actor, record
 from services.db.cli_session import cli_session
+from services.places.cli import places_app
 from services.security.cli import keys_app
 from services.settings import get_settings
 from services.templates.cli import templates_app
-from services.tenancy.cli import public_status_command
+from services.tenancy.cli import add_command, edit_command, public_status_command
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
@@ -29,7 +30,10 @@ app.add_typer(templates_app, name="templates")
 app.add_typer(channels_app, name="channels")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(places_app, name="places")
 tenant_app.command("public-status")(public_status_command)
+tenant_app.command("add")(add_command)
+tenant_app.command("edit")(edit_command)
 console = Console()
 
 

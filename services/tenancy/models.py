@@ -25,6 +25,15 @@ class Tenant(Base):
     public_status: Mapped[str | None] = mapped_column(String(16), default=None)
     """What anyone may learn of a grievance by its number (services.tenancy.privacy);
     None inherits the state's choice, and a state without one shows nothing."""
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    """The public helpline number (E.164), shown to citizens; None for none."""
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    website: Mapped[str | None] = mapped_column(String(255), default=None)
+    address: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The office address per language, like `names`."""
+    places_revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped by every change to the tenant's wards or localities, so that cached indexes of
+    them (services.places.locate) know to rebuild."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -37,6 +46,12 @@ class Ward(Base, TenantScoped):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(32))
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    alt_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Other spellings citizens use (matched, never shown)."""
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """A GeoJSON Polygon or MultiPolygon (lon, lat), or None when unmapped."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False once retired: kept for the grievances filed in it, no longer offered."""
 
 
 class Locality(Base, TenantScoped):
@@ -49,6 +64,12 @@ class Locality(Base, TenantScoped):
     ward_id: Mapped[str] = mapped_column(ForeignKey("wards.id"))
     code: Mapped[str] = mapped_column(String(32))
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    alt_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Other spellings citizens use (matched, never shown)."""
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """A GeoJSON Point, Polygon or MultiPolygon (lon, lat), or None when unmapped."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False once retired: kept for the grievances filed in it, no longer offered."""
 
 
 class Category(Base, TenantScoped):

@@ -12,8 +12,10 @@ from channels.registry import simulator_routers
 from services.audio import routes as audio_routes
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
+from services.places import api as places_api
 from services.settings import Settings, get_settings
 from services.tasks.dispatch import ThreadDispatcher
+from services.tenancy import api as tenant_api
 from services.web import access_log, errors, openapi, simdir, webchat, webhooks
 from services.web.framing import FrameAncestors
 from services.web.limits import BodyLimit
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(webhooks.router)
     app.include_router(webchat.router)
     app.include_router(grievance_api.router)
+    app.include_router(tenant_api.router)
+    app.include_router(places_api.router)
     app.include_router(audio_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)

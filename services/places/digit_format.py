@@ -8,7 +8,9 @@ Wards are the nodes labelled Ward, or Block when no node is; a locality belongs 
 above it, and its coordinates become its point. `name` is English; `localname`, when it differs,
 is the name in `local_language` when the importer names one (DIGIT does not say which language
 it is in), else kept as an alternate spelling. DIGIT holds no polygons: they are not written,
-and a locality's polygon is written as its representative point.
+and a locality's polygon is written as its representative point. What DIGIT cannot carry is
+kept on import (`PlaceSet.keeps`): names in other languages, ward boundaries, a locality's
+boundary when the node has no coordinates, and alternate spellings when `localname` is named.
 """
 
 from __future__ import annotations
@@ -77,8 +79,10 @@ def read(data: bytes, tenant_id: str | None = None,
                 names, alt = _names(node.data, code, local_language)
                 localities.append(LocalitySpec(code, node.ward, names, alt, _point(node.data,
                                                                                    code)))
+    keeps = {"names", "ward_boundary", "locality_boundary"} | (
+        {"alt_names"} if local_language else set())
     return checked(PlaceSet(tuple(wards), tuple(localities), has_wards=bool(wards),
-                            has_localities=bool(localities)))
+                            has_localities=bool(localities), keeps=frozenset(keeps)))
 
 
 def _hierarchy(entries: list[Mapping[str, Any]]) -> Mapping[str, Any]:

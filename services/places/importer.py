@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from services.places.spec import LocalitySpec, PlacesError, PlaceSet, WardSpec
 from services.tenancy.models import Locality, Tenant, Ward
 
 Place = Ward | Locality
+Spec = WardSpec | LocalitySpec
 
 
 @dataclass
@@ -153,8 +154,19 @@ class _Import:
             return
         self.update(row, "locality", spec)
 
-    def update(self, row: Place, kind: str, spec: WardSpec | LocalitySpec) -> None:
+    def kept(self, row: Place, kind: str, spec: Spec) -> Spec:
+        """The file's place with what its format cannot carry taken from the stored row."""
+        keeps = self.places.keeps
+        names = {**row.names, **spec.names} if "names" in keeps else spec.names
+        alt = tuple(row.alt_names or ()) if "alt_names" in keeps else spec.alt_names
+        boundary = spec.boundary
+        if f"{kind}_boundary" in keeps and (kind == "ward" or boundary is None):
+            boundary = row.boundary
+        return replace(spec, names=names, alt_names=alt, boundary=boundary)
+
+    def update(self, row: Place, kind: str, spec: Spec) -> None:
         """Bring a stored place in line with the file, reporting each kind of difference."""
+        spec = self.kept(row, kind, spec)
         before = state_of(row, self.ward_codes)
         entry = {"kind": kind, "code": spec.code}
         if dict(row.names) != dict(spec.names):
@@ -182,7 +194,7 @@ class _Import:
             row.ward_id = self.ward_ids[spec.ward]
         self.log(kind, spec.code, "update", before, row)
 
-    def wanted(self, row: Place, spec: WardSpec | LocalitySpec) -> dict[str, Any]:
+    def wanted(self, row: Place, spec: Spec) -> dict[str, Any]:
         """The logged state the file asks for."""
         found: dict[str, Any] = {"names": dict(spec.names), "alt_names": list(spec.alt_names),
                                  "boundary": digest(spec.boundary), "active": True}

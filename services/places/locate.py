@@ -114,10 +114,11 @@ def _shape(boundary: Mapping[str, Any]) -> BaseGeometry:
 
 
 class IndexCache:
-    """Per-process indexes by tenant, rebuilt when the tenant's places_revision moves on."""
+    """Per-process indexes by database and tenant, rebuilt when the tenant's places_revision
+    moves on."""
 
     def __init__(self) -> None:
-        self._items: dict[str, tuple[int, PlaceIndex]] = {}
+        self._items: dict[tuple[str, str], tuple[int, PlaceIndex]] = {}
         self._lock = threading.Lock()
 
     def get(self, db: Session, tenant_id: str) -> PlaceIndex:
@@ -125,13 +126,14 @@ class IndexCache:
         revision = db.scalar(select(Tenant.places_revision).where(Tenant.id == tenant_id))
         if revision is None:
             raise LookupError(tenant_id)
+        key = (str(db.get_bind().engine.url), tenant_id)  # revisions count per database
         with self._lock:
-            hit = self._items.get(tenant_id)
+            hit = self._items.get(key)
         if hit is not None and hit[0] == revision:
             return hit[1]
         index = build_index(db, tenant_id)
         with self._lock:
-            self._items[tenant_id] = (revision, index)
+            self._items[key] = (revision, index)
         return index
 
     def clear(self) -> None:

@@ -79,6 +79,10 @@ class PlaceSet:
     localities: tuple[LocalitySpec, ...] = ()
     has_wards: bool = field(default=False)
     has_localities: bool = field(default=False)
+    keeps: frozenset[str] = field(default=frozenset())
+    """What the format cannot carry, kept from the stored places instead of cleared:
+    `names` (languages the file does not name), `alt_names`, `ward_boundary`,
+    `locality_boundary` (when the file gives none)."""
 
 
 def code_of(value: Any, place: str) -> str:

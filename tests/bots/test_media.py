@@ -11,7 +11,6 @@ from bots.events import UserInput
 from bots.prompts import AskKind
 from tests.bots.support import DESCRIPTION, Chat, make_ctx
 
-
 UNMAPPED = {"mapped": False}
 """What `places.locate` answers in a city without ward boundaries."""
 

@@ -37,9 +37,9 @@ def _placed(slots: Mapping[str, Any]) -> bool:
 
 
 def _unplaced(slots: Mapping[str, Any]) -> bool:
-    """Whether a shared location fell outside the city's mapped wards."""
+    """Whether a shared location fell outside every ward of a mapped city."""
     placed = slots.get("placed") or {}
-    return _point(slots) and bool(placed.get("mapped")) and not placed.get("locality")
+    return _point(slots) and bool(placed.get("mapped")) and not placed.get("ward")
 
 
 def _choose_locality(slots: Mapping[str, Any]) -> bool:

@@ -96,8 +96,8 @@ def _status(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _locate(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
-    """The ward and locality a shared location lies in (`locality` empty when none fits;
-    `mapped` says whether the city has ward boundaries at all)."""
+    """The ward and locality a shared location lies in: `mapped` (the city has ward
+    boundaries), `ward` when one covers the point, `locality` when one of it fits."""
     db = object_session(op.tenant)
     location = args.get("location")
     if db is None or not isinstance(location, Mapping):
@@ -107,10 +107,13 @@ def _locate(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
         placed = index.locate(float(location["lat"]), float(location["lon"]))
     except (KeyError, TypeError, ValueError):
         placed = None
-    if placed is None or placed.locality is None:
+    if placed is None:
         return {"mapped": index.mapped}
-    return {"mapped": True, "ward": placed.ward.code, "ward_names": dict(placed.ward.names),
-            "locality": placed.locality.id, "locality_names": dict(placed.locality.names)}
+    found = {"mapped": True, "ward": placed.ward.code, "ward_names": dict(placed.ward.names)}
+    if placed.locality is None:
+        return found  # in a ward whose localities are not mapped: the list, no excuse
+    return {**found, "locality": placed.locality.id,
+            "locality_names": dict(placed.locality.names)}
 
 
 OPERATIONS: dict[str, Callable[[OpContext, Mapping[str, Any]], dict[str, Any]]] = {

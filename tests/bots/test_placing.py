@@ -71,6 +71,11 @@ def test_a_city_without_boundaries_just_shows_the_list(engine: Engine) -> None:
     assert chat.keys == ["grievance.ask_locality"]
 
 
+def test_a_ward_without_mapped_localities_just_shows_the_list(engine: Engine) -> None:
+    chat = _located(engine, {"mapped": True, "ward": "W12", "ward_names": WARD})
+    assert chat.keys == ["grievance.ask_locality"]
+
+
 def test_back_from_the_description_asks_the_place_again(engine: Engine) -> None:
     chat = _located(engine, PLACED)
     chat.send("", payload="yes")

@@ -172,8 +172,8 @@ class _Run:
             return
         for index in range(self.s.step - 1, -1, -1):
             step = self.flow().steps[index]
-            if isinstance(step, Invoke | Do):
-                break
+            if isinstance(step, Invoke | Do) and self.applies(step):
+                break  # a call that ran (one whose guard held)
             if isinstance(step, Question) and self.applies(step):
                 self.goto(index)
                 self.prompt(step)
@@ -199,7 +199,7 @@ class _Run:
             self.say(Msg(key), options=shown, ask=ask)
         elif isinstance(step, Confirm):
             summary = message(step.prompt, step.params, self.s.slots, self.ctx)
-            self.say(summary, options=YES_NO, ask=AskKind.CHOICE)
+            self.say(summary, options=answers(step), ask=AskKind.CHOICE)
         elif isinstance(step, AskText):
             self.say(Msg(step.prompt), ask=AskKind.TEXT)
         elif isinstance(step, AskMedia):
@@ -294,14 +294,21 @@ class _Run:
             self.invalid(step)
 
     def answer_confirm(self, step: Confirm, event: UserInput) -> None:
-        """Yes goes on, no cancels back to the menu."""
+        """Yes goes on (copying `on_yes`), no cancels back to the menu or goes on."""
         kw = keyword(event.text) if event.payload is None else None
         if kw is Keyword.YES or kw is Keyword.NO:
             said: str | None = kw.value
         else:
-            picked = pick(event, YES_NO, YES_NO, self.language)
+            options = answers(step)
+            picked = pick(event, options, options, self.language)
             said = picked.id if picked else None
         if said == "yes":
+            self.s.slots[step.name] = said
+            for name, ref in step.on_yes.items():
+                self.s.slots[name] = ref.get(self.s.slots)
+            self.advance()
+        elif said == "no" and step.no_goes_on:
+            self.s.slots[step.name] = said
             self.advance()
         elif said == "no":
             self.menu(Msg("common.cancelled"))
@@ -372,6 +379,13 @@ class Engine:
             if run.s.flow is None:
                 run.s = Session(flow=MENU_FLOW)
             run.answer(event)
+
+
+def answers(step: Confirm) -> tuple[Option, ...]:
+    """The options of a yes/no question: yes, and no under the step's own label if any."""
+    if step.no_label is None:
+        return YES_NO
+    return (YES_NO[0], Option("no", Msg(step.no_label)))
 
 
 def static(*options: tuple[str, str]) -> Static:

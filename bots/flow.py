@@ -195,10 +195,17 @@ class AskMedia(Step):
 
 @dataclass(frozen=True)
 class Confirm(Step):
-    """Show a summary and ask yes/no; no cancels the flow."""
+    """Show a summary and ask yes/no; no cancels the flow, unless `no_goes_on`.
+
+    The answer lands in the slot ("yes" / "no"); on yes, `on_yes` copies values into other
+    slots (e.g. the locality a shared location was placed in). `no_label` names the "no"
+    option differently (e.g. "choose from the list")."""
 
     prompt: str
     params: Mapping[str, Ref] = field(default_factory=dict)
+    no_label: str | None = None
+    no_goes_on: bool = False
+    on_yes: Mapping[str, Slot] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

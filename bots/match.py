@@ -20,10 +20,12 @@ MIN_KEY = 3
 
 
 def names(option: Option, language: str) -> set[str]:
-    """Folded texts naming an option: master data in any language, else its catalog label,
-    plus for menu options the words citizens use for them in every language ("shikayat")."""
+    """Folded texts naming an option: master data in any language and its other spellings,
+    else its catalog label, plus for menu options the words citizens use for them in every
+    language ("shikayat")."""
     if isinstance(option.label, Localized):
-        return {clean(text) for text in option.label.values.values() if text}
+        texts = (*option.label.values.values(), *option.aliases)
+        return {clean(text) for text in texts if text}
     if option.label.params:
         return {clean(option.id)}
     found = {clean(translate(code, option.label.key)) for code in {language, DEFAULT_LANGUAGE}}

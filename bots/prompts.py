@@ -52,10 +52,11 @@ Param = str | int | Msg | Localized | Date
 
 @dataclass(frozen=True)
 class Option:
-    """One choice: a stable id and a label."""
+    """One choice: a stable id, a label and other spellings that pick it (never shown)."""
 
     id: str
     label: Msg | Localized
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

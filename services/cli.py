@@ -15,12 +15,13 @@ from services.audit.record import cli_actor, record
 from services.categories.cli import categories_app
 from services.db.cli_session import cli_session
 from services.messaging.spend_cli import spend_command
+from services.places.cli import places_app
 from services.routing.cli import routing_app
 from services.security.cli import keys_app
 from services.settings import get_settings
 from services.staff import cli as staff_cli
 from services.templates.cli import templates_app
-from services.tenancy.cli import public_status_command
+from services.tenancy.cli import add_command, edit_command, public_status_command
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
@@ -41,6 +42,9 @@ tenant_app.command("spend")(spend_command)
 staff_app.command("add")(staff_cli.add)
 staff_app.command("edit")(staff_cli.edit)
 staff_app.command("list")(staff_cli.list_members)
+app.add_typer(places_app, name="places")
+tenant_app.command("add")(add_command)
+tenant_app.command("edit")(edit_command)
 console = Console()
 
 

@@ -1,8 +1,10 @@
-"""Filing a grievance (category → locality → description → confirm) and tracking one.
+"""Filing a grievance (category → [location → placed?] → locality → description → confirm)
+and tracking one.
 
 Where and what (a location, a photo) are asked where the channel can send them, and cannot be
 skipped when the chosen category requires them; a required location is asked as a typed
-landmark on channels without locations (SMS)."""
+landmark on channels without locations (SMS). A shared location is placed in a ward and
+locality for the citizen to confirm instead of choosing from the list."""
 
 from __future__ import annotations
 
@@ -27,12 +29,45 @@ from bots.flow import (
 )
 from bots.prompts import Localized, Msg
 
+
+def _point(slots: Mapping[str, Any]) -> bool:
+    """Whether the citizen shared a location (not a typed landmark, not skipped)."""
+    location = slots.get("location")
+    return isinstance(location, Mapping) and "lat" in location
+
+
+def _placed(slots: Mapping[str, Any]) -> bool:
+    """Whether the shared location was placed in a ward and locality of the city."""
+    return _point(slots) and bool((slots.get("placed") or {}).get("locality"))
+
+
+def _unplaced(slots: Mapping[str, Any]) -> bool:
+    """Whether a shared location fell outside every ward of a mapped city."""
+    placed = slots.get("placed") or {}
+    return _point(slots) and bool(placed.get("mapped")) and not placed.get("ward")
+
+
+def _choose_locality(slots: Mapping[str, Any]) -> bool:
+    """The list is shown unless the citizen confirmed where their location was placed."""
+    return not (_placed(slots) and slots.get("placed_ok") == "yes")
+
+
 FILE_GRIEVANCE = Flow("grievance", (
     Choose("category", "grievance.ask_category", Master("categories"), fuzzy=True),
-    Choose("locality", "grievance.ask_locality", Master("localities"), fuzzy=True),
+    # Where the channel can share a location, it is asked first and placed in a ward and
+    # locality (services/places/locate.py) for the citizen to confirm instead of the list.
     AskMedia("location", "grievance.ask_location", "location", required_by="category",
              required_prompt="grievance.ask_location", text_prompt="grievance.ask_landmark",
              reason="grievance.location_needed"),
+    Invoke("placed", "places.locate", {"location": Slot("location")}, when=_point),
+    Say("unplaced", "grievance.not_placed", when=_unplaced),
+    Confirm("placed_ok", "grievance.confirm_place", {
+        "locality": NamesOf(Slot("placed.locality_names")),
+        "ward": NamesOf(Slot("placed.ward_names")),
+    }, no_label="grievance.choose_from_list", no_goes_on=True,
+        on_yes={"locality": Slot("placed.locality")}, when=_placed),
+    Choose("locality", "grievance.ask_locality", Master("localities"), fuzzy=True,
+           when=_choose_locality),
     AskText("description", "grievance.ask_description", min_length=10,
             too_short="grievance.description_too_short"),
     AskMedia("photo", "grievance.ask_photo", "photo", required_by="category",

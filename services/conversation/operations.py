@@ -13,6 +13,7 @@ from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.db.base import local_year
 from services.grievances.registry import GrievanceError, GrievanceRegistry, GrievanceView, NotFound
+from services.places.locate import INDEXES
 from services.tenancy.models import Tenant
 from services.tenancy.privacy import PublicStatus, public_status
 
@@ -94,10 +95,32 @@ def _status(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
             "note": view.last_note or "", "public": False}
 
 
+def _locate(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The ward and locality a shared location lies in: `mapped` (the city has ward
+    boundaries), `ward` when one covers the point, `locality` when one of it fits."""
+    db = object_session(op.tenant)
+    location = args.get("location")
+    if db is None or not isinstance(location, Mapping):
+        return {"mapped": False}
+    index = INDEXES.get(db, op.tenant.id)
+    try:
+        placed = index.locate(float(location["lat"]), float(location["lon"]))
+    except (KeyError, TypeError, ValueError):
+        placed = None
+    if placed is None:
+        return {"mapped": index.mapped}
+    found = {"mapped": True, "ward": placed.ward.code, "ward_names": dict(placed.ward.names)}
+    if placed.locality is None:
+        return found  # in a ward whose localities are not mapped: the list, no excuse
+    return {**found, "locality": placed.locality.id,
+            "locality_names": dict(placed.locality.names)}
+
+
 OPERATIONS: dict[str, Callable[[OpContext, Mapping[str, Any]], dict[str, Any]]] = {
     "grievance.file": _file,
     "grievance.mine": _mine,
     "grievance.status": _status,
+    "places.locate": _locate,
 }
 
 

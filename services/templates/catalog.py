@@ -16,7 +16,7 @@ from services.templates.dlt import VAR
 
 QUESTIONS_WITH_OPTIONS = (
     "language.prompt", "menu.prompt", "grievance.ask_category", "grievance.ask_locality",
-    "grievance.confirm", "track.ask",
+    "grievance.confirm_place", "grievance.confirm", "track.ask",
 )
 """Questions shown with a numbered list of options."""
 QUESTIONS = ("grievance.ask_description", "track.ask_id", "grievance.ask_landmark")
@@ -29,6 +29,7 @@ LEADS: dict[str, tuple[str, ...]] = {
     "error.too_short": QUESTIONS,
     "grievance.description_too_short": ("grievance.ask_description",),
     "grievance.location_needed": ("grievance.ask_landmark",),
+    "grievance.not_placed": ("grievance.ask_locality",),
     "track.not_found": ("track.ask", "track.ask_id"),
     "error.too_many": _RESTART,
     "error.service": _RESTART,

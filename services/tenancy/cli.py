@@ -1,15 +1,18 @@
-"""`nagarsetu tenant public-status`: what anyone may learn of a grievance by its number."""
+"""`nagarsetu tenant add|edit|public-status`: states and cities, configured without code."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from services.audit.record import cli_actor, record
 from services.db.cli_session import cli_session
+from services.tenancy.admin import TenantError, TenantFields, create_tenant, update_tenant
 from services.tenancy.models import Tenant
 from services.tenancy.privacy import PublicStatus, public_status
+from services.tenancy.service import language_settings
 
 
 def public_status_command(
@@ -35,3 +38,106 @@ def public_status_command(
         source = "own" if row.public_status else "inherited"
         db.commit()
     typer.echo(f"{tenant}: public status {effective.value} ({source})")
+
+
+NameOption = Annotated[list[str] | None, typer.Option(
+    "--name", help="a name in one language, lang=text (repeat per language)")]
+AddressOption = Annotated[list[str] | None, typer.Option(
+    "--address", help="the office address in one language, lang=text (repeatable)")]
+CodeOption = Annotated[str | None, typer.Option(
+    help="the prefix of grievance numbers, e.g. PB-LDH")]
+DefaultOption = Annotated[str | None, typer.Option(
+    "--default-language", help="the language before a citizen picks")]
+LanguagesOption = Annotated[str | None, typer.Option(
+    "--languages", help="enabled languages, comma-separated, in menu order")]
+PhoneOption = Annotated[str | None, typer.Option(help="public helpline number (\"\" clears)")]
+EmailOption = Annotated[str | None, typer.Option(help="public e-mail address (\"\" clears)")]
+WebsiteOption = Annotated[str | None, typer.Option(help="public website URL (\"\" clears)")]
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str] | None:
+    """`lang=text` options as a mapping (None when none were given)."""
+    if values is None:
+        return None
+    found: dict[str, str] = {}
+    for value in values:
+        language, sep, text = value.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"expected lang=text, got {value!r}", param_hint=option)
+        found[language.strip()] = text
+    return found
+
+
+def _fields(code: str | None, names: list[str] | None, default: str | None,
+            languages: str | None, phone: str | None, email: str | None,
+            website: str | None, address: list[str] | None,
+            inherit: bool = False) -> TenantFields:
+    """Command-line options as the fields to set."""
+    enabled = [c.strip() for c in languages.split(",")] if languages is not None else None
+    return TenantFields(code=code, names=_pairs(names, "--name"), default_language=default,
+                        languages=[] if inherit else enabled, phone=phone, email=email,
+                        website=website, address=_pairs(address, "--address"))
+
+
+def _show(db: Session, tenant: Tenant) -> str:
+    """A tenant's settings, one per line."""
+    enabled, default = language_settings(db, tenant)
+    source = "own" if tenant.languages else "inherited"
+    names = ", ".join(f"{k}={v}" for k, v in tenant.names.items())
+    lines = [f"{tenant.id}: {names}", f"  code {tenant.code}",
+             f"  languages {', '.join(enabled)} ({source}); default {default}"]
+    for label, value in (("phone", tenant.phone), ("e-mail", tenant.email),
+                         ("website", tenant.website)):
+        if value:
+            lines.append(f"  {label} {value}")
+    for language, text in (tenant.address or {}).items():
+        lines.append(f"  address ({language}) {text}")
+    return "\n".join(lines)
+
+
+def _refused(exc: TenantError) -> typer.Exit:
+    """Print a refused change and exit 2."""
+    typer.echo(f"refused {exc.code}" + (f" ({exc.field})" if exc.field else ""), err=True)
+    return typer.Exit(2)
+
+
+def add_command(
+    tenant: Annotated[str, typer.Argument(help="a state (pb) or a city under it (pb.ludhiana)")],
+    code: CodeOption = None, name: NameOption = None, default_language: DefaultOption = None,
+    languages: LanguagesOption = None, phone: PhoneOption = None, email: EmailOption = None,
+    website: WebsiteOption = None, address: AddressOption = None,
+) -> None:
+    """Add a state or a city (its state must exist); a city without languages uses its
+    state's."""
+    spec = _fields(code, name, default_language, languages, phone, email, website, address)
+    with cli_session() as db:
+        try:
+            row = create_tenant(db, tenant, spec, actor=cli_actor())
+        except TenantError as exc:
+            raise _refused(exc) from None
+        db.commit()
+        typer.echo(_show(db, row))
+
+
+def edit_command(
+    tenant: Annotated[str, typer.Argument(help="a state (pb) or a city (pb.ludhiana)")],
+    code: CodeOption = None, name: NameOption = None, default_language: DefaultOption = None,
+    languages: LanguagesOption = None, phone: PhoneOption = None, email: EmailOption = None,
+    website: WebsiteOption = None, address: AddressOption = None,
+    inherit_languages: Annotated[bool, typer.Option(
+        "--inherit-languages", help="a city: use its state's languages again")] = False,
+) -> None:
+    """Change a tenant's names, code, languages or public contact details (`--name` replaces
+    all names, `--address` the whole address)."""
+    spec = _fields(code, name, default_language, languages, phone, email, website, address,
+                   inherit_languages)
+    with cli_session() as db:
+        row = db.get(Tenant, tenant)
+        if row is None:
+            raise typer.BadParameter(f"no tenant {tenant!r}")
+        try:
+            update_tenant(db, row, spec, actor=cli_actor())
+        except TenantError as exc:
+            raise _refused(exc) from None
+        db.commit()
+        typer.echo(_show(db, row))

@@ -37,6 +37,15 @@ class Tenant(Base):
     daily_spend_cap_paise: Mapped[int | None] = mapped_column(BigInteger, default=None)
     """What the city's paid sends may cost a day (services.messaging.spend); None inherits the
     state's, and a state without one uses the deployment's default."""
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    """The public helpline number (E.164), shown to citizens; None for none."""
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    website: Mapped[str | None] = mapped_column(String(255), default=None)
+    address: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The office address per language, like `names`."""
+    places_revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped by every change to the tenant's wards or localities, so that cached indexes of
+    them (services.places.locate) know to rebuild."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -49,6 +58,12 @@ class Ward(Base, TenantScoped):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(32))
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    alt_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Other spellings citizens use (matched, never shown)."""
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """A GeoJSON Polygon or MultiPolygon (lon, lat), or None when unmapped."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False once retired: kept for the grievances filed in it, no longer offered."""
 
 
 class Locality(Base, TenantScoped):
@@ -61,6 +76,12 @@ class Locality(Base, TenantScoped):
     ward_id: Mapped[str] = mapped_column(ForeignKey("wards.id"))
     code: Mapped[str] = mapped_column(String(32))
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    alt_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Other spellings citizens use (matched, never shown)."""
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """A GeoJSON Point, Polygon or MultiPolygon (lon, lat), or None when unmapped."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False once retired: kept for the grievances filed in it, no longer offered."""
 
 
 class Category(Base, TenantScoped):

@@ -59,7 +59,8 @@ class MasterDataCache:
 
 
 def load_master_data(db: Session, tenant_id: str) -> MasterData:
-    """Read a tenant's languages, active categories and localities."""
+    """Read a tenant's languages, active categories and active localities (retired ones are
+    no longer offered; their other spellings match what a citizen types)."""
     tenant = db.get(Tenant, tenant_id)
     if tenant is None:
         raise LookupError(tenant_id)
@@ -69,12 +70,14 @@ def load_master_data(db: Session, tenant_id: str) -> MasterData:
     cats = list(db.scalars(select(Category).where(Category.tenant_id == tenant_id,
                                                   Category.active.is_(True))
                            .order_by(Category.code)))
-    locs = db.scalars(select(Locality).where(Locality.tenant_id == tenant_id)
+    locs = db.scalars(select(Locality).where(Locality.tenant_id == tenant_id,
+                                             Locality.active.is_(True))
                       .order_by(Locality.code))
     return MasterData(
         languages=languages,
         categories=tuple(Option(c.id, Localized(dict(c.names))) for c in cats),
-        localities=tuple(Option(loc.id, Localized(dict(loc.names))) for loc in locs),
+        localities=tuple(Option(loc.id, Localized(dict(loc.names)), tuple(loc.alt_names or ()))
+                         for loc in locs),
         default_language=default,
         required={c.id: frozenset(kind for kind, needed in (("photo", c.photo_required),
                                                             ("location", c.location_required))

@@ -15,11 +15,13 @@ from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
 from services.media import routes as media_routes
 from services.messaging import spend_api
+from services.places import api as places_api
 from services.routing import api as routing_api
 from services.routing.escalate import run_escalations
 from services.settings import Settings, get_settings
 from services.staff import api as staff_api
 from services.tasks.dispatch import ThreadDispatcher
+from services.tenancy import api as tenant_api
 from services.web import access_log, errors, openapi, simdir, webchat, webhooks
 from services.web.framing import FrameAncestors
 from services.web.limits import BodyLimit
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(categories_api.router)
     app.include_router(staff_api.router)
     app.include_router(routing_api.router)
+    app.include_router(tenant_api.router)
+    app.include_router(places_api.router)
     app.include_router(audio_routes.router)
     app.include_router(media_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document

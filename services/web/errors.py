@@ -34,6 +34,10 @@ class ErrorDetail(BaseModel):
     fields: list[FieldError] | None = None
     limit: int | None = None
     """The byte limit, on 413."""
+    place: str | None = None
+    """The entry of an imported places file that was refused."""
+    reason: str | None = None
+    """What is wrong with it, when the code alone does not say (not translated)."""
 
 
 class ApiError(BaseModel):

@@ -18,6 +18,7 @@ KB = 1024
 LIMITS: tuple[tuple[str, int], ...] = (
     ("/webhooks/", 256 * KB),  # a WhatsApp notification batching many messages stays far below
     ("/webchat/", 16 * KB),
+    ("/api/v1/places/", 8 * 1024 * KB),  # a city's ward polygons (services.places.formats)
     ("/api/", 32 * KB),  # a 2,000-character note in \\u escapes is 12 KB
     ("/sim/", 8 * 1024 * KB),  # development only: the simulators take media uploads
 )

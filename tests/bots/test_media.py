@@ -11,9 +11,13 @@ from bots.events import UserInput
 from bots.prompts import AskKind
 from tests.bots.support import DESCRIPTION, Chat, make_ctx
 
+UNMAPPED = {"mapped": False}
+"""What `places.locate` answers in a city without ward boundaries."""
+
 
 def _chat(engine: Engine, location: bool, photo: bool) -> Chat:
-    """A citizen on a channel with the given abilities, at the locality question."""
+    """A citizen on a channel with the given abilities, the category chosen: at the location
+    question where the channel can share one, else at the locality list."""
     ctx = replace(make_ctx(), can_locate=location, can_photo=photo)
     return Chat(engine, ctx).to_locality()
 
@@ -28,13 +32,18 @@ def test_text_only_channels_are_never_asked(engine: Engine) -> None:
 
 def test_a_shared_location_and_photo_reach_the_filing(engine: Engine) -> None:
     chat = _chat(engine, location=True, photo=True)
-    chat.send("1")
-    assert chat.keys == ["grievance.ask_location"]
+    assert chat.keys == ["grievance.ask_location"]  # asked before the list, to place it
     assert chat.prompt.ask is AskKind.LOCATION
     assert chat.prompt.options == (LOCATE, SKIP)
     chat.send("", payload=LOCATE.id)  # pressed the button, but no location came with it
     assert chat.keys == ["grievance.location_hint", "grievance.ask_location"]
     chat.feed(UserInput(location=(31.6340, 74.8723)))
+    (locate,) = chat.calls
+    assert locate.op == "places.locate"
+    assert locate.args == {"location": {"lat": 31.6340, "lon": 74.8723}}
+    chat.result("places.locate", UNMAPPED)
+    assert chat.keys == ["grievance.ask_locality"]  # nothing to place it in: the list
+    chat.send("1")
     assert chat.keys == ["grievance.ask_description"]
     chat.send(DESCRIPTION)
     assert chat.keys == ["grievance.ask_photo"]
@@ -50,8 +59,9 @@ def test_a_shared_location_and_photo_reach_the_filing(engine: Engine) -> None:
 @pytest.mark.parametrize(("text", "payload"), [("", "skip"), ("skip", None)])
 def test_skipping_files_without(engine: Engine, text: str, payload: str | None) -> None:
     chat = _chat(engine, location=True, photo=True)
-    chat.send("1")
     chat.send(text, payload)
+    assert chat.keys == ["grievance.ask_locality"] and not chat.calls
+    chat.send("1")
     chat.send(DESCRIPTION)
     chat.send(text, payload)
     assert chat.keys == ["grievance.confirm"]
@@ -62,10 +72,9 @@ def test_skipping_files_without(engine: Engine, text: str, payload: str | None) 
 
 def test_a_typed_landmark_stands_for_the_location(engine: Engine) -> None:
     chat = _chat(engine, location=True, photo=False)
-    chat.send("1")
     chat.send("Opposite the Golden Temple parking")
     assert chat.session.slots["location"] == {"text": "Opposite the Golden Temple parking"}
-    assert chat.keys == ["grievance.ask_description"]
+    assert chat.keys == ["grievance.ask_locality"] and not chat.calls
 
 
 def test_a_photo_question_does_not_take_text(engine: Engine) -> None:

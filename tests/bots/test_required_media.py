@@ -9,9 +9,13 @@ from bots.events import UserInput
 from bots.prompts import AskKind
 from tests.bots.support import DESCRIPTION, Chat, make_ctx
 
+UNMAPPED = {"mapped": False}
+"""What `places.locate` answers in a city without ward boundaries."""
+
 
 def _chat(engine: Engine, *, location: bool, photo: bool, needs: frozenset[str]) -> Chat:
-    """At the locality question, having chosen `garbage`, which requires `needs`."""
+    """Having chosen `garbage`, which requires `needs`: at the location question where one is
+    asked (before the locality list), else at the list."""
     ctx = replace(make_ctx(), can_locate=location, can_photo=photo,
                   required={"garbage": needs})
     return Chat(engine, ctx).to_locality()
@@ -19,7 +23,6 @@ def _chat(engine: Engine, *, location: bool, photo: bool, needs: frozenset[str])
 
 def test_sms_asks_a_required_location_as_a_landmark(engine: Engine) -> None:
     chat = _chat(engine, location=False, photo=False, needs=frozenset({"location"}))
-    chat.send("1")
     assert chat.keys == ["grievance.ask_landmark"]
     assert chat.prompt.ask is AskKind.TEXT and chat.prompt.options == ()
     chat.send("skip")
@@ -27,6 +30,8 @@ def test_sms_asks_a_required_location_as_a_landmark(engine: Engine) -> None:
     chat.send("7")  # a number is not a place
     assert chat.keys == ["grievance.location_needed", "grievance.ask_landmark"]
     chat.send("Opposite the Durgiana temple gate")
+    assert chat.keys == ["grievance.ask_locality"]  # a landmark is not placed: the list
+    chat.send("1")
     assert chat.keys == ["grievance.ask_description"]
     chat.send(DESCRIPTION)
     chat.send("yes", payload="yes")
@@ -36,12 +41,14 @@ def test_sms_asks_a_required_location_as_a_landmark(engine: Engine) -> None:
 
 def test_a_required_location_offers_no_skip(engine: Engine) -> None:
     chat = _chat(engine, location=True, photo=True, needs=frozenset({"location"}))
-    chat.send("1")
     assert chat.keys == ["grievance.ask_location"]
     assert chat.prompt.options == (LOCATE,)
     chat.send("", payload=SKIP.id)  # an old button pressed anyway
     assert chat.keys == ["grievance.location_needed", "grievance.ask_location"]
     chat.feed(UserInput(location=(31.62, 74.87)))
+    chat.result("places.locate", UNMAPPED)
+    assert chat.keys == ["grievance.ask_locality"]
+    chat.send("1")
     assert chat.keys == ["grievance.ask_description"]
     chat.send(DESCRIPTION)
     assert chat.keys == ["grievance.ask_photo"]  # the photo stays optional
@@ -50,8 +57,8 @@ def test_a_required_location_offers_no_skip(engine: Engine) -> None:
 
 def test_a_required_photo_cannot_be_skipped(engine: Engine) -> None:
     chat = _chat(engine, location=True, photo=True, needs=frozenset({"photo"}))
-    chat.send("1")
     chat.send("skip")  # the location is optional for this category
+    chat.send("1")
     chat.send(DESCRIPTION)
     assert chat.keys == ["grievance.ask_photo_required"]
     assert chat.prompt.ask is AskKind.PHOTO and chat.prompt.options == ()
@@ -75,5 +82,5 @@ def test_other_categories_keep_their_skip(engine: Engine) -> None:
     ctx = replace(make_ctx(), can_locate=True, can_photo=True,
                   required={"water": frozenset({"photo", "location"})})
     chat = Chat(engine, ctx).to_locality()  # garbage: nothing required
-    chat.send("1")
+    assert chat.keys == ["grievance.ask_location"]
     assert chat.prompt.options == (LOCATE, SKIP)

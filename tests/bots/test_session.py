@@ -9,6 +9,7 @@ import pytest
 
 from bots.actions import Call
 from bots.events import UserInput
+from bots.flows.grievance import FILE_GRIEVANCE
 from bots.session import Session
 from tests.bots.support import DESCRIPTION, MENU_IDS, Chat
 
@@ -138,7 +139,8 @@ def test_missing_keys_take_defaults() -> None:
 def test_to_dict_is_plain_data(chat: Chat) -> None:
     chat.to_confirm()
     data = chat.session.to_dict()
-    assert data == {"flow": "grievance", "step": 5, "retries": 0, "page": 0, "waiting": None,
+    step = FILE_GRIEVANCE.index("confirm")
+    assert data == {"flow": "grievance", "step": step, "retries": 0, "page": 0, "waiting": None,
                     "slots": {"category": "garbage", "locality": "loc-ranjit",
                               "description": DESCRIPTION}}
     data["slots"]["category"] = "changed"

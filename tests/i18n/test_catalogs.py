@@ -94,6 +94,8 @@ def flow_ids() -> dict[str, set[frozenset[str]]]:
                 _add(found, step.key, step.params)
             elif isinstance(step, Confirm):
                 _add(found, step.prompt, step.params)
+                if step.no_label:
+                    _add(found, step.no_label, no_params)
             elif isinstance(step, AskText):
                 _add(found, step.prompt, no_params)
                 _add(found, step.too_short, no_params)
@@ -135,6 +137,8 @@ def option_label_ids() -> list[str]:
         for step in flow.steps:
             if isinstance(step, Choose) and isinstance(step.options, Static):
                 labels |= {o.label.key for o in step.options.options if isinstance(o.label, Msg)}
+            elif isinstance(step, Confirm) and step.no_label:
+                labels.add(step.no_label)
     return sorted(labels)
 
 

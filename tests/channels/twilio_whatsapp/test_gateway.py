@@ -49,12 +49,12 @@ def test_file_a_grievance_in_hindi_by_tapping(gateway: LiveGateway) -> None:
     assert DEVANAGARI.search(menu) and len(phone.options) == 4
     categories = tap(phone, "grievance")
     assert DEVANAGARI.search(categories)
-    localities = chat(phone, "#1")
-    assert DEVANAGARI.search(localities)
-    where = chat(phone, "#1")  # WhatsApp can share a location, so it is asked for
+    where = chat(phone, "#1")  # WhatsApp can share a location, so it is asked for first
     assert DEVANAGARI.search(where) and [o["id"] for o in phone.options] == ["__location__", "skip"]
     phone.share_location(31.6200, 74.8765)
-    assert DEVANAGARI.search(phone.receive(timeout=10)[0])  # now the description
+    localities = phone.receive(timeout=10)[0]  # the demo city has no ward map: the list
+    assert DEVANAGARI.search(localities) and len(phone.options) > 2
+    assert DEVANAGARI.search(chat(phone, "#1"))  # now the description
     photo = chat(phone, "गली में तीन दिन से कचरा पड़ा है")
     assert [o["id"] for o in phone.options] == ["skip"]
     url = phone.send_photo(b"\xff\xd8\xff fake jpeg", caption="")

@@ -46,7 +46,7 @@ def _tap(phone: TerminalPhone, option_id: str) -> str:
 
 
 def test_hindi_grievance_by_taps(gateway: LiveGateway) -> None:
-    """Language list, menu list, category list, locality list, yes button: a grievance id."""
+    """Language list, menu list, category list, landmark, locality list, yes: a grievance id."""
     phone = _phone(gateway)
     languages = _say(phone, "नमस्ते")
     assert phone.reply_kind == "list" and "हिन्दी" in languages
@@ -54,12 +54,12 @@ def test_hindi_grievance_by_taps(gateway: LiveGateway) -> None:
     assert DEVANAGARI.search(menu) and phone.options
     categories = _tap(phone, "grievance")
     assert DEVANAGARI.search(categories) and phone.reply_kind == "list"
-    localities = _tap(phone, phone.options[0]["id"])
+    where = _tap(phone, phone.options[0]["id"])  # the first category; the location first
+    assert where.endswith("[📍]") and not phone.options  # WhatsApp's own location button
+    localities = _say(phone, "Near the water tank")  # a typed landmark stands for it
     assert len(phone.options) == 10 and phone.options[-1]["id"] == "__more__"
     assert DEVANAGARI.search(localities)
-    where = _tap(phone, phone.options[0]["id"])
-    assert where.endswith("[📍]") and not phone.options  # WhatsApp's own location button
-    _say(phone, "Near the water tank")  # a typed landmark stands for the location
+    _tap(phone, phone.options[0]["id"])  # the first locality
     photo = _say(phone, "सड़क पर तीन दिन से कचरा पड़ा है, बदबू आ रही है")
     assert DEVANAGARI.search(photo) and [o["id"] for o in phone.options] == ["skip"]
     confirm = _tap(phone, "skip")

@@ -171,11 +171,11 @@ def test_a_required_location_is_asked_by_sms(gateway: LiveGateway, phone: SmsPho
     phone.chat("hello")
     phone.chat(number_of(master.languages, "en"))
     phone.chat(number_of(menu.options.options, "grievance"))
-    phone.chat(number_of(master.categories, r.category_id))
-    asked = phone.chat(number_of(master.localities[:8], r.locality_id))
+    asked = phone.chat(number_of(master.categories, r.category_id))  # where, before the list
     assert "nearby landmark" in asked
     assert "needs its exact place" in phone.chat("skip")
-    assert "describe the problem" in phone.chat("Near the Golden Temple plaza gate")
+    assert "choose the area" in phone.chat("Near the Golden Temple plaza gate")
+    assert "describe the problem" in phone.chat(number_of(master.localities[:8], r.locality_id))
     phone.chat("Garbage heap blocking the lane for a week")
     gid = GRIEVANCE_ID.search(phone.chat("1"))
     assert gid is not None

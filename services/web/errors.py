@@ -62,7 +62,7 @@ API_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _response("`invalid_transition`"),
     413: _response("`payload_too_large`"),
     422: _response("`invalid_request` (with `fields`), `invalid_status`, `note_required`, "
-                   "`out_of_range`"),
+                   "`out_of_range`, `invalid_cursor`, `cursor_with_offset`"),
 }
 """Errors of the staff API, declared on its router."""
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.grievances.builtin import BuiltinRegistry
-from services.grievances.registry import Filters
+from services.grievances.registry import Filters, Total
 from services.security.crypto import Crypto
 from tests.services.grievances.helpers import AMRITSAR, LUDHIANA, Clock, add_city, file
 
@@ -108,9 +108,9 @@ def test_paging_and_count(registry: BuiltinRegistry, filed: dict[str, str]) -> N
     """limit/offset page through the newest-first order; count ignores them."""
     pages = [_ids(registry, "pb", limit=2, offset=o) for o in (0, 2, 4)]
     assert pages == [[filed["a4"], filed["a3"]], [filed["l1"], filed["a2"]], [filed["a1"]]]
-    assert registry.count(scope="pb", filters=Filters(limit=2, offset=4)) == 5
-    assert registry.count(scope=AMRITSAR, filters=Filters(category="garbage")) == 2
-    assert registry.count(scope=AMRITSAR, filters=Filters(ward="W01", status="open")) == 1
+    assert registry.count(scope="pb", filters=Filters(limit=2, offset=4)) == Total(5)
+    assert registry.count(scope=AMRITSAR, filters=Filters(category="garbage")) == Total(2)
+    assert registry.count(scope=AMRITSAR, filters=Filters(ward="W01", status="open")) == Total(1)
 
 
 def test_search_results_carry_no_history(registry: BuiltinRegistry,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,7 @@ class BuiltinRegistry:
     def __init__(self, db: Session, crypto: Crypto) -> None:
         self.db = db
         self.crypto = crypto
+        self._conditions: dict[tuple[str, Filters], list[ColumnElement[bool]]] = {}
 
     def _view(self, g: Grievance, history: bool = True) -> GrievanceView:
         """Assemble the neutral view of a row."""
@@ -149,28 +151,35 @@ class BuiltinRegistry:
             model.code == code, self._in_scope(model.tenant_id, scope))))
 
     def _matching(self, scope: str, filters: Filters) -> Select[Grievance]:
-        """The query for grievances within a scope that match the filters (unordered, `after`
-        ignored), with no join, so that an index on one filter and the filing time serves it.
+        """The query for grievances within a scope that match the filters (unordered; limit,
+        offset and `after` ignored), with no join, so that an index on one filter and the
+        filing time serves it; the conditions are worked out once per registry (request).
 
         A scope with no tenant under it is one equality on `tenant_id`, read in order from
         (tenant_id, …, created_at, public_id); a state adds the prefix of its cities
         (`LIKE 'pb.%'`, which PostgreSQL reads as a range of the `text_pattern_ops` indexes).
         Codes of categories, wards and localities are first turned into their ids.
         """
-        q = select(Grievance).where(self._in_scope(Grievance.tenant_id, scope,
-                                                   self._has_nested(scope)))
+        key = (scope, replace(filters, limit=0, offset=0, after=None))
+        if key not in self._conditions:
+            self._conditions[key] = self._where(scope, filters)
+        return select(Grievance).where(*self._conditions[key])
+
+    def _where(self, scope: str, filters: Filters) -> list[ColumnElement[bool]]:
+        """The conditions of `_matching`."""
+        where = [self._in_scope(Grievance.tenant_id, scope, self._has_nested(scope))]
         if filters.status:
-            q = q.where(Grievance.status == filters.status)
+            where.append(Grievance.status == filters.status)
         for model, column, code in ((Category, Grievance.category_id, filters.category),
                                     (Ward, Grievance.ward_id, filters.ward),
                                     (Locality, Grievance.locality_id, filters.locality)):
             if code:
-                q = q.where(column.in_(self._ids(model, code, scope)))
+                where.append(column.in_(self._ids(model, code, scope)))
         if filters.since:
-            q = q.where(Grievance.created_at >= as_utc(filters.since))
+            where.append(Grievance.created_at >= as_utc(filters.since))
         if filters.until:
-            q = q.where(Grievance.created_at < as_utc(filters.until))
-        return q
+            where.append(Grievance.created_at < as_utc(filters.until))
+        return where
 
     def search(self, *, scope: str, filters: Filters) -> Sequence[GrievanceView]:
         """Staff search within a scope, newest first; after a position when one is given (the
@@ -182,7 +191,21 @@ class BuiltinRegistry:
                         < tuple_(at, literal(filters.after.id, Grievance.public_id.type)))
         q = (q.order_by(Grievance.created_at.desc(), Grievance.public_id.desc())
              .limit(filters.limit).offset(filters.offset))
-        return [self._view(g, history=False) for g in self.db.scalars(q)]
+        rows = list(self.db.scalars(q))
+        held = self._master_of(rows)  # noqa: F841 — alive while the views are built
+        return [self._view(g, history=False) for g in rows]
+
+    def _master_of(self, rows: Sequence[Grievance]) -> list[object]:
+        """The categories, localities and wards of a page, loaded in three queries and held
+        by the caller: the session's identity map keeps no object alive by itself, so `_view`
+        would otherwise fetch them again for every row."""
+        held: list[object] = []
+        for model, ids in ((Category, {g.category_id for g in rows}),
+                           (Locality, {g.locality_id for g in rows}),
+                           (Ward, {g.ward_id for g in rows})):
+            if ids:
+                held += self.db.scalars(select(model).where(model.id.in_(ids)))
+        return held
 
     def count(self, *, scope: str, filters: Filters,
               exact_up_to: int | None = None) -> Total:

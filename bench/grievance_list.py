@@ -15,8 +15,8 @@ outside over HTTP:
    second variant) lists a filtered page, one request after another. Latency counts from the
    due time, so a queue in the server shows. The variant without the list is the baseline.
 
-    .venv/bin/python -m bench.grievance_list            # 1,000,000 rows; 50 and 100/s, 20 s
-    .venv/bin/python -m bench.grievance_list --quick    # 100,000 rows; 25 and 50/s, 8 s
+    .venv/bin/python -m bench.grievance_list            # 1,000,000 rows; 5, 10 and 20/s, 20 s
+    .venv/bin/python -m bench.grievance_list --quick    # 100,000 rows; 5 and 10/s, 8 s
 
 Goals: list p99 <= 100 ms per page (first, filtered, deep cursor); >= 100 lifecycles/s with
 their filtered list.
@@ -52,6 +52,7 @@ CITY = "pb.amritsar"
 LIMIT = 50
 ORDER = " ORDER BY created_at DESC, public_id DESC LIMIT %(limit)s"
 TIMEOUT = 10.0
+SETTLE_LIMIT = 60.0
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -59,13 +60,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=200, help="requests per list page kind")
-    parser.add_argument("--rates", default="10,20,40", help="offered lifecycles per second")
+    parser.add_argument("--rates", default="5,10,20", help="offered lifecycles per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each step")
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="100,000 rows, shorter steps")
     args = parser.parse_args(argv)
     if args.quick:
-        args.rows, args.samples, args.rates, args.seconds = 100_000, 60, "10,20", 8.0
+        args.rows, args.samples, args.rates, args.seconds = 100_000, 60, "5,10", 8.0
     args.rates = [float(r) for r in args.rates.split(",")]
     return args
 
@@ -261,8 +262,12 @@ def lifecycles(gateway: Gateway, key: str, args: argparse.Namespace) -> list[Ste
                  for _ in range(int(rate * args.seconds))]
         cpu = gateway.api.cpu_seconds()
         start, lives = asyncio.run(_drive(gateway.base_url, key, plans, rate))
-        gateway.api.settle(limit=30)
-        steps.append(Step(name, rate, start, lives, gateway.api.cpu_seconds() - cpu))
+        restarted = gateway.api.settle(limit=SETTLE_LIMIT) >= SETTLE_LIMIT
+        steps.append(Step(name + ("*" if restarted else ""), rate, start, lives,
+                          gateway.api.cpu_seconds() - cpu))
+        if restarted:  # still working off requests the client gave up on: no backlog carries
+            gateway.api.stop()
+            gateway.start_api()
     return steps
 
 
@@ -327,7 +332,9 @@ def report(args: argparse.Namespace, timings: dict[str, Timings], steps: list[St
     for name in ("first", "filtered", "deep cursor"):
         p99 = ms(timings[name].gateway, 99)
         print(verdict(f"list p99 <= 100 ms ({name})", p99 <= 100, f"{p99:.1f} ms"))
-    best = max((s for s in steps if s.name == "+ list"), key=lambda s: s.achieved)
+    if any(s.name.endswith("*") for s in steps):
+        print(f"* still busy {SETTLE_LIMIT:.0f} s after the step: restarted before the next")
+    best = max((s for s in steps if s.name.startswith("+ list")), key=lambda s: s.achieved)
     print(verdict(">= 100 lifecycles/s with a filtered list", best.achieved >= 100 and
                   best.ok == len(best.lives), f"{best.achieved:.1f}/s at {best.rate:.0f}/s "
                   f"offered, {len(best.lives) - best.ok} failed"))

@@ -6,8 +6,12 @@ Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden
 `no_phone` (a reveal for a citizen who wrote from no number), 409 `invalid_transition`, 422
 `invalid_status`, `note_required`, `out_of_range` (a `since` or `until` outside years
 2000-2199), `invalid_assignee` (no such staff member, retired, or a viewer),
-`assignee_out_of_scope` (the member does not cover the grievance's city or ward) or
+`assignee_out_of_scope` (the member does not cover the grievance's city or ward),
+`invalid_cursor` (a cursor the gateway did not issue, or altered), `cursor_with_offset` or
 `invalid_request` (with `fields`).
+
+The list pages by cursor (keyset): each page ends where the next begins, so a deep page costs
+what the first does and rows filed meanwhile neither repeat nor shift a page (docs/staff-api.md).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from services.audit.record import record
 from services.contacts.models import Contact
+from services.grievances.cursor import MAX_LENGTH, InvalidCursor, decode, encode
 from services.grievances.detail import detailed
 from services.grievances.dossier import phone_of
 from services.grievances.notify import notify_status
@@ -31,6 +36,7 @@ from services.grievances.registry import (
     InvalidTransition,
     NoteRequired,
     NotFound,
+    Position,
 )
 from services.grievances.schemas import (
     AssignIn,
@@ -49,7 +55,10 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 """`since` and `until` must fall in [EARLIEST, LATEST): no grievance is older, and times at
 the ends of the calendar overflow when moved to UTC."""
-MAX_OFFSET = 10_000_000
+MAX_OFFSET = 10_000
+"""`offset` (deprecated) skips rows by reading them; past this many, page with `cursor`."""
+EXACT_TOTAL_UP_TO = 10_000
+"""Totals are counted exactly up to this many matches; beyond, PostgreSQL's estimate."""
 
 HTTP_STATUS: dict[type[GrievanceError], int] = {
     NotFound: 404, InvalidTransition: 409, NoteRequired: 422, InvalidAssignee: 422,
@@ -87,22 +96,41 @@ def list_grievances(
     since: Annotated[datetime | None, Query(description="filed at or after")] = None,
     until: Annotated[datetime | None, Query(description="filed before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: Annotated[str | None, Query(max_length=MAX_LENGTH, description=(
+        "`next_cursor` of the previous page: the page after it (same filters)"))] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, deprecated=True, description=(
+        f"Deprecated: rows to skip, at most {MAX_OFFSET:,}; page with `cursor`"))] = 0,
 ) -> GrievancePage:
-    """Grievances in your scope (or one tenant of it), newest first."""
+    """Grievances in your scope (or one tenant of it), newest first, a page at a time.
+
+    Follow `next_cursor` to the end; `total` is exact up to 10,000 matches and past that may be
+    an estimate (`total_is_estimate`).
+    """
     since, until = _in_range("since", since), _in_range("until", until)
     scope = tenant or staff.scope
     if not staff.covers(scope):
         raise _error("forbidden_tenant", 403)
     if status is not None and status not in STATUSES:
         raise _error("invalid_status", 422)
-    filters = Filters(status, category, ward, locality, since, until, limit, offset)
+    if cursor is not None and offset:
+        raise _error("cursor_with_offset", 422)
+    try:
+        after = decode(ctx.crypto, cursor) if cursor is not None else None
+    except InvalidCursor as exc:
+        raise _error(exc.code, 422) from None
+    filters = Filters(status=status, category=category, ward=ward, locality=locality,
+                      since=since, until=until, limit=limit + 1, offset=offset, after=after)
     registry = ctx.grievances(db, scope)
-    views = registry.search(scope=scope, filters=filters)
-    total = registry.count(scope=scope, filters=filters)
+    found = registry.search(scope=scope, filters=filters)
+    views, more = found[:limit], len(found) > limit
+    total = registry.count(scope=scope, filters=filters, exact_up_to=EXACT_TOTAL_UP_TO)
+    last = Position(views[-1].created_at, views[-1].id) if more else None
     following = offset + len(views)
-    return GrievancePage(items=[GrievanceOut.of(v) for v in views], total=total, limit=limit,
-                         offset=offset, next_offset=following if following < total else None)
+    return GrievancePage(
+        items=[GrievanceOut.of(v) for v in views], total=total.value,
+        total_is_estimate=total.estimated, limit=limit, offset=offset,
+        next_cursor=encode(ctx.crypto, last) if last else None,
+        next_offset=following if more and after is None and following <= MAX_OFFSET else None)
 
 
 @router.get("/{public_id}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.db.base import aware, local_year, utcnow
 from services.grievances.models import Grievance, GrievanceEvent, IdCounter
@@ -24,6 +25,7 @@ from services.grievances.registry import (
     InvalidTransition,
     NoteRequired,
     NotFound,
+    Total,
 )
 from services.routing import assign as routing
 from services.security.crypto import Crypto
@@ -68,6 +70,7 @@ class BuiltinRegistry:
     def __init__(self, db: Session, crypto: Crypto) -> None:
         self.db = db
         self.crypto = crypto
+        self._conditions: dict[tuple[str, Filters], list[ColumnElement[bool]]] = {}
 
     def _view(self, g: Grievance, history: bool = True) -> GrievanceView:
         """Assemble the neutral view of a row."""
@@ -145,37 +148,107 @@ class BuiltinRegistry:
                                .limit(limit))
         return [self._view(g, history=False) for g in rows]
 
+    def _in_scope(self, column: InstrumentedAttribute[str], scope: str,
+                  nested: bool = True) -> ColumnElement[bool]:
+        """Rows of a scope's tenants: the tenant itself, and its cities when `nested`."""
+        if not nested:
+            return column == scope
+        return (column == scope) | column.startswith(scope + ".", autoescape=True)
+
+    def _has_nested(self, scope: str) -> bool:
+        """Whether any tenant lies under the scope (a state's cities); a grievance's tenant
+        exists when it is filed, so a scope without any is a single tenant."""
+        below = Tenant.id.startswith(scope + ".", autoescape=True)
+        return self.db.scalar(select(Tenant.id).where(below).limit(1)) is not None
+
+    def _ids(self, model: type[Category] | type[Locality] | type[Ward], code: str,
+             scope: str) -> list[str]:
+        """The ids behind a code among a scope's tenants (a state's cities share codes)."""
+        return list(self.db.scalars(select(model.id).where(
+            model.code == code, self._in_scope(model.tenant_id, scope))))
+
     def _matching(self, scope: str, filters: Filters) -> Select[Grievance]:
-        """The query for grievances within a scope that match the filters (unordered)."""
-        q = select(Grievance).where((Grievance.tenant_id == scope)
-                                    | Grievance.tenant_id.startswith(scope + ".", autoescape=True))
+        """The query for grievances within a scope that match the filters (unordered; limit,
+        offset and `after` ignored), with no join, so that an index on one filter and the
+        filing time serves it; the conditions are worked out once per registry (request).
+
+        A scope with no tenant under it is one equality on `tenant_id`, read in order from
+        (tenant_id, …, created_at, public_id); a state adds the prefix of its cities
+        (`LIKE 'pb.%'`, which PostgreSQL reads as a range of the `text_pattern_ops` indexes).
+        Codes of categories, wards and localities are first turned into their ids.
+        """
+        key = (scope, replace(filters, limit=0, offset=0, after=None))
+        if key not in self._conditions:
+            self._conditions[key] = self._where(scope, filters)
+        return select(Grievance).where(*self._conditions[key])
+
+    def _where(self, scope: str, filters: Filters) -> list[ColumnElement[bool]]:
+        """The conditions of `_matching`."""
+        where = [self._in_scope(Grievance.tenant_id, scope, self._has_nested(scope))]
         if filters.status:
-            q = q.where(Grievance.status == filters.status)
-        if filters.category:
-            q = q.join(Category, Category.id == Grievance.category_id).where(
-                Category.code == filters.category)
-        if filters.ward:
-            q = q.join(Ward, Ward.id == Grievance.ward_id).where(Ward.code == filters.ward)
-        if filters.locality:
-            q = q.join(Locality, Locality.id == Grievance.locality_id).where(
-                Locality.code == filters.locality)
+            where.append(Grievance.status == filters.status)
+        for model, column, code in ((Category, Grievance.category_id, filters.category),
+                                    (Ward, Grievance.ward_id, filters.ward),
+                                    (Locality, Grievance.locality_id, filters.locality)):
+            if code:
+                where.append(column.in_(self._ids(model, code, scope)))
         if filters.since:
-            q = q.where(Grievance.created_at >= as_utc(filters.since))
+            where.append(Grievance.created_at >= as_utc(filters.since))
         if filters.until:
-            q = q.where(Grievance.created_at < as_utc(filters.until))
-        return q
+            where.append(Grievance.created_at < as_utc(filters.until))
+        return where
 
     def search(self, *, scope: str, filters: Filters) -> Sequence[GrievanceView]:
-        """Staff search within a scope, newest first."""
-        q = (self._matching(scope, filters)
-             .order_by(Grievance.created_at.desc(), Grievance.public_id.desc())
+        """Staff search within a scope, newest first; after a position when one is given (the
+        row comparison is what a B-tree on (…, created_at, public_id) seeks to)."""
+        q = self._matching(scope, filters)
+        if filters.after:
+            at = literal(as_utc(filters.after.created_at), Grievance.created_at.type)
+            q = q.where(tuple_(Grievance.created_at, Grievance.public_id)
+                        < tuple_(at, literal(filters.after.id, Grievance.public_id.type)))
+        q = (q.order_by(Grievance.created_at.desc(), Grievance.public_id.desc())
              .limit(filters.limit).offset(filters.offset))
-        return [self._view(g, history=False) for g in self.db.scalars(q)]
+        rows = list(self.db.scalars(q))
+        held = self._master_of(rows)  # noqa: F841 — alive while the views are built
+        return [self._view(g, history=False) for g in rows]
 
-    def count(self, *, scope: str, filters: Filters) -> int:
-        """How many grievances match, ignoring limit and offset."""
-        matching = self._matching(scope, filters).subquery()
-        return int(self.db.scalar(select(func.count()).select_from(matching)) or 0)
+    def _master_of(self, rows: Sequence[Grievance]) -> list[object]:
+        """The categories, localities and wards of a page, loaded in three queries and held
+        by the caller: the session's identity map keeps no object alive by itself, so `_view`
+        would otherwise fetch them again for every row."""
+        held: list[object] = []
+        for model, ids in ((Category, {g.category_id for g in rows}),
+                           (Locality, {g.locality_id for g in rows}),
+                           (Ward, {g.ward_id for g in rows})):
+            if ids:
+                held += self.db.scalars(select(model).where(model.id.in_(ids)))
+        return held
+
+    def count(self, *, scope: str, filters: Filters,
+              exact_up_to: int | None = None) -> Total:
+        """How many grievances match, ignoring limit, offset and `after`.
+
+        Counted exactly on SQLite, and on PostgreSQL up to `exact_up_to` (the count stops one
+        row past it); beyond that PostgreSQL's planner estimate is given, flagged as one, and
+        never below what was counted.
+        """
+        q = self._matching(scope, filters).with_only_columns(Grievance.public_id)
+        postgres = self.db.get_bind().dialect.name == "postgresql"
+        if exact_up_to is None or not postgres:
+            return Total(int(self.db.scalar(select(func.count()).select_from(q.subquery())) or 0))
+        counted = int(self.db.scalar(
+            select(func.count()).select_from(q.limit(exact_up_to + 1).subquery())) or 0)
+        if counted <= exact_up_to:
+            return Total(counted)
+        return Total(max(self._planned_rows(q), counted), estimated=True)
+
+    def _planned_rows(self, q: Select[str]) -> int:
+        """PostgreSQL's estimate of how many rows a query returns (EXPLAIN: planned, not run)."""
+        compiled = q.compile(dialect=self.db.get_bind().dialect,
+                             compile_kwargs={"render_postcompile": True})
+        plan = self.db.connection().exec_driver_sql(
+            "EXPLAIN (FORMAT JSON) " + compiled.string, compiled.params).scalar_one()
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
                    note: str | None = None, assignee: str | None = None) -> GrievanceView:

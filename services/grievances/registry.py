@@ -108,8 +108,26 @@ class GrievanceView:
 
 
 @dataclass(frozen=True)
+class Position:
+    """A place in the newest-first order: a grievance's filing time and public id (the
+    tiebreak between grievances filed in the same microsecond)."""
+
+    created_at: datetime
+    id: str
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many grievances match: exact, or the database's estimate when counting is slow."""
+
+    value: int
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
 class Filters:
-    """Staff search filters; all optional."""
+    """Staff search filters; all optional. `after` (keyset paging) keeps only grievances
+    that come after a position in the newest-first order, i.e. older ones."""
 
     status: str | None = None
     category: str | None = None
@@ -119,6 +137,7 @@ class Filters:
     until: datetime | None = None
     limit: int = 50
     offset: int = 0
+    after: Position | None = None
 
 
 class GrievanceRegistry(Protocol):
@@ -137,10 +156,13 @@ class GrievanceRegistry(Protocol):
         """A citizen's latest grievances."""
 
     def search(self, *, scope: str, filters: Filters) -> Sequence[GrievanceView]:
-        """Grievances within a scope matching the filters, newest first."""
+        """Grievances within a scope matching the filters, newest first (filing time, then
+        public id, both descending), after `filters.after` when given."""
 
-    def count(self, *, scope: str, filters: Filters) -> int:
-        """How many grievances match, ignoring limit and offset."""
+    def count(self, *, scope: str, filters: Filters,
+              exact_up_to: int | None = None) -> Total:
+        """How many grievances match, ignoring limit, offset and `after`: exact when at most
+        `exact_up_to` do (always when None), else it may be an estimate, flagged as one."""
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
                    note: str | None = None, assignee: str | None = None) -> GrievanceView:

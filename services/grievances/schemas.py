@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from services.db.base import utcnow
 from services.grievances.registry import CLOSED, GrievanceView, HistoryEntry
@@ -134,13 +134,20 @@ class GrievanceDetailOut(GrievanceOut):
 
 
 class GrievancePage(BaseModel):
-    """One page of a search, with the total and the offset of the next page (None at the end)."""
+    """One page of the newest-first list, the total, and where the next page starts."""
 
     items: list[GrievanceOut]
-    total: int
+    total: int = Field(description="How many grievances match the filters, over all pages; "
+                                   "an estimate when `total_is_estimate` is true")
+    total_is_estimate: bool = Field(description="`total` is the database's estimate (too many "
+                                                "matches to count on every page)")
     limit: int
     offset: int
-    next_offset: int | None
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on "
+                                                "the last page")
+    next_offset: int | None = Field(deprecated=True, description=(
+        "Deprecated: the `offset` of the next page, null on the last page, after a `cursor` "
+        "and past the offset limit; use `next_cursor`"))
 
 
 class AssignIn(BaseModel):

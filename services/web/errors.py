@@ -68,7 +68,7 @@ API_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _response("`invalid_request` (with `fields`), `invalid_status`, `note_required`, "
                    "`invalid_assignee`, `assignee_out_of_scope`, `invalid_config` or "
                    "`invalid_rules` (with `fields`), "
-                   "`out_of_range`"),
+                   "`out_of_range`, `invalid_cursor`, `cursor_with_offset`"),
 }
 """Errors of the staff API, declared on its router."""
 

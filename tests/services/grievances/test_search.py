@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.grievances.builtin import BuiltinRegistry
-from services.grievances.registry import Filters
+from services.grievances.registry import Filters, Position, Total
 from services.security.crypto import Crypto
 from tests.services.grievances.helpers import (
     AMRITSAR,
@@ -115,9 +115,9 @@ def test_paging_and_count(registry: BuiltinRegistry, filed: dict[str, str]) -> N
     """limit/offset page through the newest-first order; count ignores them."""
     pages = [_ids(registry, "pb", limit=2, offset=o) for o in (0, 2, 4)]
     assert pages == [[filed["a4"], filed["a3"]], [filed["l1"], filed["a2"]], [filed["a1"]]]
-    assert registry.count(scope="pb", filters=Filters(limit=2, offset=4)) == 5
-    assert registry.count(scope=AMRITSAR, filters=Filters(category="garbage")) == 2
-    assert registry.count(scope=AMRITSAR, filters=Filters(ward="W01", status="open")) == 1
+    assert registry.count(scope="pb", filters=Filters(limit=2, offset=4)) == Total(5)
+    assert registry.count(scope=AMRITSAR, filters=Filters(category="garbage")) == Total(2)
+    assert registry.count(scope=AMRITSAR, filters=Filters(ward="W01", status="open")) == Total(1)
 
 
 def test_search_results_carry_no_history(registry: BuiltinRegistry,
@@ -126,3 +126,20 @@ def test_search_results_carry_no_history(registry: BuiltinRegistry,
     views = registry.search(scope=AMRITSAR, filters=Filters())
     assert all(v.history == () for v in views)
     assert len(registry.get(scope=AMRITSAR, public_id=filed["a4"]).history) == 2
+
+
+def test_after_a_position_walks_a_state_in_order(registry: BuiltinRegistry,
+                                                 filed: dict[str, str]) -> None:
+    """`after` resumes strictly after a grievance, across cities, filters kept."""
+    for scope, filters in (("pb", {}), ("pb", {"category": "garbage"}), (AMRITSAR, {})):
+        whole = registry.search(scope=scope, filters=Filters(**filters))
+        walked, after = [], None
+        while True:
+            page = registry.search(scope=scope, filters=Filters(**filters, limit=2, after=after))
+            walked += [v.id for v in page]
+            if len(page) < 2:
+                break
+            after = Position(page[-1].created_at, page[-1].id)
+        assert walked == [v.id for v in whole], (scope, filters)
+    assert _ids(registry, "pb", after=Position(T0 + timedelta(hours=2), filed["l1"])) == [
+        filed["a2"], filed["a1"]]

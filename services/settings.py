@@ -64,9 +64,10 @@ class Settings(BaseSettings):
     """Inbound messages a city may take a second, across every process (a flood's ceiling)."""
     missed_call_reply_seconds: float = 3600.0
     """A missed call is answered by SMS at most once per caller in this window."""
-    daily_spend_cap_paise: int = Field(500_000, ge=0)
+    daily_spend_cap_paise: int = Field(5_000_000, ge=0)
     """What a city's paid sends may cost a day unless the city or its state sets its own
-    (`nagarsetu tenant spend --cap`); ₹5,000 by default. Beyond it paid sends wait."""
+    (`nagarsetu tenant spend --cap`); ₹50,000 by default (about 9,000 Twilio SMS parts or
+    200,000 DLT ones). Beyond it paid sends wait."""
     send_prices_paise: dict[str, int] = Field(default_factory=dict)
     """Per channel type, what one send costs (JSON; merged over services.messaging.prices)."""
     account_cache_seconds: float = 5.0

@@ -54,7 +54,7 @@ class DeliveryConfig:
     throttles use no attempt, so this is what ends a throttle that never lifts."""
     prices: Mapping[str, int] = field(default_factory=dict)
     """Paise per send by channel type (services.messaging.prices); absent types are free."""
-    daily_cap_paise: int = 500_000
+    daily_cap_paise: int = 5_000_000
     """The deployment's default daily spend cap per city."""
     cap_recheck_seconds: float = 300.0
     """How soon a send held by the spend cap asks again (a raised cap lets it go)."""

@@ -48,14 +48,16 @@ def cloud_phone(gateway: LiveGateway, name: str = "Harpreet Kaur") -> CloudPhone
 
 
 def file_on_cloud(phone: CloudPhone, photo: bytes = JPEG, mime: str = "image/jpeg") -> str:
-    """English, first category, first locality, a shared point, a description, a photo."""
+    """English, first category, a shared point (asked before the list), the placed or first
+    locality, a description, a photo."""
     one_reply(phone, "hi")
     tap(phone, "en")
     tap(phone, "grievance")
-    tap(phone, phone.options[0]["id"])
     where = tap(phone, phone.options[0]["id"])
     assert where.endswith("[📍]")
     one_reply(phone, f"/location {POINT[0]},{POINT[1]}")
+    ids = [o["id"] for o in phone.options]
+    tap(phone, "yes" if "yes" in ids else ids[0])  # confirm where it was placed, or the list
     one_reply(phone, DESCRIPTION)
     assert [o["id"] for o in phone.options] == ["skip"]
     phone.send_photo(photo, mime)
@@ -84,8 +86,8 @@ def file_on_telegram(gateway: LiveGateway) -> str:
     press(phone, data="en")
     press(phone, data="grievance")
     press(phone)  # first category
-    press(phone)  # first locality
     one_reply(phone, "Opposite the water tank")  # a typed landmark for the location
+    press(phone)  # first locality
     one_reply(phone, DESCRIPTION)
     phone.send_photo(JPEG)
     assert DESCRIPTION in one_reply(phone)

@@ -152,6 +152,9 @@ class StatusUpdate:
     external_id: str
     status: DeliveryStatus
     error_code: str | None = None
+    needs_template: bool = False
+    """Failed only because the session window had closed (WhatsApp's re-engagement error):
+    the core sends the message once more, as its approved template."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,13 @@ dashboard) or as the password of HTTP Basic credentials in the URL
 (`https://exotel:<secret>@host/...`; `callback_auth: basic` makes `send` use this form, which
 keeps the secret out of access logs). A request with neither is refused with 403.
 
+Exotel's documented incoming-SMS path is the SMS app's "Send a Reply" applet with a URL: a HEAD
+probe (which must answer with the same headers as the GET), then a GET with `SmsSid`, `From`,
+`To`, `Date` and `Body` in the query; a `text/plain` body would be sent back as a reply SMS, so
+ours is empty (replies go through the outbox). A form POST with the same fields (the dashboard's
+inbound webhook) and status callbacks by GET or POST are read the same way. The probe carries
+the secret too: without it, 403.
+
 config: account_sid, api_key, api_token, webhook_secret, address (the ExoPhone citizens text),
 optional sender (default header), entity_id (default DLT principal entity id), sms_type,
 callback_auth (token | basic), api_base (default https://api.exotel.com; Mumbai: https://api.in.exotel.com).
@@ -56,6 +63,8 @@ from i18n.sms import Encoding, sms_length
 IST = ZoneInfo("Asia/Kolkata")
 ACCOUNT_RATE = RateLimit(3)
 """Exotel's default of 200 SMS a minute, paced per second (`mps` in the config raises it)."""
+ANSWER = WebhookResponse(200, "", "text/plain")
+"""Exotel wants `text/plain` and nothing else; an empty body sends no reply SMS."""
 DEFAULT_SMS_TYPE = "transactional"
 """Exotel's SmsType for transactional and service-implicit DLT templates."""
 
@@ -78,6 +87,7 @@ class Adapter(ChannelAdapter):
     secret_fields: ClassVar[frozenset[str]] = frozenset({"api_token", "webhook_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset(
         {"account_sid", "api_key", "api_token", "webhook_secret"})
+    webhook_methods: ClassVar[frozenset[str]] = frozenset({"GET", "HEAD", "POST"})
 
     def __init__(self, config: AccountConfig,
                  transport: httpx.BaseTransport | None = None) -> None:
@@ -97,6 +107,8 @@ class Adapter(ChannelAdapter):
         if kind not in ("inbound", "status"):
             raise MalformedPayload(f"no {kind!r} webhooks on {self.channel_type}")
         self._authenticate(request)
+        if request.method == "HEAD":  # Exotel's probe before the GET: the GET's headers
+            return WebhookResult((), ANSWER, ignored="HEAD probe")
         fields = request_fields(request)
         try:
             if kind == "status":
@@ -106,7 +118,7 @@ class Adapter(ChannelAdapter):
             raise MalformedPayload(f"{len(exc.errors())} invalid field(s)") from None
         event = InboundEvent(external_id=sms.sms_sid, sender=sms.sender, recipient=sms.to,
                              text=sms.body, received_at=_received_at(sms.date))
-        return WebhookResult((event,), WebhookResponse(200, "", "text/plain"))
+        return WebhookResult((event,), ANSWER)
 
     @staticmethod
     def _status(cb: StatusCallback) -> WebhookResult:

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -26,6 +27,7 @@ from fastapi.responses import JSONResponse
 from channels.dlt_operator import scrub
 from channels.http import process_http
 from channels.terminal import InboxPhone, phone_http
+from channels.webhook_secret import with_token
 
 router = APIRouter(prefix="/sim/exotel-sms", tags=["simulator"])
 CALLBACKS = process_http()
@@ -204,15 +206,23 @@ def national(number: str) -> str:
 
 
 class TerminalPhone(InboxPhone):
-    """A phone in the terminal: posts Exotel-style incoming SMS, reads its simulated inbox."""
+    """A phone in the terminal: sends incoming SMS as Exotel does, reads its simulated inbox."""
 
     SIM_PREFIX = "exotel-sms"
 
     def send(self, text: str) -> None:
-        """POST the SMS to the account's incoming-SMS URL, with its webhook secret."""
+        """Deliver the SMS the way Exotel's reply applet does: a HEAD probe, then a GET with
+        the fields in the query, each to the incoming-SMS URL carrying the webhook secret; the
+        answer must be `text/plain` and nothing else, as Exotel requires."""
+        url = with_token(self.account["webhook_url"], self.account["webhook_secret"])
+        probe = phone_http().head(url, timeout=30)
+        probe.raise_for_status()
         fields = {"SmsSid": uuid.uuid4().hex, "From": national(self.sender),
-                  "To": national(self.account["address"]), "Body": text,
-                  "Date": datetime.now(IST).strftime("%Y-%m-%d %H:%M:%S")}
-        response = phone_http().post(self.account["webhook_url"], data=fields, timeout=30,
-                              params={"token": self.account["webhook_secret"]})
+                  "To": national(self.account["address"]), "Date":
+                  datetime.now(IST).strftime("%Y-%m-%d %H:%M:%S"), "Body": text}
+        response = phone_http().get(f"{url}&{urlencode(fields)}", timeout=30)
         response.raise_for_status()
+        for answer in (probe, response):
+            if answer.headers.get("content-type") != "text/plain":
+                raise ValueError("Exotel needs a text/plain answer, got "
+                                 + str(answer.headers.get("content-type")))

@@ -2,7 +2,8 @@
 
 MSG91 signs no webhook and sets its delivery-report and long-code URLs in its panel, once per
 account. Put the account's `webhook_secret` into both URLs as `?token=<secret>` (HTTP Basic
-credentials in the URL work too); a request without it is refused with 403.
+credentials in the URL work too); a request without it is refused with 403. A long-code SMS
+may be forwarded as a GET (fields in the query) or a POST (form or JSON); both are read alike.
 
 Sends use the v2 send API: the rendered text, the DLT content template id (`DLT_TE_ID`) and the
 sender header. MSG91 takes the principal entity id from the DLT registration on the account,
@@ -79,6 +80,8 @@ class Adapter(ChannelAdapter):
                                 max_text_length=1000, account_rate=ACCOUNT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_key", "webhook_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"auth_key", "webhook_secret"})
+    webhook_methods: ClassVar[frozenset[str]] = frozenset({"GET", "POST"})
+    """A long-code forward may come as a GET with its fields in the query string."""
 
     def __init__(self, config: AccountConfig,
                  transport: httpx.BaseTransport | None = None) -> None:

@@ -20,6 +20,7 @@ from channels.base import ChannelAdapter
 from channels.contract import (
     AccountConfig,
     Capabilities,
+    DeliveryStatus,
     InboundEvent,
     Location,
     MediaFile,
@@ -35,7 +36,13 @@ from channels.contract import (
 )
 from channels.errors import ConfigError, MalformedPayload
 from channels.twilio_sms.signature import verify_twilio
-from channels.twilio_whatsapp.client import fetch_media, map_error, media_client, pooled_twilio
+from channels.twilio_whatsapp.client import (
+    OUTSIDE_WINDOW,
+    fetch_media,
+    map_error,
+    media_client,
+    pooled_twilio,
+)
 from channels.twilio_whatsapp.content import (
     CONTENT_SID,
     Interactive,
@@ -120,11 +127,14 @@ class Adapter(ChannelAdapter):
 
     @staticmethod
     def _status(cb: StatusCallback) -> WebhookResult:
-        """A status callback as a StatusUpdate; statuses we do not track are acknowledged."""
+        """A status callback as a StatusUpdate; statuses we do not track are acknowledged. A
+        failure only because the 24-hour window had closed (63016) asks for the template."""
         status = STATUS_MAP.get(cb.message_status.lower())
         if status is None:
             return WebhookResult((), ignored=f"status {cb.message_status}")
-        return WebhookResult((StatusUpdate(cb.message_sid, status, cb.error_code or None),))
+        closed = status is DeliveryStatus.FAILED and cb.error_code == OUTSIDE_WINDOW
+        return WebhookResult((StatusUpdate(cb.message_sid, status, cb.error_code or None,
+                                           needs_template=closed),))
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Create the message through Twilio's REST API: text, content with options, or a

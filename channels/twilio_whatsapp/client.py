@@ -26,8 +26,8 @@ from channels.http import LIMITS, Pooled, pooled_http
 from channels.twilio_sms.client import THROTTLE_DELAY, TWILIO_API, pooled_twilio
 from channels.twilio_sms.client import map_error as map_sms_error
 
-__all__ = ["WHATSAPP_ERRORS", "error_for_code", "fetch_media", "map_error", "media_client",
-           "pooled_twilio"]
+__all__ = ["OUTSIDE_WINDOW", "WHATSAPP_ERRORS", "error_for_code", "fetch_media", "map_error",
+           "media_client", "pooled_twilio"]
 
 MAX_MEDIA_BYTES = 16 * 1024 * 1024  # WhatsApp's largest media (audio, video); images are 5 MB
 MEDIA_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
@@ -48,6 +48,8 @@ WHATSAPP_ERRORS: dict[int, tuple[type[SendError], str]] = {
     21656: (ConfigError, "content_variables_invalid"),
     63012: (ProviderDown, "channel_internal_error"),
 }
+OUTSIDE_WINDOW = "63016"
+"""The ErrorCode of free text sent after the 24-hour window closed."""
 _DELAYS = {63018: CHANNEL_THROTTLE_DELAY, 63017: THROTTLE_DELAY}
 
 

@@ -32,7 +32,7 @@ from channels.contract import (
 )
 from channels.errors import BadSignature, MalformedPayload
 from channels.render import numbered_menu
-from channels.whatsapp_cloud.client import GraphClient
+from channels.whatsapp_cloud.client import WINDOW_CLOSED, GraphClient
 from channels.whatsapp_cloud.outbound import MAX_ROWS, message_body
 from channels.whatsapp_cloud.payloads import (
     MEDIA_TYPES,
@@ -196,13 +196,15 @@ class Adapter(ChannelAdapter):
 
     @staticmethod
     def _status(status: Status) -> StatusUpdate | str:
-        """A delivery report as a StatusUpdate (the first error's code), or why it is skipped."""
+        """A delivery report as a StatusUpdate (the first error's code), or why it is skipped;
+        a failure only because the 24-hour window had closed asks for the template."""
         mapped = STATUS_MAP.get(status.status.lower())
         if mapped is None:
             return f"status {status.status}"
-        error = str(status.errors[0].code) if status.errors and mapped is DeliveryStatus.FAILED \
+        code = status.errors[0].code if status.errors and mapped is DeliveryStatus.FAILED \
             else None
-        return StatusUpdate(status.id, mapped, error)
+        return StatusUpdate(status.id, mapped, None if code is None else str(code),
+                            needs_template=code in WINDOW_CLOSED)
 
     # -- media --------------------------------------------------------------------------------
     def media_ref(self, media_id: str) -> str:

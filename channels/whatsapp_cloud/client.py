@@ -37,6 +37,7 @@ THROTTLE_CODES: dict[int, float] = {
     130429: 5.0,  # Cloud API throughput reached
     131048: 300.0,  # spam rate limit: the number's quality restricts sending
     131056: 10.0,  # pair rate limit: too many messages to the same recipient
+    131057: 15.0,  # maintenance: a throughput upgrade, the number unusable for up to a minute
 }
 WINDOW_CLOSED = {131047}  # re-engagement: more than 24 h since the citizen wrote
 STOPPED = {131050}  # the citizen stopped marketing messages from us

@@ -6,10 +6,13 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channels.base import ChannelAdapter
-from channels.registry import build_adapter
+from channels.contract import Medium
+from channels.errors import ConfigError
+from channels.registry import adapter_class, build_adapter
 from services.accounts.models import ChannelAccount
 from services.security.crypto import Crypto
 
@@ -94,3 +97,18 @@ def webhook_path(account: ChannelAccount, kind: str = "inbound") -> str:
     """The path a provider posts to for this account."""
     base = f"/webhooks/{account.channel_type}/{account.id}"
     return base if kind == "inbound" else f"{base}/{kind}"
+
+
+def messaging_account(db: Session, tenant_id: str, medium: Medium) -> ChannelAccount | None:
+    """The tenant's first active account that sends on a medium through the outbox."""
+    rows = db.scalars(select(ChannelAccount).where(
+        ChannelAccount.tenant_id == tenant_id, ChannelAccount.active.is_(True))
+        .order_by(ChannelAccount.created_at, ChannelAccount.id))
+    for row in rows:
+        try:
+            cls = adapter_class(row.channel_type)
+        except ConfigError:
+            continue  # a channel type this deployment no longer has
+        if cls.medium is medium and not cls.capabilities.synchronous:
+            return row
+    return None

@@ -17,7 +17,6 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from bots.actions import Call, Reply, SetLanguage, SetOptOut
@@ -35,10 +34,9 @@ from channels.contract import (
     RateLimit,
 )
 from channels.contract import OutboundMessage as Outbound
-from channels.errors import ConfigError
 from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
-from services.accounts.service import adapter_for
+from services.accounts.service import adapter_for, messaging_account
 from services.contacts.models import Contact
 from services.contacts.service import address_of, get_or_create, remember_name, urn_for
 from services.context import AppContext
@@ -116,21 +114,6 @@ def _log_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contac
     row = log_reply(db, ctx.crypto, account=account, contact=contact, message=message,
                     external_id=external_id)
     return (replace(message, reference=row.id),)
-
-
-def messaging_account(db: DbSession, tenant_id: str, medium: Medium) -> ChannelAccount | None:
-    """The tenant's first active account that sends on a medium through the outbox."""
-    rows = db.scalars(select(ChannelAccount).where(
-        ChannelAccount.tenant_id == tenant_id, ChannelAccount.active.is_(True))
-        .order_by(ChannelAccount.created_at, ChannelAccount.id))
-    for row in rows:
-        try:
-            cls = adapter_class(row.channel_type)
-        except ConfigError:
-            continue  # a channel type this deployment no longer has
-        if cls.medium is medium and not cls.capabilities.synchronous:
-            return row
-    return None
 
 
 def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenant,

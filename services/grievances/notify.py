@@ -1,4 +1,8 @@
-"""Telling a citizen their grievance moved, on the channel they used, in their language."""
+"""Telling a citizen their grievance moved, on the channel they used, in their language.
+
+A call cannot be placed through the outbox (an IVR account only answers in its webhook), so a
+caller is told by SMS: to the calling number, on the tenant's SMS account.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from bots.prompts import Msg, Param, Prompt
+from channels.contract import Medium
+from channels.errors import ConfigError
+from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
+from services.accounts.service import messaging_account
 from services.contacts.models import Contact
 from services.conversation.render import render_msg, render_parts
 from services.grievances.registry import GrievanceRegistry, GrievanceView
@@ -34,12 +42,27 @@ def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
                           parts=parts)
 
 
+def _sending_account(db: Session, tenant_id: str,
+                     account: ChannelAccount | None) -> ChannelAccount | None:
+    """The account a notice goes out on: the citizen's own, or for a caller (an IVR account
+    answers only inside its webhook) the tenant's SMS account; None when there is none or the
+    channel type is gone from this deployment."""
+    if account is None:
+        return None
+    try:
+        synchronous = adapter_class(account.channel_type).capabilities.synchronous
+    except ConfigError:
+        return None
+    return messaging_account(db, tenant_id, Medium.SMS) if synchronous else account
+
+
 def notify_citizen(db: Session, crypto: Crypto, *, tenant_id: str, contact_id: str,
                    account_id: str, parts: Sequence[Msg]) -> str | None:
-    """Queue a notice to the citizen in their language on the account they wrote to; the
-    outbox id, or None when they opted out or the account is gone or disabled."""
+    """Queue a notice to the citizen in their language on the account they wrote to (a
+    caller's on the tenant's SMS account); the outbox id, or None when they opted out or there
+    is no active account to send it on."""
     contact = db.get(Contact, contact_id)
-    account = db.get(ChannelAccount, account_id)
+    account = _sending_account(db, tenant_id, db.get(ChannelAccount, account_id))
     if contact is None or contact.opted_out or account is None or not account.active:
         return None
     tenant = db.get_one(Tenant, tenant_id)

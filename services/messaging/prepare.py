@@ -1,7 +1,9 @@
 """Everything one send needs, loaded while the claim's short session is open.
 
 The job carries the adapter, the message as the adapter takes it, the status callback URL and
-the rate-limit buckets to ask, so the provider call itself needs no database session.
+the rate-limit buckets to ask, so the provider call itself needs no database session. A copy
+queued because the provider found the window closed (`services.messaging.resend`) goes out as
+its template whatever the log says about the window.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from services.messaging.attempt import DeliveryConfig
 from services.messaging.claims import Claim
 from services.messaging.models import Message
 from services.messaging.prices import price_of
+from services.messaging.resend import TEMPLATE_ONLY
 from services.ratelimit.keys import account_key, recipient_key
 from services.security.crypto import Crypto
 from services.templates.service import apply_template
@@ -62,7 +65,8 @@ def load_job(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
         choices=tuple(Choice(c[0], c[1]) for c in message.extras.get("choices", [])),
         ask=Ask(message.extras.get("ask", "none")), language=message.language or "en",
         reference=message.id, parts=_parts(crypto, message),
-        window_open=window_open(db, account, contact.id, now))
+        window_open=(not message.extras.get(TEMPLATE_ONLY)
+                     and window_open(db, account, contact.id, now)))
     # On template channels a mismatch is refused here, or the operator would drop it silently.
     outbound = apply_template(db, account, outbound)
     adapter = adapter_for(crypto, account)

@@ -6,7 +6,9 @@ payment or provider call — runs inside the request.
 
 Synchronous channels (IVR) answer with the conversation's replies in the response instead
 (`services.voice.answer`), and only they have `prompt` fetches. A channel whose provider calls
-with GET too (Exotel's applets, Meta's handshake) says so in `webhook_methods`.
+with GET too (Exotel's applets, Meta's handshake) or HEAD (Exotel's probe before its incoming-SMS
+GET) says so in `webhook_methods`; any other method is a 405. The response's Content-Type is
+exactly the adapter's (Exotel wants `text/plain` "and nothing else", so no charset is added).
 """
 
 from __future__ import annotations
@@ -25,13 +27,18 @@ from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.context import AppContext
 from services.inbox.record import record_event
+from services.messaging.lanes import Lane
 from services.messaging.log import apply_status
+from services.messaging.resend import resend_as_template
 from services.voice.answer import answer
 from services.web.bounds import check_events
 from services.web.deps import CtxDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
+METHODS = ["GET", "POST"]
+"""What the documented routes take; each channel narrows it with `webhook_methods`. HEAD is
+routed too, outside the OpenAPI document (it is a probe with no body either way)."""
 
 
 class UnknownAccount(Exception):
@@ -58,16 +65,22 @@ def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: s
         log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
     if synchronous:  # IVR: the provider waits for the next prompt in this response
         return answer(ctx, account, adapter, kind, result)
+    resent: list[tuple[str, Lane]] = []
     with (ctx.recording or ctx.sessions)() as db:
-        conversations = _record(ctx, db, account, adapter.medium.value, result.events)
+        conversations = _record(ctx, db, account, adapter.medium.value, result.events, resent)
         db.commit()
     ctx.dispatcher.enqueue_turns(conversations)
+    for outbox_id, lane in resent:
+        ctx.dispatcher.enqueue([outbox_id], lane)
     return result.response
 
 
 def _record(ctx: AppContext, db: DbSession, account: ChannelAccount, medium: str,
-            events: Sequence[InboundEvent | StatusUpdate]) -> list[str]:
-    """Write inbound events to the inbox and apply status reports; conversations to run."""
+            events: Sequence[InboundEvent | StatusUpdate],
+            resent: list[tuple[str, Lane]]) -> list[str]:
+    """Write inbound events to the inbox and apply status reports (a message failed only
+    because the window had closed is queued again as its template, into `resent`);
+    conversations to run."""
     conversations: list[str] = []
     for event in events:
         if isinstance(event, InboundEvent):
@@ -75,7 +88,9 @@ def _record(ctx: AppContext, db: DbSession, account: ChannelAccount, medium: str
             if conversation is not None and conversation not in conversations:
                 conversations.append(conversation)
         elif isinstance(event, StatusUpdate):
-            apply_status(db, account, event)
+            if apply_status(db, account, event) and event.needs_template:
+                again = resend_as_template(db, account, event.external_id)
+                resent += [again] if again else []
     return conversations
 
 
@@ -98,22 +113,27 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
     except WebhookRejected as exc:
         log.warning("%s webhook rejected: %s", channel_type, exc.code)
         return JSONResponse({"error": exc.code}, status_code=exc.http_status)
-    return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
+    return Response(reply.body, status_code=reply.status,
+                    headers={"content-type": reply.media_type})
 
 
-@router.api_route("/webhooks/{channel_type}/{account_id}", methods=["GET", "POST"])
+@router.api_route("/webhooks/{channel_type}/{account_id}", methods=["HEAD"],
+                  include_in_schema=False)
+@router.api_route("/webhooks/{channel_type}/{account_id}", methods=METHODS)
 async def inbound(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
     """A provider delivers a citizen's message (or a call's event)."""
     return await _handle(request, ctx, channel_type, account_id, "inbound")
 
 
-@router.api_route("/webhooks/{channel_type}/{account_id}/status", methods=["GET", "POST"])
+@router.api_route("/webhooks/{channel_type}/{account_id}/status", methods=["HEAD"],
+                  include_in_schema=False)
+@router.api_route("/webhooks/{channel_type}/{account_id}/status", methods=METHODS)
 async def status(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
     """A provider reports on a message we sent (or a call's end)."""
     return await _handle(request, ctx, channel_type, account_id, "status")
 
 
-@router.api_route("/webhooks/{channel_type}/{account_id}/prompt", methods=["GET", "POST"])
+@router.api_route("/webhooks/{channel_type}/{account_id}/prompt", methods=METHODS)
 async def prompt(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
     """A voice provider fetches what to say next in a call (Exotel's Gather applet)."""
     return await _handle(request, ctx, channel_type, account_id, "prompt")

@@ -29,6 +29,7 @@ class Hook:
     url: str
     headers: dict[str, str]
     body: bytes
+    method: str = "POST"
 
     @property
     def form(self) -> dict[str, str]:
@@ -37,7 +38,7 @@ class Hook:
 
     def as_request(self) -> WebhookRequest:
         """The hook as the framework-free request an adapter verifies."""
-        return WebhookRequest("POST", self.url, self.headers, self.body)
+        return WebhookRequest(self.method, self.url, self.headers, self.body)
 
 
 @dataclass
@@ -71,7 +72,8 @@ class Recorder:
 
     async def record(self, request: Request) -> Response:
         """Record a posted webhook exactly as it arrived."""
-        hook = Hook(str(request.url), dict(request.headers), await request.body())
+        hook = Hook(str(request.url), dict(request.headers), await request.body(),
+                    request.method)
         with self.lock:
             self.hooks.append(hook)
         return Response(status_code=200)

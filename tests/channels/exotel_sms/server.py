@@ -29,9 +29,16 @@ class SimServer(Recorder):
         """Status hooks under an account-like path."""
         return await self.record(request)
 
+    async def record_applet(self, request: Request, name: str) -> Response:
+        """Incoming SMS as Exotel's reply applet sends it (HEAD, GET): answered `text/plain`
+        exactly, as Exotel requires of our gateway."""
+        await self.record(request)
+        return Response(status_code=200, headers={"content-type": "text/plain"})
+
     def mount(self, app: FastAPI) -> None:
         """The webhook receiver plus status hooks under an account-like path."""
         super().mount(app)
+        app.add_api_route("/hooks/{name}", self.record_applet, methods=["GET", "HEAD"])
         app.add_api_route("/hooks/{name}/status", self.record_status, methods=["POST"])
 
 

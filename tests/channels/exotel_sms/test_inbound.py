@@ -200,3 +200,46 @@ def test_with_token_replaces_an_old_token() -> None:
     """Adding the secret twice leaves one `token` (a rotated secret replaces the old one)."""
     url = with_token(with_token(URLS["status"] + "?a=1", "old"), SECRET)
     assert url == URLS["status"] + "?a=1&token=" + SECRET
+
+
+def _sent(method: str, url: str, headers: dict[str, str] | None = None) -> WebhookRequest:
+    """A bodiless request as Exotel's reply applet makes it (GET, or its HEAD probe)."""
+    return WebhookRequest(method, url, headers or {}, b"")
+
+
+# Exotel's documented sample: `GET /exotel.php?SmsSid=xxxxxx&From=9052161119&To=56070&Date=xxxxx
+# &Body=Hello+World`, here with a real-looking sid and date and our secret added to the URL.
+APPLET_GET = (PLAIN + "?SmsSid=a1b2c3d4e5f60718293a4b5c6d7e8f90&From=09052161119&To=56070"
+              "&Date=2027-01-05+14%3A03%3A11&Body=Hello+World")
+
+
+def test_the_reply_applet_delivers_an_incoming_sms_as_a_get() -> None:
+    """GET with the fields in the query: one event, answered 200 `text/plain` with no body
+    (a body would be sent back to the citizen as an SMS)."""
+    assert {"GET", "HEAD", "POST"} <= Adapter.webhook_methods
+    result = adapter().handle_webhook(_sent("GET", with_token(APPLET_GET, SECRET)), "inbound")
+    assert result.events == (InboundEvent("a1b2c3d4e5f60718293a4b5c6d7e8f90", "09052161119",
+                                          "56070", text="Hello World", received_at=AT),)
+    assert (result.response.status, result.response.body, result.response.media_type) == (
+        200, "", "text/plain")
+
+
+def test_the_head_probe_is_answered_like_the_get_and_records_nothing() -> None:
+    """Exotel probes with HEAD first: the same status and Content-Type, no event."""
+    for url in (with_token(PLAIN, SECRET), with_token(APPLET_GET, SECRET)):
+        result = adapter().handle_webhook(_sent("HEAD", url), "inbound")
+        assert result.events == () and result.ignored == "HEAD probe"
+        assert (result.response.status, result.response.media_type) == (200, "text/plain")
+    basic = adapter().handle_webhook(_sent("HEAD", PLAIN, _basic("exotel", SECRET)), "inbound")
+    assert basic.response.status == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize(("url", "headers"), FORGED.values(), ids=list(FORGED))
+def test_a_get_or_head_without_our_secret_is_refused(method: str, url: str,
+                                                     headers: dict[str, str]) -> None:
+    """The probe and the GET prove themselves like a POST: no secret, 403."""
+    query = APPLET_GET.partition("?")[2]
+    forged = url + ("&" if "?" in url else "?") + query
+    with pytest.raises(BadSignature):
+        adapter().handle_webhook(_sent(method, forged, headers), "inbound")

@@ -253,13 +253,16 @@ def test_scrubbing_allows_30_characters_per_placeholder() -> None:
 
 
 def test_terminal_phone_round_trip(fake_exotel: SimServer) -> None:
-    """The terminal phone posts Exotel-style incoming SMS with the secret; reads its inbox."""
+    """The terminal phone sends incoming SMS as Exotel's applet does (HEAD, then GET), with the
+    secret; reads its inbox."""
     name = uuid.uuid4().hex
     config = account(fake_exotel, webhook_url=fake_exotel.hook_url(name))
     phone = terminal_phone("exotel-sms", fake_exotel.base_url, CITIZEN, config)
     phone.send("नमस्ते")
-    (hook,) = fake_exotel.wait_hooks(name, 1)
+    probe, hook = fake_exotel.wait_hooks(name, 2)
+    assert (probe.method, hook.method, hook.body) == ("HEAD", "GET", b"")
     adapter = build_adapter("exotel-sms", config)
+    assert adapter.handle_webhook(probe.as_request(), "inbound").events == ()
     (event,) = adapter.handle_webhook(hook.as_request(), "inbound").events
     assert isinstance(event, InboundEvent)
     assert (event.sender, event.recipient, event.text) == ("09876543210", "08047091234",

@@ -345,7 +345,7 @@ def test_closed_window_fails_in_the_callback(fake_whatsapp: FakeWhatsApp) -> Non
     name = uuid.uuid4().hex
     sid = send(fake_whatsapp, msg("hello"), fake_whatsapp.hook_url(name)).external_id
     assert _statuses(fake_whatsapp, name, 1) == [
-        (StatusUpdate(sid, DeliveryStatus.FAILED, "63016"),)]
+        (StatusUpdate(sid, DeliveryStatus.FAILED, "63016", needs_template=True),)]
     assert error_for_code("63016") is ConfigError and simulator.sent_to(CITIZEN) == []
     simulator.register_content(NOTIFY, simulator.Content("twilio/text", "Grievance {{1}}"))
     template = TemplateRef(NOTIFY, "en", ("PB-AMR-2025-000042",))
@@ -360,7 +360,7 @@ def test_list_picker_cannot_open_a_closed_window(fake_whatsapp: FakeWhatsApp) ->
     sid = send(fake_whatsapp, msg("मुख्य मेनू", MENU), fake_whatsapp.hook_url(name),
                **INTERACTIVE).external_id
     assert _statuses(fake_whatsapp, name, 1) == [
-        (StatusUpdate(sid, DeliveryStatus.FAILED, "63016"),)]
+        (StatusUpdate(sid, DeliveryStatus.FAILED, "63016", needs_template=True),)]
 
 
 def test_scripted_carrier_failure(fake_whatsapp: FakeWhatsApp) -> None:

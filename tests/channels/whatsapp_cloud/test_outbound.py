@@ -253,6 +253,7 @@ FAULTS: dict[str, tuple[int | tuple[int, int], type[SendError], bool, float | No
     "400_130429_throughput": ((400, 130429), Throttled, True, THROTTLE_CODES[130429]),
     "400_131048_spam_rate_limit": ((400, 131048), Throttled, True, THROTTLE_CODES[131048]),
     "400_131056_pair_rate_limit": ((400, 131056), Throttled, True, THROTTLE_CODES[131056]),
+    "400_131057_throughput_upgrade": ((400, 131057), Throttled, True, 15.0),
     "429_80007_waba_rate_limit": ((429, 80007), Throttled, True, THROTTLE_CODES[80007]),
     "429_without_code": ((429, 99999), Throttled, True, THROTTLE_DELAY),
     "401_190_token_expired": ((401, 190), ConfigError, False, None),
@@ -404,4 +405,5 @@ def test_failed_delivery_carries_the_error_code(fake_meta: FakeMeta) -> None:
     wa = adapter(fake_meta)
     wamid = wa.send(OutboundMessage(CITIZEN, "hello"), None).external_id
     last = wa.handle_webhook(fake_meta.wait_hooks(name, 2)[-1].as_request(), "inbound")
-    assert last.events == (StatusUpdate(wamid, DeliveryStatus.FAILED, "131047"),)
+    assert last.events == (StatusUpdate(wamid, DeliveryStatus.FAILED, "131047",
+                                        needs_template=True),)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from channels.contract import Medium
 from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
-from services.conversation.runner import messaging_account
+from services.accounts.service import messaging_account
 from services.messaging.models import Message
 from tests.services.voice.conftest import add_account, messages, new_number, twilio_call
 from tests.support.gateway import LiveGateway

@@ -101,10 +101,10 @@ def test_notes_reopen_and_rating(gateway: LiveGateway, channel: str, code: str) 
     assert outbox(gateway) == queued
 
     # A standard note reaches the citizen in their language, with the invitation.
-    resolved = officer.act(gid, "resolve", {"note_key": "note.garbage_cleared"})
+    resolved = officer.act(gid, "resolve", {"note_key": "note.team_visited"})
     assert resolved.status_code == 200, resolved.text
     notice = citizen.notices()
-    assert translate(code, "note.garbage_cleared") in notice
+    assert translate(code, "note.team_visited") in notice
     assert translate(code, "menu.track") in notice and gid in notice
 
     # "Not fixed": reopened from track, in the citizen's words, the citizen the actor.
@@ -140,9 +140,9 @@ def test_reopen_window_is_the_citys(gateway: LiveGateway) -> None:
         db.commit()
     citizen, officer = Citizen(gateway, "sms"), Staff(gateway, new_key(gateway))
     gid = file(citizen, "hi")
-    assert officer.act(gid, "resolve", {"note_key": "note.team_visited"}).status_code == 200
+    assert officer.act(gid, "resolve", {"note_key": "note.work_scheduled"}).status_code == 200
     notice = citizen.notices()
-    assert translate("hi", "note.team_visited") in notice
+    assert translate("hi", "note.work_scheduled") in notice
     status = track(citizen, "hi", gid)
     assert translate("hi", "track.reopen") not in status
     assert translate("hi", "track.rate") in status
@@ -154,7 +154,8 @@ def test_standard_notes_are_listed_and_checked(gateway: LiveGateway) -> None:
     gid = file(citizen, "hi")
     detail = officer.get(gid).json()
     keys = [n["key"] for n in detail["notes"]]
-    assert "note.garbage_cleared" in keys and "note.light_repaired" not in keys
+    assert detail["category"] == "animals"  # the first in the menu
+    assert "note.team_visited" in keys and "note.light_repaired" not in keys
     assert detail["rating"] is None
     wrong = officer.act(gid, "resolve", {"note_key": "note.light_repaired"})
     assert (wrong.status_code, wrong.json()["detail"]["code"]) == (422, "invalid_note_key")

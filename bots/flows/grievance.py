@@ -115,8 +115,8 @@ FEEDBACK = {"reopen": Msg("track.reopen"), "rate": Msg("track.rate"), "done": Ms
 
 
 def _feedback(item: Mapping[str, Any]) -> Msg:
-    """One thing to do about a resolution, as an option label."""
-    return FEEDBACK[str(item["id"])]
+    """One thing to do about a resolution, as an option label (an unknown one: the menu's)."""
+    return FEEDBACK.get(str(item["id"]), FEEDBACK["done"])
 
 
 def _chose(choice: str) -> Callable[[Mapping[str, Any]], bool]:

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-NOTES: Mapping[str, frozenset[str]] = {
-    "work_scheduled": frozenset(),
-    "team_visited": frozenset(),
-    "needs_other_department": frozenset(),
-    "not_municipal": frozenset(),
-    "duplicate": frozenset(),
-    "garbage_cleared": frozenset({"garbage", "dead-animal"}),
-    "light_repaired": frozenset({"streetlight"}),
-    "supply_restored": frozenset({"water"}),
-    "drain_cleared": frozenset({"sewer"}),
-    "road_repaired": frozenset({"road"}),
+NOTES: Mapping[str, tuple[str, ...]] = {
+    "work_scheduled": (),
+    "team_visited": (),
+    "needs_other_department": (),
+    "not_municipal": (),
+    "duplicate": (),
+    "garbage_cleared": ("garbage", "dead-animal"),
+    "light_repaired": ("streetlight",),
+    "supply_restored": ("water",),
+    "drain_cleared": ("sewer",),
+    "road_repaired": ("road",),
 }
-"""Note name -> category codes it suits (empty: every category)."""
-NOTE_NAMES = tuple(NOTES)
-"""The names, for the catalog extractor (`note.` + name)."""
+"""Note name -> category codes it suits (empty: every category); a literal, which the catalog
+extractor reads (`note.` + name, babel.cfg)."""
 PREFIX = "note."
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bots.engine import MENU_FLOW, static
 from bots.flow import (
     AskMedia,
     AskText,
@@ -28,7 +29,6 @@ from bots.flow import (
     Say,
     Slot,
 )
-from bots.engine import MENU_FLOW, static
 from bots.prompts import Localized, Msg
 
 

@@ -8,8 +8,8 @@ Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden
 2000-2199), `invalid_assignee` (no such staff member, retired, or a viewer),
 `assignee_out_of_scope` (the member does not cover the grievance's city or ward),
 `invalid_note_key` (not a standard note for the grievance's category), `note_and_note_key`
-(both given: pick one), `invalid_cursor` (a cursor the gateway did not issue, or altered), `cursor_with_offset` or
-`invalid_request` (with `fields`).
+(both given: pick one), `invalid_cursor` (a cursor the gateway did not issue, or altered),
+`cursor_with_offset` or `invalid_request` (with `fields`).
 
 The list pages by cursor (keyset): each page ends where the next begins, so a deep page costs
 what the first does and rows filed meanwhile neither repeat nor shift a page (docs/staff-api.md).
@@ -34,8 +34,8 @@ from services.grievances.registry import (
     Filters,
     GrievanceError,
     InvalidAssignee,
-    InvalidTransition,
     InvalidNoteKey,
+    InvalidTransition,
     NoteRequired,
     NotFound,
     Position,

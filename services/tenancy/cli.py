@@ -1,4 +1,5 @@
-"""`nagarsetu tenant add|edit|public-status|reopen-window`: states and cities, configured without code."""
+"""`nagarsetu tenant add|edit|public-status|reopen-window`: states and cities, configured
+without code."""
 
 from __future__ import annotations
 

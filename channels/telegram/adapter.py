@@ -69,8 +69,8 @@ class Adapter(ChannelAdapter):
     channel_type = "telegram"
     medium = Medium.TELEGRAM
     capabilities = Capabilities(buttons=8, page_size=8, numbered_menus=False, location=True,
-                                location_button=True, photo=True, max_text_length=4096,
-                                account_rate=BOT_RATE, recipient_rate=CHAT_RATE)
+                                photo=True, max_text_length=4096, account_rate=BOT_RATE,
+                                recipient_rate=CHAT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"bot_token", "secret_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"bot_token", "secret_token", "address"})
 

@@ -23,6 +23,9 @@ class BotContext:
     """The channel can send a location (WhatsApp, Telegram)."""
     can_photo: bool = False
     """The channel can send a photo."""
+    location_button: bool = False
+    """The channel shares a location with its own button, which carries no number (WhatsApp
+    Cloud's location request): typed numbers count the other options."""
     required: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """What an option requires, by option id: a category's {"photo", "location"}."""
 

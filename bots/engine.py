@@ -159,6 +159,13 @@ class _Run:
         shared = (LOCATE,) if step.kind == "location" else ()
         return shared if self.required(step) else (*shared, SKIP)
 
+    def numbered(self, shown: tuple[Option, ...]) -> tuple[Option, ...]:
+        """The options a typed number picks from, as the citizen sees them numbered: where
+        the channel shares a location with its own button, that button has no number."""
+        if self.ctx.location_button:
+            return tuple(option for option in shown if option != LOCATE)
+        return shown
+
     def back(self) -> None:
         """Go back a page, else to the previous question (never past a call), else to the menu."""
         here = self.current()
@@ -184,7 +191,7 @@ class _Run:
     def page(self, step: Choose) -> tuple[Option, ...]:
         """The options shown now: one page, plus "more" when there are further pages."""
         options = step.options.get(self.s.slots, self.ctx)
-        size = max(1, self.ctx.page_size)
+        size = max(1, len(options) if step.unpaged else self.ctx.page_size)
         start = self.s.page * size
         shown = options[start:start + size]
         return (*shown, MORE) if len(options) > start + size else shown
@@ -219,9 +226,10 @@ class _Run:
             self.menu(*lead)
 
     def invalid(self, step: Step, reason: str = "error.not_understood") -> None:
-        """Count a failed answer: re-ask, or after too many go back to the menu."""
+        """Count a failed answer: re-ask, or after too many go back to the menu; never at a
+        location or photo question, whose draft (everything answered so far) is kept."""
         self.s.retries += 1
-        if self.s.retries >= MAX_RETRIES:
+        if self.s.retries >= MAX_RETRIES and not isinstance(step, AskMedia):
             self.menu(Msg("error.too_many"))
         else:
             self.prompt(step, Msg(reason))
@@ -257,7 +265,8 @@ class _Run:
             self.s.slots[step.name] = {"lat": event.location[0], "lon": event.location[1]}
         elif step.kind == "photo" and event.media:
             self.s.slots[step.name] = {"media": list(event.media)}
-        elif (chosen := pick(event, shown, (LOCATE, SKIP), self.language)) == SKIP:
+        elif (chosen := pick(event, self.numbered(shown), (LOCATE, SKIP),
+                             self.language)) == SKIP:
             if required:
                 self.invalid(step, reason=step.reason)
                 return

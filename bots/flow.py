@@ -161,6 +161,9 @@ class Choose(Step):
     free_text: bool = False
     empty_prompt: str | None = None
     fuzzy: bool = False
+    unpaged: bool = False
+    """All options on one page whatever the channel's page size (a short scale: 1-5), so a
+    number typed is the option's own number."""
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,9 @@ class Capabilities:
     page_size: int = 8
     """Options per page of a long choice, before a "more" option."""
     location: bool = False
+    location_button: bool = False
+    """A location ask's first choice (share) is the channel's own button, without a number;
+    the other choices are numbered from 1 (WhatsApp Cloud's location request)."""
     photo: bool = False
     voice: bool = False
     """Spoken prompts; answers by keypad (DTMF) or speech (IVR)."""

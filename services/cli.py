@@ -21,7 +21,12 @@ from services.security.cli import keys_app
 from services.settings import get_settings
 from services.staff import cli as staff_cli
 from services.templates.cli import templates_app
-from services.tenancy.cli import add_command, edit_command, public_status_command
+from services.tenancy.cli import (
+    add_command,
+    edit_command,
+    public_status_command,
+    reopen_window_command,
+)
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
@@ -38,6 +43,7 @@ app.add_typer(categories_app, name="categories")
 app.add_typer(staff_cli.departments_app, name="departments")
 app.add_typer(routing_app, name="routing")
 tenant_app.command("public-status")(public_status_command)
+tenant_app.command("reopen-window")(reopen_window_command)
 tenant_app.command("spend")(spend_command)
 staff_app.command("add")(staff_cli.add)
 staff_app.command("edit")(staff_cli.edit)

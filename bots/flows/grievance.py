@@ -1,5 +1,6 @@
 """Filing a grievance (category → [location → placed?] → locality → description → confirm)
-and tracking one.
+and tracking one; a resolved one its citizen may reopen ("not fixed", within the city's
+window) or rate (1-5, an optional comment), as DIGIT's PGR does (REOPEN, RATE).
 
 Where and what (a location, a photo) are asked where the channel can send them, and cannot be
 skipped when the chosen category requires them; a required location is asked as a typed
@@ -8,9 +9,10 @@ locality for the citizen to confirm instead of choosing from the list."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from bots.engine import MENU_FLOW, static
 from bots.flow import (
     AskMedia,
     AskText,
@@ -97,9 +99,29 @@ def _item(item: Mapping[str, Any]) -> Msg:
     })
 
 
+def _status(slots: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The status the service gave (empty before it answered)."""
+    found = slots.get("status")
+    return found if isinstance(found, Mapping) else {}
+
+
 def _public(slots: Mapping[str, Any]) -> bool:
     """Whether the status shown is the public view of someone else's grievance."""
-    return bool((slots.get("status") or {}).get("public"))
+    return bool(_status(slots).get("public"))
+
+
+FEEDBACK = {"reopen": Msg("track.reopen"), "rate": Msg("track.rate"), "done": Msg("track.done")}
+"""Labels of what the citizen may do about a resolution (the `feedback` of the status)."""
+
+
+def _feedback(item: Mapping[str, Any]) -> Msg:
+    """One thing to do about a resolution, as an option label (an unknown one: the menu's)."""
+    return FEEDBACK.get(str(item["id"]), FEEDBACK["done"])
+
+
+def _chose(choice: str) -> Callable[[Mapping[str, Any]], bool]:
+    """A guard: the citizen chose this about the resolution."""
+    return lambda slots: slots.get("feedback") == choice
 
 
 TRACK_GRIEVANCE = Flow("track", (
@@ -121,6 +143,29 @@ TRACK_GRIEVANCE = Flow("track", (
         "category": NamesOf(Slot("status.category_names")),
         "status": KeyOf("status.", Slot("status.status")),
     }, when=_public),
-    Say("note", "track.note", {"note": Slot("status.note")},
+    Say("note", "notify.office_note", {"note": Slot("status.note")},
         when=lambda slots: bool((slots.get("status") or {}).get("note"))),
+    Say("standard_note", "notify.standard_note",
+        {"note": KeyOf("note.", Slot("status.note_name"))},
+        when=lambda slots: bool(_status(slots).get("note_name"))),
+    # A resolved grievance of the citizen's own: "not fixed — reopen", "rate", or done.
+    Choose("feedback", "track.feedback", FromSlot("status.feedback", "id", _feedback),
+           goto={"done": MENU_FLOW}, when=lambda slots: bool(_status(slots).get("feedback"))),
+    AskText("reason", "reopen.ask_reason", min_length=3, when=_chose("reopen")),
+    Invoke("reopened", "grievance.reopen", {"id": Slot("status.id"), "reason": Slot("reason")},
+           errors={"reopen_window_closed": ("reopen.window_closed", None),
+                   "invalid_transition": ("reopen.not_resolved", None)},
+           when=_chose("reopen")),
+    Say("reopened_done", "reopen.done", {"id": Slot("reopened.id")}, when=_chose("reopen")),
+    Choose("stars", "rate.ask", static(("1", "rate.1"), ("2", "rate.2"), ("3", "rate.3"),
+                                       ("4", "rate.4"), ("5", "rate.5")),
+           unpaged=True, when=_chose("rate")),
+    Choose("comment", "rate.ask_comment", static(("skip", "common.skip")), free_text=True,
+           when=_chose("rate")),
+    Invoke("rated", "grievance.rate", {"id": Slot("status.id"), "stars": Slot("stars"),
+                                       "comment": Slot("comment")},
+           errors={"already_rated": ("rate.already", None),
+                   "invalid_transition": ("reopen.not_resolved", None)},
+           when=_chose("rate")),
+    Say("rated_done", "rate.thanks", when=_chose("rate")),
 ))

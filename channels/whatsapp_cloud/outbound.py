@@ -135,14 +135,24 @@ def _media(message: OutboundMessage, url: str) -> tuple[str, dict[str, Any]]:
     return kind, content
 
 
+def _location_body(message: OutboundMessage) -> str:
+    """The text of a location request: the prompt, then the choices after the first (which
+    is the send-location button itself) as a numbered list."""
+    rest = message.choices[1:]
+    if not message.text or not rest:
+        return message.text
+    return "\n".join([message.text, "", *(f"{i}. {c.label}" for i, c in enumerate(rest, 1))])
+
+
 def _content(message: OutboundMessage) -> tuple[str, dict[str, Any]]:
     """The message type and its content object, for a message inside the window."""
     if message.media_url:
         return _media(message, message.media_url)
-    if message.ask is Ask.LOCATION and 0 < len(message.text) <= INTERACTIVE_BODY:
-        # WhatsApp's own "send location" button; skipping or a landmark is typed instead
-        return "interactive", {"type": "location_request_message",
-                               "body": {"text": message.text},
+    body = _location_body(message) if message.ask is Ask.LOCATION else ""
+    if 0 < len(body) <= INTERACTIVE_BODY:
+        # WhatsApp's own "send location" button (the first choice); the others (skip) are
+        # listed under the text, numbered from 1 as the engine counts them, to type
+        return "interactive", {"type": "location_request_message", "body": {"text": body},
                                "action": {"name": "send_location"}}
     if message.choices:
         interactive = _interactive(message.text, message.choices)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import object_session
@@ -11,11 +12,15 @@ from sqlalchemy.orm import object_session
 from i18n import parse_int
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
-from services.db.base import local_year
+from services.db.base import local_year, utcnow
 from services.grievances.registry import GrievanceError, GrievanceRegistry, GrievanceView, NotFound
 from services.places.locate import INDEXES
 from services.tenancy.models import Tenant
 from services.tenancy.privacy import PublicStatus, public_status
+from services.tenancy.service import reopen_days
+
+SKIPPED = "skip"
+"""The option id a skipped rating comment arrives as."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +95,49 @@ def _status(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
             raise NotFound(view.id)
         return {"id": view.id, "status": view.status,
                 "category_names": dict(view.category_names), "public": True}
+    office = view.office_note
     return {"id": view.id, "status": view.status, "category_names": dict(view.category_names),
             "updated_at": view.updated_at.isoformat(), "due": view.due_at.isoformat(),
-            "note": view.last_note or "", "public": False}
+            "note": (office.note if office and not office.note_key else None) or "",
+            "note_name": office.note_key[5:] if office and office.note_key else "",
+            "public": False, "feedback": feedback(op, view)}
+
+
+def feedback(op: OpContext, view: GrievanceView) -> list[dict[str, str]]:
+    """What the citizen may do about a resolution: reopen it ("not fixed") while the city's
+    window is open, rate it until they have, and go back to the menu; nothing otherwise."""
+    if view.status != "resolved" or view.resolved_at is None:
+        return []
+    db = object_session(op.tenant)
+    days = reopen_days(db, op.tenant) if db is not None else 0
+    found: list[dict[str, str]] = []
+    if days and utcnow() <= view.resolved_at + timedelta(days=days):
+        found.append({"id": "reopen"})
+    if view.rating is None:
+        found.append({"id": "rate"})
+    return [*found, {"id": "done"}] if found else []
+
+
+def _reopen(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The citizen says their resolved grievance is not fixed: reopened, in their words."""
+    db = object_session(op.tenant)
+    days = reopen_days(db, op.tenant) if db is not None else 0
+    view = op.registry.reopen_by_citizen(
+        scope=op.tenant.id, public_id=public_id_from(str(args["id"]), op.tenant),
+        contact_id=op.contact.id, reason=str(args.get("reason") or ""),
+        window=timedelta(days=days))
+    return {"id": view.id, "status": view.status}
+
+
+def _rate(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The citizen rates the resolution (1-5) with an optional comment ("skip": none)."""
+    stars = parse_int(str(args.get("stars") or ""))
+    comment = str(args.get("comment") or "").strip()
+    view = op.registry.rate(scope=op.tenant.id,
+                            public_id=public_id_from(str(args["id"]), op.tenant),
+                            contact_id=op.contact.id, stars=stars or 0,
+                            comment=None if comment == SKIPPED else comment)
+    return {"id": view.id, "stars": view.rating.stars if view.rating else stars}
 
 
 def _locate(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,6 +165,8 @@ OPERATIONS: dict[str, Callable[[OpContext, Mapping[str, Any]], dict[str, Any]]] 
     "grievance.file": _file,
     "grievance.mine": _mine,
     "grievance.status": _status,
+    "grievance.reopen": _reopen,
+    "grievance.rate": _rate,
     "places.locate": _locate,
 }
 

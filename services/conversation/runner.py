@@ -127,6 +127,7 @@ def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenan
     bot_ctx = BotContext(master.languages, master.categories, master.localities,
                          language=contact.language, resumed=resumed,
                          page_size=caps.page_size, can_locate=caps.location,
+                         location_button=caps.location_button,
                          can_photo=caps.photo, required=master.required)
     op = OpContext(tenant, contact, account, medium, ctx.grievances(db, tenant.id))
     pending: list[Event] = [first]

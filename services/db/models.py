@@ -4,7 +4,7 @@ from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
 from services.contacts.models import Contact
 from services.db.base import Base
-from services.grievances.models import Grievance, GrievanceEvent, IdCounter
+from services.grievances.models import Grievance, GrievanceEvent, GrievanceRating, IdCounter
 from services.inbox.models import InboxEvent
 from services.media.models import MediaObject
 from services.messaging.models import DailySpend, Message, OutboxItem
@@ -24,6 +24,7 @@ __all__ = [
     "EscalationStep",
     "Grievance",
     "GrievanceEvent",
+    "GrievanceRating",
     "IdCounter",
     "InboxEvent",
     "Locality",

@@ -7,8 +7,9 @@ Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden
 `invalid_status`, `note_required`, `out_of_range` (a `since` or `until` outside years
 2000-2199), `invalid_assignee` (no such staff member, retired, or a viewer),
 `assignee_out_of_scope` (the member does not cover the grievance's city or ward),
-`invalid_cursor` (a cursor the gateway did not issue, or altered), `cursor_with_offset` or
-`invalid_request` (with `fields`).
+`invalid_note_key` (not a standard note for the grievance's category), `note_and_note_key`
+(both given: pick one), `invalid_cursor` (a cursor the gateway did not issue, or altered),
+`cursor_with_offset` or `invalid_request` (with `fields`).
 
 The list pages by cursor (keyset): each page ends where the next begins, so a deep page costs
 what the first does and rows filed meanwhile neither repeat nor shift a page (docs/staff-api.md).
@@ -33,6 +34,7 @@ from services.grievances.registry import (
     Filters,
     GrievanceError,
     InvalidAssignee,
+    InvalidNoteKey,
     InvalidTransition,
     NoteRequired,
     NotFound,
@@ -62,7 +64,7 @@ EXACT_TOTAL_UP_TO = 10_000
 
 HTTP_STATUS: dict[type[GrievanceError], int] = {
     NotFound: 404, InvalidTransition: 409, NoteRequired: 422, InvalidAssignee: 422,
-    AssigneeOutOfScope: 422,
+    AssigneeOutOfScope: 422, InvalidNoteKey: 422,
 }
 
 
@@ -173,14 +175,20 @@ def reveal_contact(public_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep) -> R
 
 
 def _act(ctx: CtxDep, db: DbDep, staff: StaffDep, public_id: str, action: str,
-         note: str | None, assignee: str | None = None) -> GrievanceOut:
-    """Apply an action and queue the citizen's notification in one transaction, then dispatch."""
+         body: OptionalNoteIn | NoteIn | AssignIn | None,
+         assignee: str | None = None) -> GrievanceOut:
+    """Apply an action and queue the citizen's notification in one transaction, then dispatch
+    (only when the status the citizen sees changed)."""
     if not staff.can_act():
         raise _error("forbidden_role", 403)
+    note, note_key = (body.note, body.note_key) if body is not None else (None, None)
+    if note is not None and note_key is not None:
+        raise _error("note_and_note_key", 422)
     registry = ctx.grievances(db, staff.scope)
     try:
         view = registry.transition(scope=staff.scope, public_id=public_id, action=action,
-                                   actor=staff.actor, note=note, assignee=assignee)
+                                   actor=staff.actor, note=note, assignee=assignee,
+                                   note_key=note_key)
     except GrievanceError as exc:
         db.rollback()
         raise _error(exc.code, HTTP_STATUS.get(type(exc), 400)) from None
@@ -194,33 +202,34 @@ def _act(ctx: CtxDep, db: DbDep, staff: StaffDep, public_id: str, action: str,
 @router.post("/{public_id}/assign")
 def assign(public_id: str, body: AssignIn, ctx: CtxDep, db: DbDep,
            staff: StaffDep) -> GrievanceOut:
-    """Assign (or reassign) to a staff member by id; the citizen is told it is being handled."""
-    return _act(ctx, db, staff, public_id, "assign", body.note, body.assignee)
+    """Assign (or reassign) to a staff member by id; the citizen is told it is being handled
+    (a reassignment tells them nothing: what they see did not change)."""
+    return _act(ctx, db, staff, public_id, "assign", body, body.assignee)
 
 
 @router.post("/{public_id}/start")
 def start(public_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep,
           body: OptionalNoteIn | None = None) -> GrievanceOut:
     """Mark work as in progress (from assigned or reopened)."""
-    return _act(ctx, db, staff, public_id, "start", body.note if body else None)
+    return _act(ctx, db, staff, public_id, "start", body)
 
 
 @router.post("/{public_id}/resolve")
 def resolve(public_id: str, body: NoteIn, ctx: CtxDep, db: DbDep,
             staff: StaffDep) -> GrievanceOut:
     """Mark resolved with a note for the citizen."""
-    return _act(ctx, db, staff, public_id, "resolve", body.note)
+    return _act(ctx, db, staff, public_id, "resolve", body)
 
 
 @router.post("/{public_id}/reject")
 def reject(public_id: str, body: NoteIn, ctx: CtxDep, db: DbDep,
            staff: StaffDep) -> GrievanceOut:
     """Reject with a reason for the citizen."""
-    return _act(ctx, db, staff, public_id, "reject", body.note)
+    return _act(ctx, db, staff, public_id, "reject", body)
 
 
 @router.post("/{public_id}/reopen")
 def reopen(public_id: str, body: NoteIn, ctx: CtxDep, db: DbDep,
            staff: StaffDep) -> GrievanceOut:
     """Reopen a resolved or rejected grievance (the problem recurred), with a reason."""
-    return _act(ctx, db, staff, public_id, "reopen", body.note)
+    return _act(ctx, db, staff, public_id, "reopen", body)

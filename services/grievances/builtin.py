@@ -12,19 +12,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.db.base import aware, local_year, utcnow
-from services.grievances.models import Grievance, GrievanceEvent, IdCounter
+from services.grievances.models import Grievance, GrievanceEvent, GrievanceRating, IdCounter
+from services.grievances.notes import valid_note
 from services.grievances.registry import (
+    CITIZEN,
     NOTE_REQUIRED,
+    STARS,
     WORKFLOW,
+    AlreadyRated,
     AssigneeOutOfScope,
     Filters,
     GrievanceView,
     HistoryEntry,
     InvalidAssignee,
+    InvalidNoteKey,
     InvalidReference,
     InvalidTransition,
     NoteRequired,
     NotFound,
+    Rating,
+    ReopenClosed,
     Total,
 )
 from services.routing import assign as routing
@@ -78,11 +85,16 @@ class BuiltinRegistry:
         locality = self.db.get_one(Locality, g.locality_id)
         ward = self.db.get_one(Ward, g.ward_id)
         entries: tuple[HistoryEntry, ...] = ()
+        rating: Rating | None = None
+        resolution: GrievanceEvent | None = None
         if history:
-            rows = self.db.scalars(select(GrievanceEvent).where(GrievanceEvent.grievance_id == g.id)
-                                   .order_by(GrievanceEvent.at, GrievanceEvent.id))
+            rows = list(self.db.scalars(select(GrievanceEvent)
+                                        .where(GrievanceEvent.grievance_id == g.id)
+                                        .order_by(GrievanceEvent.at, GrievanceEvent.id)))
             entries = tuple(HistoryEntry(aware(r.at), r.actor, r.action, r.from_status,
-                                         r.to_status, self._note(r)) for r in rows)
+                                         r.to_status, self._note(r), r.note_key) for r in rows)
+            resolution = next((r for r in reversed(rows) if r.action == "resolve"), None)
+            rating = self._rating(resolution) if resolution is not None else None
         return GrievanceView(
             id=g.public_id, tenant_id=g.tenant_id, category=category.code,
             category_names=dict(category.names), locality=locality.code,
@@ -91,7 +103,17 @@ class BuiltinRegistry:
             status=g.status, assignee=g.assignee, due_at=aware(g.due_at),
             created_at=aware(g.created_at), updated_at=aware(g.updated_at), history=entries,
             evidence=self.crypto.decrypt_json(g.evidence_enc) if g.evidence_enc else {},
-            assignee_id=g.assignee_id, escalation_level=g.escalation_level or 0)
+            assignee_id=g.assignee_id, escalation_level=g.escalation_level or 0,
+            rating=rating, resolved_at=aware(resolution.at) if resolution else None)
+
+    def _rating(self, resolution: GrievanceEvent) -> Rating | None:
+        """The citizen's rating of a resolution, if they gave one."""
+        row = self.db.scalar(select(GrievanceRating)
+                             .where(GrievanceRating.resolution_id == resolution.id))
+        if row is None:
+            return None
+        comment = self.crypto.decrypt(row.comment_enc) if row.comment_enc else None
+        return Rating(row.stars, comment, aware(row.created_at))
 
     def _note(self, event: GrievanceEvent) -> str | None:
         """An event's note in clear (encrypted since 0006; older ones until re-encrypted)."""
@@ -251,27 +273,91 @@ class BuiltinRegistry:
         return int(plan[0]["Plan"]["Plan Rows"])
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
-                   note: str | None = None, assignee: str | None = None) -> GrievanceView:
+                   note: str | None = None, assignee: str | None = None,
+                   note_key: str | None = None) -> GrievanceView:
         """Apply a workflow action and record it in the history; `assign` takes a staff member
-        id who must be active, an officer or admin, and cover the grievance's tenant and ward."""
+        id who must be active, an officer or admin, and cover the grievance's tenant and ward;
+        `note_key` a standard note for the grievance's category instead of a written one."""
         if action not in WORKFLOW:
             raise InvalidTransition(action)
         note = (note or "").strip() or None
-        if action in NOTE_REQUIRED and note is None:
+        if action in NOTE_REQUIRED and note is None and note_key is None:
             raise NoteRequired(action)
         g = self._row(scope, public_id, lock=True)
+        if note_key is not None and not valid_note(
+                note_key, self.db.get_one(Category, g.category_id).code):
+            raise InvalidNoteKey(note_key)
         allowed, target = WORKFLOW[action]
         if g.status not in allowed:
             raise InvalidTransition(f"{action} from {g.status}")
         member = self._assignee(g, assignee) if assignee is not None else None
+        self._record(g, action, actor, target, note, note_key)
+        if member is not None:
+            routing.hand_to(g, member)
+        self.db.flush()
+        return self._view(g)
+
+    def _record(self, g: Grievance, action: str, actor: str, target: str,
+                note: str | None, note_key: str | None = None) -> None:
+        """Add the history entry of a change and move the grievance to `target`."""
         now = next_instant(self.db, g.id, utcnow())
         self.db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=now, actor=actor,
                                    action=action, from_status=g.status, to_status=target,
-                                   note_enc=self.crypto.encrypt(note) if note else None))
+                                   note_enc=self.crypto.encrypt(note) if note else None,
+                                   note_key=note_key))
         g.status = target
         g.updated_at = now
-        if member is not None:
-            routing.hand_to(g, member)
+
+    def _filed_by(self, scope: str, public_id: str, contact_id: str) -> Grievance:
+        """The row, locked, if this contact filed it; NotFound for anyone else."""
+        g = self._row(scope, public_id, lock=True)
+        if g.contact_id != contact_id:
+            raise NotFound(public_id)
+        return g
+
+    def _resolution(self, g: Grievance) -> GrievanceEvent | None:
+        """The latest `resolve` event while the grievance is resolved."""
+        if g.status != "resolved":
+            return None
+        return self.db.scalar(select(GrievanceEvent)
+                              .where(GrievanceEvent.grievance_id == g.id,
+                                     GrievanceEvent.action == "resolve")
+                              .order_by(GrievanceEvent.at.desc(), GrievanceEvent.id.desc())
+                              .limit(1))
+
+    def reopen_by_citizen(self, *, scope: str, public_id: str, contact_id: str, reason: str,
+                          window: timedelta) -> GrievanceView:
+        """Reopen a resolution its citizen says did not fix it, within the city's window."""
+        reason = reason.strip()
+        if not reason:
+            raise NoteRequired("reopen")
+        g = self._filed_by(scope, public_id, contact_id)
+        resolution = self._resolution(g)
+        if resolution is None:
+            raise InvalidTransition(f"reopen from {g.status}")
+        if utcnow() > aware(resolution.at) + window:
+            raise ReopenClosed(public_id)
+        self._record(g, "reopen", CITIZEN + contact_id, WORKFLOW["reopen"][1], reason)
+        self.db.flush()
+        return self._view(g)
+
+    def rate(self, *, scope: str, public_id: str, contact_id: str, stars: int,
+             comment: str | None) -> GrievanceView:
+        """Store the citizen's rating of the latest resolution, once."""
+        if stars not in STARS:
+            raise InvalidTransition(f"rate {stars}")
+        g = self._filed_by(scope, public_id, contact_id)
+        resolution = self._resolution(g)
+        if resolution is None:
+            raise InvalidTransition(f"rate from {g.status}")
+        exists = select(GrievanceRating.id).where(GrievanceRating.resolution_id == resolution.id)
+        if self.db.scalar(exists) is not None:
+            raise AlreadyRated(public_id)
+        comment = (comment or "").strip()[:1000] or None
+        self.db.add(GrievanceRating(tenant_id=g.tenant_id, grievance_id=g.id,
+                                    resolution_id=resolution.id, stars=stars,
+                                    comment_enc=self.crypto.encrypt(comment) if comment else None,
+                                    actor=CITIZEN + contact_id))
         self.db.flush()
         return self._view(g)
 

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from i18n import translate
 from services.db.base import aware
 from services.grievances import dossier
+from services.grievances.notes import notes_for
 from services.grievances.registry import GrievanceRegistry, GrievanceView
 from services.grievances.schemas import (
     CitizenOut,
@@ -17,6 +19,7 @@ from services.grievances.schemas import (
     GrievanceOut,
     MediaOut,
     MessageOut,
+    StandardNoteOut,
 )
 from services.media.kinds import kind_of
 from services.media.links import signed_path
@@ -40,7 +43,9 @@ def media_out(ctx: AppContext, row: MediaObject) -> MediaOut:
 def detailed(ctx: AppContext, db: Session, registry: GrievanceRegistry,
              view: GrievanceView) -> GrievanceDetailOut:
     """The grievance with history, citizen, transcript and media."""
-    out = GrievanceOut.of(view, with_history=True).model_dump()
+    out = {**GrievanceOut.of(view, with_history=True).model_dump(),
+           "notes": [StandardNoteOut(key=key, text=translate("en", key))
+                     for key in notes_for(view.category)]}
     where = dossier.map_url(view.evidence.get("location"))
     origin = registry.contact_of(public_id=view.id)
     if origin is None:

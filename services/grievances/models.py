@@ -95,6 +95,25 @@ class GrievanceEvent(Base, TenantScoped):
     """Legacy: notes written before migration 0006, in clear until `nagarsetu keys rotate`."""
     note_enc: Mapped[str | None] = mapped_column(Text, default=None)
     """The note for the citizen, encrypted (staff notes can name people and places)."""
+    note_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    """A standard note picked instead of writing one (`note.work_scheduled`, see notes.py),
+    told to the citizen in their language."""
+
+
+class GrievanceRating(Base, TenantScoped):
+    """A citizen's rating of one resolution (1-5 and an optional comment), at most one each."""
+
+    __tablename__ = "grievance_ratings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    grievance_id: Mapped[str] = mapped_column(ForeignKey("grievances.id"), index=True)
+    resolution_id: Mapped[str] = mapped_column(ForeignKey("grievance_events.id"), unique=True)
+    """The `resolve` event rated: a grievance reopened and resolved again is rated again."""
+    stars: Mapped[int] = mapped_column(Integer)
+    comment_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    """The citizen's words, encrypted."""
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class IdCounter(Base):

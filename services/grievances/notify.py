@@ -7,10 +7,11 @@ caller is told by SMS: to the calling number, on the tenant's SMS account.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from bots.prompts import Msg, Param, Prompt
+from bots.prompts import Date, Msg, Param, Prompt
 from channels.contract import Medium
 from channels.errors import ConfigError
 from channels.registry import adapter_class
@@ -18,25 +19,36 @@ from services.accounts.models import ChannelAccount
 from services.accounts.service import messaging_account
 from services.contacts.models import Contact
 from services.conversation.render import render_msg, render_parts
-from services.grievances.registry import GrievanceRegistry, GrievanceView
+from services.grievances.registry import GrievanceRegistry, GrievanceView, HistoryEntry
 from services.messaging.lanes import Lane
 from services.messaging.outbox import queue_message
 from services.security.crypto import Crypto
 from services.tenancy.models import Tenant
-from services.tenancy.service import language_settings
+from services.tenancy.service import language_settings, reopen_days
+
+
+def note_parts(entry: HistoryEntry) -> list[Msg]:
+    """What the citizen reads of an officer's note: a standard note in their language, or the
+    office's own words, marked as theirs (they are not translated)."""
+    if entry.note_key:
+        return [Msg("notify.standard_note", {"note": Msg("note." + entry.note_key[5:])})]
+    return [Msg("notify.office_note", {"note": entry.note})] if entry.note else []
 
 
 def notify_status(db: Session, crypto: Crypto, registry: GrievanceRegistry,
                   view: GrievanceView) -> str | None:
-    """Queue the status message; the outbox id, or None with nobody to tell (or opted out)."""
+    """Queue the message for the change just made, when the status the citizen sees changed
+    (a reassignment, say, tells them nothing new); the outbox id, or None with nothing to say
+    or nobody to tell (or opted out). A resolution invites a reopen (within the city's
+    window) and a rating."""
     origin = registry.contact_of(public_id=view.id)
-    if origin is None:
+    last = view.history[-1] if view.history else None
+    if origin is None or last is None or last.from_status == last.to_status:
         return None
-    note = view.history[-1].note if view.history else None
     params: dict[str, Param] = {"id": view.id, "status": Msg("status." + view.status)}
-    parts = [Msg("notify.status", params)]
-    if note:
-        parts.append(Msg("notify.note", {"note": note}))
+    parts = [Msg("notify.status", params), *note_parts(last)]
+    if view.status == "resolved":
+        parts += feedback_invite(db, view)
     return notify_citizen(db, crypto, tenant_id=view.tenant_id,
                           contact_id=origin["contact_id"], account_id=origin["account_id"],
                           parts=parts)
@@ -54,6 +66,16 @@ def _sending_account(db: Session, tenant_id: str,
     except ConfigError:
         return None
     return messaging_account(db, tenant_id, Medium.SMS) if synchronous else account
+
+def feedback_invite(db: Session, view: GrievanceView) -> list[Msg]:
+    """The resolution notice's invitation: say "not fixed" until the window closes, and rate."""
+    tenant = db.get_one(Tenant, view.tenant_id)
+    days = reopen_days(db, tenant)
+    track = Msg("menu.track")
+    if days and view.resolved_at is not None:
+        until = Date(view.resolved_at + timedelta(days=days))
+        return [Msg("notify.reopen_or_rate", {"track": track, "id": view.id, "until": until})]
+    return [Msg("notify.rate", {"track": track, "id": view.id})]
 
 
 def notify_citizen(db: Session, crypto: Crypto, *, tenant_id: str, contact_id: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 
@@ -50,6 +50,24 @@ class NoteRequired(GrievanceError):
     code = "note_required"
 
 
+class InvalidNoteKey(GrievanceError):
+    """Not a standard note, or not one for the grievance's category (services/grievances/notes)."""
+
+    code = "invalid_note_key"
+
+
+class ReopenClosed(GrievanceError):
+    """The city's window for the citizen to reopen this resolution has passed."""
+
+    code = "reopen_window_closed"
+
+
+class AlreadyRated(GrievanceError):
+    """This resolution was rated already (once per resolution)."""
+
+    code = "already_rated"
+
+
 # action -> (statuses it may start from, status it leads to)
 WORKFLOW: dict[str, tuple[frozenset[str], str]] = {
     "assign": (frozenset({"open", "assigned", "reopened"}), "assigned"),
@@ -61,6 +79,9 @@ WORKFLOW: dict[str, tuple[frozenset[str], str]] = {
 STATUSES = ("open", "assigned", "in_progress", "resolved", "rejected", "reopened")
 CLOSED = frozenset({"resolved", "rejected"})
 NOTE_REQUIRED = frozenset({"resolve", "reject", "reopen"})
+CITIZEN = "citizen:"
+"""The actor prefix of a citizen's own changes (`citizen:<contact id>`)."""
+STARS = range(1, 6)
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,22 @@ class HistoryEntry:
     from_status: str | None
     to_status: str
     note: str | None
+    note_key: str | None = None
+    """A standard note picked instead of `note` (`note.work_scheduled`)."""
+
+    @property
+    def by_citizen(self) -> bool:
+        """Whether the citizen made this change (reopened it), not the office."""
+        return self.actor.startswith(CITIZEN)
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A citizen's rating of the latest resolution."""
+
+    stars: int
+    comment: str | None
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -100,11 +137,21 @@ class GrievanceView:
     """The staff member holding it (None: unassigned, or assigned by name before 0009)."""
     escalation_level: int = 0
     """How far up its department's ladder it went (0: not escalated)."""
+    rating: Rating | None = None
+    """The citizen's rating of its latest resolution (only where the history is loaded)."""
+    resolved_at: datetime | None = None
+    """When it was last resolved (only where the history is loaded)."""
 
     @property
     def last_note(self) -> str | None:
         """The latest note anyone left."""
         return next((h.note for h in reversed(self.history) if h.note), None)
+
+    @property
+    def office_note(self) -> HistoryEntry | None:
+        """The office's latest entry with a note, written or picked (not the citizen's)."""
+        return next((h for h in reversed(self.history)
+                     if (h.note or h.note_key) and not h.by_citizen), None)
 
 
 @dataclass(frozen=True)
@@ -165,9 +212,22 @@ class GrievanceRegistry(Protocol):
         `exact_up_to` do (always when None), else it may be an estimate, flagged as one."""
 
     def transition(self, *, scope: str, public_id: str, action: str, actor: str,
-                   note: str | None = None, assignee: str | None = None) -> GrievanceView:
-        """Apply a workflow action; InvalidTransition when not allowed, NoteRequired if bare;
-        `assignee` is the platform's staff id (InvalidAssignee, AssigneeOutOfScope)."""
+                   note: str | None = None, assignee: str | None = None,
+                   note_key: str | None = None) -> GrievanceView:
+        """Apply a workflow action; InvalidTransition when not allowed, NoteRequired if bare
+        (a standard `note_key` counts as a note; InvalidNoteKey when it is not one for the
+        category); `assignee` is the platform's staff id (InvalidAssignee,
+        AssigneeOutOfScope)."""
+
+    def reopen_by_citizen(self, *, scope: str, public_id: str, contact_id: str, reason: str,
+                          window: timedelta) -> GrievanceView:
+        """The citizen who filed it says "not fixed": reopened, with them as the actor, within
+        `window` of its resolution (ReopenClosed after it); NotFound for anyone else."""
+
+    def rate(self, *, scope: str, public_id: str, contact_id: str, stars: int,
+             comment: str | None) -> GrievanceView:
+        """The citizen who filed it rates its latest resolution (1-5), once (AlreadyRated);
+        InvalidTransition unless resolved; NotFound for anyone else."""
 
     def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
         """Where to notify the citizen: contact and channel account ids."""

@@ -8,12 +8,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from services.db.base import utcnow
-from services.grievances.registry import CLOSED, GrievanceView, HistoryEntry
+from services.grievances.registry import CLOSED, GrievanceView, HistoryEntry, Rating
 
 NO_CONTROLS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 """Text without control characters (PostgreSQL refuses NUL); tabs and line breaks are fine."""
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
                                         pattern=NO_CONTROLS)]
+NoteKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                           pattern=r"^note\.[a-z_]+$")]
+"""A standard note (`note.work_scheduled`): told to the citizen in their language."""
 Assignee = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
                                             pattern=NO_CONTROLS)]
 
@@ -27,12 +30,35 @@ class HistoryOut(BaseModel):
     from_status: str | None
     to_status: str
     note: str | None
+    note_key: str | None = None
+    """A standard note picked instead of `note` (its English text is in `notes` of the
+    grievance's detail)."""
 
     @classmethod
     def of(cls, h: HistoryEntry) -> HistoryOut:
         """Build from the neutral entry."""
         return cls(at=h.at, actor=h.actor, action=h.action, from_status=h.from_status,
-                   to_status=h.to_status, note=h.note)
+                   to_status=h.to_status, note=h.note, note_key=h.note_key)
+
+
+class RatingOut(BaseModel):
+    """The citizen's rating of the latest resolution."""
+
+    stars: int
+    comment: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, r: Rating | None) -> RatingOut | None:
+        """Build from the neutral rating."""
+        return None if r is None else cls(stars=r.stars, comment=r.comment, at=r.at)
+
+
+class StandardNoteOut(BaseModel):
+    """A standard note an officer may pick (`note_key`), with its English text."""
+
+    key: str
+    text: str
 
 
 class CitizenOut(BaseModel):
@@ -104,6 +130,9 @@ class GrievanceOut(BaseModel):
     """A shared point {"lat", "lon"} or a typed landmark {"text"}."""
     photos: list[str] = []
     """References to the photos on the channel they came from."""
+    rating: RatingOut | None = None
+    """The citizen's rating (1-5, a comment) of the latest resolution; shown with the history
+    (a grievance read alone or just acted on), null in the list."""
 
     @classmethod
     def of(cls, v: GrievanceView, with_history: bool = False) -> GrievanceOut:
@@ -117,7 +146,8 @@ class GrievanceOut(BaseModel):
             created_at=v.created_at, updated_at=v.updated_at,
             overdue=v.status not in CLOSED and v.due_at < utcnow(),
             history=[HistoryOut.of(h) for h in v.history] if with_history else None,
-            location=v.evidence.get("location"), photos=list(v.evidence.get("photos", [])))
+            location=v.evidence.get("location"), photos=list(v.evidence.get("photos", [])),
+            rating=RatingOut.of(v.rating))
 
 
 class GrievanceDetailOut(GrievanceOut):
@@ -131,6 +161,8 @@ class GrievanceDetailOut(GrievanceOut):
     """The conversation that filed it, oldest first."""
     media: list[MediaOut]
     """Photos and recordings, with signed links once copied."""
+    notes: list[StandardNoteOut] = []
+    """The standard notes that suit its category, to pass as `note_key`."""
 
 
 class GrievancePage(BaseModel):
@@ -156,15 +188,19 @@ class AssignIn(BaseModel):
 
     assignee: Assignee
     note: Note | None = None
+    note_key: NoteKey | None = None
 
 
 class OptionalNoteIn(BaseModel):
     """An action whose note is optional (starting work)."""
 
     note: Note | None = None
+    note_key: NoteKey | None = None
 
 
 class NoteIn(BaseModel):
-    """An action whose note is required: resolve, reject, reopen (the citizen reads it)."""
+    """An action whose note is required: resolve, reject, reopen (the citizen reads it) —
+    written (`note`, sent as the office's own words) or standard (`note_key`, translated)."""
 
-    note: Note
+    note: Note | None = None
+    note_key: NoteKey | None = None

@@ -16,10 +16,12 @@ from services.templates.dlt import VAR
 
 QUESTIONS_WITH_OPTIONS = (
     "language.prompt", "menu.prompt", "grievance.ask_category", "grievance.ask_locality",
-    "grievance.confirm_place", "grievance.confirm", "track.ask",
+    "grievance.confirm_place", "grievance.confirm", "track.ask", "track.feedback", "rate.ask",
+    "rate.ask_comment",
 )
 """Questions shown with a numbered list of options."""
-QUESTIONS = ("grievance.ask_description", "track.ask_id", "grievance.ask_landmark")
+QUESTIONS = ("grievance.ask_description", "track.ask_id", "grievance.ask_landmark",
+             "reopen.ask_reason")
 """Questions answered by typing."""
 _RESTART = ("menu.prompt", "language.prompt")
 """Where the engine starts over (the language question while none is chosen)."""
@@ -37,19 +39,39 @@ LEADS: dict[str, tuple[str, ...]] = {
     "session.expired": _RESTART,
     "optout.started": _RESTART,
     "language.set": _RESTART,
+    "reopen.window_closed": _RESTART,
+    "reopen.not_resolved": _RESTART,
+    "rate.already": _RESTART,
+    "track.status": ("track.feedback",),
+    "notify.office_note": ("track.feedback",),
+    "notify.standard_note": ("track.feedback",),
 }
 """Messages the engine says just before a question, and the questions they can precede."""
 ALONE = (
-    ("grievance.filed",), ("track.status",), ("track.status", "track.note"), ("track.public",),
-    ("optout.stopped",), ("notify.status",), ("notify.status", "notify.note"),
-    ("notify.escalated",), ("staff.escalated",),
+    ("grievance.filed",), ("track.status",), ("track.status", "notify.office_note"),
+    ("track.status", "notify.standard_note"), ("track.public",), ("optout.stopped",),
+    ("notify.status",), ("notify.status", "notify.office_note"),
+    ("notify.status", "notify.standard_note"), ("notify.escalated",), ("staff.escalated",),
+    ("reopen.done",), ("rate.thanks",),
 )
 """Replies without a question: the end of a flow, opting out, status notifications."""
+NOTICES = tuple((*status, invite) for status in (("notify.status",),
+                                                 ("notify.status", "notify.office_note"),
+                                                 ("notify.status", "notify.standard_note"))
+                for invite in ("notify.reopen_or_rate", "notify.rate"))
+"""A resolution's notice: the status, the office's note if any, and the invitation to reopen
+(within the city's window) or rate."""
+NOTED_STATUS = (("track.status", "notify.office_note", "track.feedback"),
+                ("track.status", "notify.standard_note", "track.feedback"))
+"""A resolved grievance's status with the office's note, then what the citizen may do."""
+FEEDBACK_OPTIONS = 3
+"""Reopen, rate, and the menu."""
 
 
 def part_keys() -> tuple[str, ...]:
     """Every catalog id a reply can be made of (option labels and keywords are not)."""
-    keys = [*LEADS, *QUESTIONS_WITH_OPTIONS, *QUESTIONS, *(k for seq in ALONE for k in seq)]
+    keys = [*LEADS, *QUESTIONS_WITH_OPTIONS, *QUESTIONS,
+            *(k for seq in (*ALONE, *NOTICES) for k in seq)]
     return tuple(dict.fromkeys(keys))
 
 
@@ -64,7 +86,8 @@ class Shape:
 def reply_shapes(page_size: int) -> list[Shape]:
     """Every reply: alone, or a question (after no lead or one that can precede it), with
     1 … page_size + 1 ("more") numbered options when it has options."""
-    shapes = [Shape(keys) for keys in ALONE]
+    shapes = [Shape(keys) for keys in (*ALONE, *NOTICES)]
+    shapes += [Shape(keys, n) for keys in NOTED_STATUS for n in range(1, FEEDBACK_OPTIONS + 1)]
     pairs: list[tuple[tuple[str, ...], str]] = [
         ((), q) for q in (*QUESTIONS_WITH_OPTIONS, *QUESTIONS)]
     pairs += [((lead,), q) for lead, questions in LEADS.items() for q in questions]

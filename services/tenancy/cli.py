@@ -1,4 +1,5 @@
-"""`nagarsetu tenant add|edit|public-status`: states and cities, configured without code."""
+"""`nagarsetu tenant add|edit|public-status|reopen-window`: states and cities, configured
+without code."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from services.db.cli_session import cli_session
 from services.tenancy.admin import TenantError, TenantFields, create_tenant, update_tenant
 from services.tenancy.models import Tenant
 from services.tenancy.privacy import PublicStatus, public_status
-from services.tenancy.service import language_settings
+from services.tenancy.service import language_settings, reopen_days
 
 
 def public_status_command(
@@ -38,6 +39,31 @@ def public_status_command(
         source = "own" if row.public_status else "inherited"
         db.commit()
     typer.echo(f"{tenant}: public status {effective.value} ({source})")
+
+
+def reopen_window_command(
+    tenant: Annotated[str, typer.Argument(help="a state (pb) or a city (pb.amritsar)")],
+    set_to: Annotated[str | None, typer.Option(
+        "--set", help="days after a resolution in which its citizen may reopen it (0: never), "
+                      "or inherit (a city: its state's; a state: 7)")] = None,
+) -> None:
+    """Show or set how long a citizen may say "not fixed" and reopen a resolved grievance."""
+    if set_to is not None and set_to != "inherit" and not (set_to.isdecimal()
+                                                           and int(set_to) <= 365):
+        raise typer.BadParameter("a number of days from 0 to 365, or inherit")
+    with cli_session() as db:
+        row = db.get(Tenant, tenant)
+        if row is None:
+            raise typer.BadParameter(f"no tenant {tenant!r}")
+        if set_to is not None:
+            before = {"reopen_days": row.reopen_days}
+            row.reopen_days = None if set_to == "inherit" else int(set_to)
+            record(db, tenant_id=tenant, actor=cli_actor(), entity="tenant", key=tenant,
+                   action="update", before=before, after={"reopen_days": row.reopen_days})
+        effective = reopen_days(db, row)
+        source = "own" if row.reopen_days is not None else "inherited"
+        db.commit()
+    typer.echo(f"{tenant}: reopen window {effective} days ({source})")
 
 
 NameOption = Annotated[list[str] | None, typer.Option(

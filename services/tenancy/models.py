@@ -37,6 +37,9 @@ class Tenant(Base):
     daily_spend_cap_paise: Mapped[int | None] = mapped_column(BigInteger, default=None)
     """What the city's paid sends may cost a day (services.messaging.spend); None inherits the
     state's, and a state without one uses the deployment's default."""
+    reopen_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    """Days after a resolution in which the citizen who filed may say "not fixed" and reopen
+    it (services.tenancy.service.reopen_days); None inherits the state's, else 7."""
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     """The public helpline number (E.164), shown to citizens; None for none."""
     email: Mapped[str | None] = mapped_column(String(254), default=None)

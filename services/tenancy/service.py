@@ -94,3 +94,18 @@ def language_settings(db: Session, tenant: Tenant) -> tuple[list[str], str]:
             return list(current.languages), current.default_language
         current = db.get(Tenant, current.parent_id) if current.parent_id else None
     return [tenant.default_language], tenant.default_language
+
+
+REOPEN_DAYS = 7
+"""How long after a resolution its citizen may reopen it, where no tenant sets it."""
+
+
+def reopen_days(db: Session, tenant: Tenant) -> int:
+    """Days after a resolution in which the citizen may say "not fixed"; a city without its
+    own window takes its state's, and a state without one REOPEN_DAYS (0: never)."""
+    current: Tenant | None = tenant
+    while current is not None:
+        if current.reopen_days is not None:
+            return max(0, current.reopen_days)
+        current = db.get(Tenant, current.parent_id) if current.parent_id else None
+    return REOPEN_DAYS

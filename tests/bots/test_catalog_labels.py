@@ -131,4 +131,5 @@ def test_every_message_sent_exists_with_the_placeholders_given(
     for code in CODES:
         for msg in seen.values():
             assert rendered(msg, code), (code, msg.key)
-    assert {"error.too_many", "error.service", "track.note", "status.reopened"} <= seen.keys()
+    assert {"error.too_many", "error.service", "notify.office_note",
+            "status.reopened"} <= seen.keys()

@@ -81,7 +81,7 @@ def test_status_without_a_note(chat: Chat) -> None:
 def test_status_with_a_note_shows_it_in_the_same_message(chat: Chat) -> None:
     chat.to_track(ITEMS).send("1")
     chat.result("grievance.status", {**STATUS, "note": "Crew sent on Monday"})
-    assert chat.keys == ["track.status", "track.note"]
+    assert chat.keys == ["track.status", "notify.office_note"]
     assert chat.prompt.parts[1].params == {"note": "Crew sent on Monday"}
 
 

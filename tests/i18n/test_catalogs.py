@@ -25,6 +25,7 @@ from i18n.catalog import message_ids
 from i18n.extract import TEMPLATE, collect
 from i18n.languages import KNOWN, LOCALE_DIR, po_path
 from i18n.normalize import keyword_words
+from services.grievances.notes import NOTES
 from services.grievances.registry import STATUSES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,9 +71,9 @@ def _add(found: dict[str, set[frozenset[str]]], key: str, params: Mapping[str, A
     """Record one use of an id with the placeholder names it is given."""
     found.setdefault(key, set()).add(frozenset(params))
     for value in params.values():
-        if isinstance(value, KeyOf):
-            for status in STATUSES:
-                _add(found, value.prefix + status, {})
+        if isinstance(value, KeyOf):  # a status, or a standard note's name
+            for name in (NOTES if value.prefix == "note." else STATUSES):
+                _add(found, value.prefix + name, {})
         elif isinstance(value, Msg):
             _add(found, value.key, value.params)
 

@@ -96,7 +96,7 @@ def test_amount_edges() -> None:
     assert clip_ids(amount("en", 150_000_000_000))[:4] == ["number.1", "word.hundred",
                                                           "number.50", "word.crore"]
     with pytest.raises(ValueError):
-        speak("en", "notify.note", {"note": Money(-1)})
+        speak("en", "notify.office_note", {"note": Money(-1)})
 
 
 @pytest.mark.parametrize(("n", "terms"), [
@@ -127,12 +127,12 @@ def test_cldr_date_order_differs_by_language() -> None:
 
 def test_datetimes_are_dated_in_india() -> None:
     late = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)  # 3 December, 01:30 IST
-    plan = speak("en", "notify.note", {"note": late})
+    plan = speak("en", "notify.office_note", {"note": late})
     assert say_text(plan).endswith("3 December 2026")
 
 
 def test_free_text_has_a_content_named_clip() -> None:
-    plan = speak("or", "notify.note", {"note": "Ward 5\nnear temple"})
+    plan = speak("or", "notify.office_note", {"note": "Ward 5\nnear temple"})
     assert clips(plan)[-1] == free_clip("Ward 5, near temple")
     assert clips(plan)[-1].id.startswith("free.")
 

@@ -68,6 +68,25 @@ def test_public_status_is_set_inherited_and_shown(gateway: LiveGateway, cli: Cli
     assert bad.exit_code != 0
 
 
+def test_reopen_window_is_set_inherited_and_recorded(gateway: LiveGateway,
+                                                      cli: CliRunner) -> None:
+    """`tenant reopen-window`: 7 days by default, a state's window reaches its cities."""
+    shown = cli.invoke(app, ["tenant", "reopen-window", "pb.amritsar"])
+    assert shown.output.strip() == "pb.amritsar: reopen window 7 days (inherited)"
+    assert cli.invoke(app, ["tenant", "reopen-window", "pb", "--set", "10"]).exit_code == 0
+    shown = cli.invoke(app, ["tenant", "reopen-window", "pb.amritsar"])
+    assert shown.output.strip() == "pb.amritsar: reopen window 10 days (inherited)"
+    own = cli.invoke(app, ["tenant", "reopen-window", "pb.amritsar", "--set", "0"])
+    assert own.output.strip() == "pb.amritsar: reopen window 0 days (own)"
+    with gateway.ctx.sessions() as db:
+        assert db.get_one(Tenant, "pb.amritsar").reopen_days == 0
+    for bad in ("-1", "week", "400"):
+        assert cli.invoke(app, ["tenant", "reopen-window", "pb", "--set", bad]).exit_code != 0
+    exported = cli.invoke(app, ["audit", "export", "pb.amritsar"])
+    rows = [json.loads(line) for line in exported.output.splitlines()]
+    assert rows[-1]["after"] == {"reopen_days": 0}
+
+
 def test_changes_are_recorded_and_exported(gateway: LiveGateway, cli: CliRunner) -> None:
     assert cli.invoke(app, ["tenant", "languages", "pb", "--enable", "pa,hi,en"]).exit_code == 0
     assert cli.invoke(app, ["tenant", "public-status", "pb.amritsar", "--set",

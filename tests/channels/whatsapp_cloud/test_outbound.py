@@ -147,10 +147,11 @@ BODIES: dict[str, tuple[OutboundMessage, dict[str, Any]]] = {
     "location_request": (
         OutboundMessage(CITIZEN, "अपना स्थान भेजें", ask=Ask.LOCATION),
         interactive("अपना स्थान भेजें", "location_request_message", {"name": "send_location"})),
-    "location_request_with_choices": (  # WhatsApp's own button; skipping is typed
+    "location_request_with_choices": (  # WhatsApp's own button; skip is listed to type, as 1
         OutboundMessage(CITIZEN, "Send your location", ask=Ask.LOCATION,
                         choices=(Choice("__location__", "Share location"), Choice("skip", "Skip"))),
-        interactive("Send your location", "location_request_message", {"name": "send_location"})),
+        interactive("Send your location\n\n1. Skip", "location_request_message",
+                    {"name": "send_location"})),
     "image_with_caption": (
         OutboundMessage(CITIZEN, "UPI QR", media_url="https://pay.example.in/qr/42.png"),
         {**TO, "type": "image",

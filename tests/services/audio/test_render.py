@@ -83,7 +83,7 @@ def test_rendering_is_deterministic(built: Built, clip_language: str) -> None:
 def test_free_text_is_rendered_on_demand(built: Built, tmp_path: Path,
                                          clip_language: str) -> None:
     store = built.copy(tmp_path / "audio")
-    plan = speak(clip_language, "notify.note", {"note": "Ward 5"})
+    plan = speak(clip_language, "notify.office_note", {"note": "Ward 5"})
     assert ensure(store, clip_language, clips(plan)) == [clips(plan)[-1].id]
     assert_clip(store.rendered(clip_language, clips(plan)[-1].id))
     assert ensure(store, clip_language, clips(plan)) == []

@@ -99,8 +99,8 @@ def test_shape_text_lays_the_reply_out_as_sms_renders_it() -> None:
                     "How can we help you today? Please choose an option.\n\n"
                     "1. {#var#}{#var#}\n2. {#var#}{#var#}\n3. {#var#}{#var#}\n4. {#var#}{#var#}")
     assert names == [f"choice.{n}" for n in (1, 1, 2, 2, 3, 3, 4, 4)]
-    text, names = shape_text(Shape(("track.status", "track.note")), "en")
-    assert names[0] == "track.status:id" and names[-1] == "track.note:note"
+    text, names = shape_text(Shape(("track.status", "notify.office_note")), "en")
+    assert names[0] == "track.status:id" and names[-1] == "notify.office_note:note"
 
 
 def test_reply_shapes_cover_every_option_count_of_a_page() -> None:

@@ -150,7 +150,7 @@ def test_variable_naming_a_missing_parameter(db: Session) -> None:
 def test_fill_names_parts_choices_and_spreads() -> None:
     message = OutboundMessage("+91", "", parts=(
         MessagePart("grievance.filed", {"id": "PB-1", "due": "5 Jan"}),
-        MessagePart("notify.note", {"note": "n" * 40})), choices=(Choice("a", "Yes"),))
+        MessagePart("notify.office_note", {"note": "n" * 40})), choices=(Choice("a", "Yes"),))
     assert fill(["id", "grievance.filed:due", "choice.1"], message) == ("PB-1", "5 Jan", "Yes")
     assert fill(["note", "note"], message) == ("n" * 30, "n" * 10)
     assert fill(["id", "id"], message) == ("PB-1", "")

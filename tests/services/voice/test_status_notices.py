@@ -72,7 +72,7 @@ def _progress_reaches_the_caller(gateway: LiveGateway, caller: str, grievance_id
     sms = inbox(gateway, caller, at_least=3)
     assert len(sms) == 3, sms
     assert grievance_id in sms[2] and translate("hi", "status.resolved") in sms[2]
-    assert translate("hi", "notify.note", {"note": NOTE}) in sms[2]
+    assert translate("hi", "notify.office_note", {"note": NOTE}) in sms[2]
     voice = account_row(gateway, voice_type)
     assert outbox_of(gateway, voice.id) == 0  # nothing queued where it cannot be sent
     gateway.settle()

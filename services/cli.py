@@ -24,6 +24,7 @@ from services.templates.cli import templates_app
 from services.tenancy.cli import (
     add_command,
     edit_command,
+    existing_tenant,
     public_status_command,
     reopen_window_command,
 )
@@ -224,13 +225,10 @@ def tenant_languages(
 ) -> None:
     """Show or set a tenant's languages (a city without its own uses its state's)."""
     from i18n import LANGUAGES
-    from services.tenancy.models import Tenant
     from services.tenancy.service import language_settings
 
     with cli_session() as db:
-        row = db.get(Tenant, tenant)
-        if row is None:
-            raise typer.BadParameter(f"no tenant {tenant!r}")
+        row = existing_tenant(db, tenant)
         before = {"languages": list(row.languages or []), "default_language": row.default_language}
         if inherit:
             row.languages = []

@@ -1,11 +1,12 @@
 """The daily spend cap: each paid send reserves its price against its city's cap for the day.
 
-A reservation is one conditional UPDATE (`spent + price <= cap`), so concurrent workers never
-overspend; a send that does not go out gives its reservation back. A city crossing 80% of its
-cap, and a city reaching it, is alerted once a day (an ERROR log line with a stable code that
-an operator's alerting watches, and the flags `nagarsetu tenant spend` and the staff API show).
-Days are Indian calendar days (IST). The cap is the city's own, else its state's, else the
-deployment's default (NAGARSETU_DAILY_SPEND_CAP_PAISE); 0 stops every paid send.
+A reservation is one conditional UPDATE (`spent + price <= cap`; the day's row is inserted only
+when that finds none), so concurrent workers never overspend; a send that does not go out gives
+its reservation back. A city crossing 80% of its cap, and a city reaching it, is alerted once a
+day (an ERROR log line with a stable code that an operator's alerting watches, and the flags
+`nagarsetu tenant spend` and the staff API show). Days are Indian calendar days (IST). The cap
+is the city's own, else its state's, else the deployment's default
+(NAGARSETU_DAILY_SPEND_CAP_PAISE); 0 stops every paid send.
 """
 
 from __future__ import annotations
@@ -88,15 +89,14 @@ def reserve(db: Session, tenant_id: str, paise: int, now: datetime,
     """Reserve `paise` of today's cap and commit; None when it would pass the cap."""
     day = spend_day(now)
     cap = cap_for(db, tenant_id, default_cap)
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.execute(insert(DailySpend).values(tenant_id=tenant_id, day=day, spent_paise=0, sends=0)
-               .on_conflict_do_nothing(index_elements=["tenant_id", "day"]))
-    granted = db.execute(
-        update(DailySpend)
-        .where(DailySpend.tenant_id == tenant_id, DailySpend.day == day,
-               DailySpend.spent_paise + paise <= cap)
-        .values(spent_paise=DailySpend.spent_paise + paise, sends=DailySpend.sends + 1)
-        .returning(DailySpend.spent_paise)).scalar_one_or_none()
+    granted = _add(db, tenant_id, day, paise, cap)
+    if granted is None:  # the day's first paid send, or over the cap: make sure the row exists
+        insert = (postgresql.insert if db.get_bind().dialect.name == "postgresql"
+                  else sqlite.insert)
+        db.execute(insert(DailySpend).values(tenant_id=tenant_id, day=day, spent_paise=0,
+                                             sends=0)
+                   .on_conflict_do_nothing(index_elements=["tenant_id", "day"]))
+        granted = _add(db, tenant_id, day, paise, cap)
     if granted is None:
         _alert_once(db, tenant_id, day, now, capped=True, cap=cap)
         db.commit()
@@ -105,6 +105,17 @@ def reserve(db: Session, tenant_id: str, paise: int, now: datetime,
         _alert_once(db, tenant_id, day, now, capped=False, cap=cap)
     db.commit()
     return Charge(tenant_id, day, paise)
+
+
+def _add(db: Session, tenant_id: str, day: date, paise: int, cap: int) -> int | None:
+    """Add one send's price to the day's row if it stays within the cap; the new total, or
+    None (no row yet, or over the cap)."""
+    return db.execute(
+        update(DailySpend)
+        .where(DailySpend.tenant_id == tenant_id, DailySpend.day == day,
+               DailySpend.spent_paise + paise <= cap)
+        .values(spent_paise=DailySpend.spent_paise + paise, sends=DailySpend.sends + 1)
+        .returning(DailySpend.spent_paise)).scalar_one_or_none()
 
 
 def release(db: Session, charge: Charge) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from services.db.base import utcnow
 from services.messaging.spend import day_total
-from services.tenancy.models import Tenant
+from services.web.admin import readable
 from services.web.deps import CtxDep, DbDep, StaffDep
 from services.web.errors import API_RESPONSES
 
@@ -42,10 +42,7 @@ def today(ctx: CtxDep, db: DbDep, staff: StaffDep,
           ) -> SpendOut:
     """What the tenant's paid sends have cost today against its daily cap."""
     tenant_id = tenant or staff.scope
-    if not staff.covers(tenant_id):
-        raise HTTPException(403, detail={"code": "forbidden_tenant"})
-    if db.get(Tenant, tenant_id) is None:
-        raise HTTPException(404, detail={"code": "not_found"})
+    readable(db, staff, tenant_id)
     total = day_total(db, tenant_id, utcnow(), ctx.settings.daily_spend_cap_paise)
     return SpendOut(tenant=tenant_id, day=total.day, spent_paise=total.spent_paise,
                     sends=total.sends, cap_paise=total.cap_paise, warned_at=total.warned_at,

@@ -11,7 +11,7 @@ from services.db.base import utcnow
 from services.db.cli_session import cli_session
 from services.messaging.spend import day_total
 from services.settings import get_settings
-from services.tenancy.models import Tenant
+from services.tenancy.cli import existing_tenant
 
 
 def rupees(paise: int) -> str:
@@ -29,9 +29,7 @@ def spend_command(
         raise typer.BadParameter("a whole number of paise, or inherit", param_hint="--cap")
     default = get_settings().daily_spend_cap_paise
     with cli_session() as db:
-        row = db.get(Tenant, tenant)
-        if row is None:
-            raise typer.BadParameter(f"no tenant {tenant!r}")
+        row = existing_tenant(db, tenant)
         if cap is not None:
             before = {"daily_spend_cap_paise": row.daily_spend_cap_paise}
             row.daily_spend_cap_paise = None if cap == "inherit" else int(cap)

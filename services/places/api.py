@@ -18,8 +18,7 @@ from services.places.export import city_name, stored_places
 from services.places.formats import Format, read, write
 from services.places.importer import import_places
 from services.places.spec import PlacesError
-from services.staff.auth import Role
-from services.tenancy.models import Tenant
+from services.web.admin import readable, writable
 from services.web.deps import CtxDep, DbDep, StaffDep
 from services.web.errors import API_RESPONSES
 
@@ -62,27 +61,12 @@ async def file_body(request: Request) -> bytes:
     return await request.body()
 
 
-def _error(code: str, status: int) -> HTTPException:
-    """An API error carrying a stable code."""
-    return HTTPException(status, detail={"code": code})
-
-
-def _city(db: DbDep, staff: StaffDep, tenant_id: str) -> Tenant:
-    """The tenant, when the key's scope covers it (403) and it exists (404)."""
-    if not staff.covers(tenant_id):
-        raise _error("forbidden_tenant", 403)
-    row = db.get(Tenant, tenant_id)
-    if row is None:
-        raise _error("not_found", 404)
-    return row
-
-
 @router.get("/{tenant_id}", response_class=Response, responses=FILE_RESPONSE)
 def export_places(tenant_id: str, db: DbDep, staff: StaffDep,
                   fmt: Annotated[Format, Query(alias="format")] = Format.GEOJSON,
                   local_language: LocalLanguage = None) -> Response:
     """The city's active wards and localities as a file (re-importable as it is)."""
-    _city(db, staff, tenant_id)
+    readable(db, staff, tenant_id)
     data = write(fmt, stored_places(db, tenant_id), tenant_id, city_name(db, tenant_id),
                  local_language)
     return Response(data, media_type=MEDIA_TYPES[fmt], headers={
@@ -96,9 +80,7 @@ def import_file(tenant_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep,
                 dry_run: bool = False, partial: bool = False,
                 local_language: LocalLanguage = None) -> ImportReport:
     """Import wards and localities from a file (admins only); answers the report."""
-    if staff.role is not Role.ADMIN:
-        raise _error("forbidden_role", 403)
-    _city(db, staff, tenant_id)
+    writable(db, staff, tenant_id)
     try:
         places = read(fmt, data, tenant_id, local_language)
         report = import_places(db, tenant_id, places, actor=staff.actor, full=not partial,

@@ -16,6 +16,14 @@ from services.tenancy.privacy import PublicStatus, public_status
 from services.tenancy.service import language_settings, reopen_days
 
 
+def existing_tenant(db: Session, tenant: str) -> Tenant:
+    """The tenant a command names, or a usage error saying there is none."""
+    row = db.get(Tenant, tenant)
+    if row is None:
+        raise typer.BadParameter(f"no tenant {tenant!r}")
+    return row
+
+
 def public_status_command(
     tenant: Annotated[str, typer.Argument(help="a state (pb) or a city (pb.amritsar)")],
     set_to: Annotated[str | None, typer.Option(
@@ -27,9 +35,7 @@ def public_status_command(
     if set_to is not None and set_to not in choices:
         raise typer.BadParameter(f"one of: {', '.join(sorted(choices))}")
     with cli_session() as db:
-        row = db.get(Tenant, tenant)
-        if row is None:
-            raise typer.BadParameter(f"no tenant {tenant!r}")
+        row = existing_tenant(db, tenant)
         if set_to is not None:
             before = {"public_status": row.public_status}
             row.public_status = None if set_to == "inherit" else set_to
@@ -52,9 +58,7 @@ def reopen_window_command(
                                                            and int(set_to) <= 365):
         raise typer.BadParameter("a number of days from 0 to 365, or inherit")
     with cli_session() as db:
-        row = db.get(Tenant, tenant)
-        if row is None:
-            raise typer.BadParameter(f"no tenant {tenant!r}")
+        row = existing_tenant(db, tenant)
         if set_to is not None:
             before = {"reopen_days": row.reopen_days}
             row.reopen_days = None if set_to == "inherit" else int(set_to)
@@ -158,9 +162,7 @@ def edit_command(
     spec = _fields(code, name, default_language, languages, phone, email, website, address,
                    inherit_languages)
     with cli_session() as db:
-        row = db.get(Tenant, tenant)
-        if row is None:
-            raise typer.BadParameter(f"no tenant {tenant!r}")
+        row = existing_tenant(db, tenant)
         try:
             update_tenant(db, row, spec, actor=cli_actor())
         except TenantError as exc:

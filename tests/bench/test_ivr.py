@@ -12,19 +12,23 @@ from services.messaging.models import Message
 from tests.support.gateway import LiveGateway
 
 
+def _one_call(line: Line, caller: str, latencies: list[float | None]) -> bool:
+    """Run one benchmark call (no think time) against the line; whether it completed."""
+    import aiohttp
+
+    async def one() -> bool:
+        async with aiohttp.ClientSession() as session:
+            return await call(session, line, caller, 0.0, 15.0, latencies)
+
+    return asyncio.run(one())
+
+
 def test_a_benchmark_call_walks_the_ivr_turn_by_turn(gateway: LiveGateway) -> None:
     account = gateway.account("twilio-voice")
     line = Line(account["webhook_url"], account["account_sid"], account["auth_token"],
                 account["address"])
     latencies: list[float | None] = []
-
-    async def one() -> bool:
-        import aiohttp
-
-        async with aiohttp.ClientSession() as session:
-            return await call(session, line, "+919812300001", 0.0, 15.0, latencies)
-
-    assert asyncio.run(one()) is True
+    assert _one_call(line, "+919812300001", latencies) is True
     assert len(latencies) == 1 + len(KEYS) and None not in latencies
     with gateway.ctx.sessions() as db:
         said = db.scalars(select(Message).where(Message.direction == "in")).all()
@@ -36,14 +40,7 @@ def test_a_call_signed_with_the_wrong_token_counts_as_failed(gateway: LiveGatewa
     line = Line(account["webhook_url"], account["account_sid"], "not-the-token",
                 account["address"])
     latencies: list[float | None] = []
-
-    async def one() -> bool:
-        import aiohttp
-
-        async with aiohttp.ClientSession() as session:
-            return await call(session, line, "+919812300002", 0.0, 15.0, latencies)
-
-    assert asyncio.run(one()) is False
+    assert _one_call(line, "+919812300002", latencies) is False
     assert latencies == [None]
 
 

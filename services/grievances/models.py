@@ -33,7 +33,7 @@ LIST_INDEXES = (
     Index("ix_grievances_list", *LIST_ORDER),
     Index("ix_grievances_status_list", "status", *LIST_ORDER),
 )
-"""One index per filter the list is read by, each ending in the list order (migration 0011).
+"""One index per filter the list is read by, each ending in the list order (migration 0012).
 
 A city's page is read in order from its tenant's index, its status's, or its ward's,
 category's or locality's; a state's (a range of `tenant_id`) from `ix_grievances_list` /
@@ -64,7 +64,7 @@ class Grievance(Base, TenantScoped):
     """Encrypted JSON: a shared location or typed landmark, and photo references."""
     status: Mapped[str] = mapped_column(String(16), default="open")
     assignee: Mapped[str | None] = mapped_column(String(100), default=None)
-    """Who holds it, as shown: the staff member's name (free text before migration 0009)."""
+    """Who holds it, as shown: the staff member's name (free text before migration 0010)."""
     assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff_members.id"),
                                                     default=None, index=True)
     department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id"),

@@ -134,7 +134,7 @@ class GrievanceView:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     """Where and what: {"location": {"lat", "lon"} | {"text"}, "photos": [media refs]}."""
     assignee_id: str | None = None
-    """The staff member holding it (None: unassigned, or assigned by name before 0009)."""
+    """The staff member holding it (None: unassigned, or assigned by name before migration 0010)."""
     escalation_level: int = 0
     """How far up its department's ladder it went (0: not escalated)."""
     rating: Rating | None = None

@@ -48,6 +48,8 @@ class AppContext:
     recording: sessionmaker[Session] | None = None
     """Sessions for the webhook's single-statement writes: autocommit on PostgreSQL (one
     round trip an event, each statement atomic on its own); None means `sessions`."""
+    recording_engine: Engine | None = None
+    """The autocommit engine behind `recording`, for the webhook's driver statements."""
     accounts: AccountCache = field(default_factory=lambda: AccountCache(5.0))
     """Channel accounts for webhooks, cached for a few seconds."""
     limiter: RateLimiter = field(default_factory=Unlimited)
@@ -105,10 +107,11 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
         store = RedisSessionStore(client, settings.session_ttl_seconds, crypto)
     else:
         store = MemorySessionStore(settings.session_ttl_seconds, crypto)
-    recording = (make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
-                 if engine.dialect.name == "postgresql" else None)
+    autocommit = (engine.execution_options(isolation_level="AUTOCOMMIT")
+                  if engine.dialect.name == "postgresql" else None)
+    recording = make_sessionmaker(autocommit) if autocommit is not None else None
     ctx = AppContext(settings=settings, db_engine=engine, sessions=make_sessionmaker(engine),
-                     recording=recording,
+                     recording=recording, recording_engine=autocommit,
                      crypto=crypto, store=store,
                      bot=default_engine(),
                      accounts=AccountCache(settings.account_cache_seconds),

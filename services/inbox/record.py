@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 
 from channels.contract import EventKind, InboundEvent, Location
 from services.accounts.models import ChannelAccount
 from services.contacts.service import urn_for
+from services.db.base import new_id, utcnow
 from services.inbox.models import InboxEvent
 from services.security.crypto import Crypto
 
@@ -46,6 +50,43 @@ def decode_event(data: dict[str, Any]) -> InboundEvent:
         sender_name=data.get("name"))
 
 
+def _values(crypto: Crypto, account: ChannelAccount, medium: str, event: InboundEvent,
+            conversation: str) -> dict[str, Any]:
+    """The inbox row's columns for one event."""
+    return {"tenant_id": account.tenant_id, "account_id": account.id,
+            "external_id": event.external_id, "conversation": conversation, "medium": medium,
+            "event_enc": crypto.encrypt_json(encode_event(event))}
+
+
+@cache
+def _postgres_insert() -> str:
+    """The webhook's INSERT as PostgreSQL's driver takes it, compiled once.
+
+    Executed as driver SQL on a plain connection: the ORM session and statement compilation
+    cost more CPU than the insert itself on the webhook's fast path (0.6 against 0.2 ms here).
+    Every column is bound explicitly, so the Python-side defaults of the model are not needed.
+    """
+    statement = (postgresql.insert(InboxEvent)
+                 .on_conflict_do_nothing(index_elements=["account_id", "external_id"])
+                 .returning(InboxEvent.id))
+    dialect = psycopg_dialect()  # type: ignore[no-untyped-call]
+    return str(statement.compile(dialect=dialect, column_keys=list(COLUMNS)))
+
+
+COLUMNS = ("id", "tenant_id", "account_id", "external_id", "conversation", "medium",
+           "event_enc", "status", "attempts", "created_at")
+
+
+def record_event_fast(conn: Connection, crypto: Crypto, account: ChannelAccount, medium: str,
+                      event: InboundEvent) -> str | None:
+    """`record_event` on PostgreSQL in autocommit, for the webhook: one driver statement."""
+    conversation = conversation_key(crypto, account.tenant_id, medium, event)
+    params = {"id": new_id(), "status": "pending", "attempts": 0, "created_at": utcnow(),
+              **_values(crypto, account, medium, event, conversation)}
+    row = conn.exec_driver_sql(_postgres_insert(), params).first()
+    return conversation if row is not None else None
+
+
 def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: str,
                  event: InboundEvent) -> str | None:
     """Write the event once (unique on the provider's id); its conversation, or None if a repeat.
@@ -56,9 +97,7 @@ def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: s
     conversation = conversation_key(crypto, account.tenant_id, medium, event)
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     result = db.execute(insert(InboxEvent).values(
-        tenant_id=account.tenant_id, account_id=account.id, external_id=event.external_id,
-        conversation=conversation, medium=medium,
-        event_enc=crypto.encrypt_json(encode_event(event)),
+        **_values(crypto, account, medium, event, conversation),
     ).on_conflict_do_nothing(index_elements=["account_id", "external_id"])
         .returning(InboxEvent.id))
     return conversation if result.first() is not None else None

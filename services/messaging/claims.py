@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
 
 from services.db.base import aware
+from services.db.engine import relax_commit
 from services.messaging.models import Message, OutboxItem
 
 
@@ -37,20 +38,22 @@ class Claim:
 def take(db: Session, outbox_id: str, now: datetime, inflight_seconds: int) -> Claim | None:
     """Atomically claim a due row and commit; None when another worker has it or it is done."""
     stale = now - timedelta(seconds=inflight_seconds)
-    result = db.execute(
+    relax_commit(db)
+    row = db.execute(
         update(OutboxItem)
         .where(OutboxItem.id == outbox_id, or_(
             and_(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now),
             and_(OutboxItem.status == "sending", OutboxItem.claimed_at < stale)))
         .values(status="sending", claimed_at=now, attempts=OutboxItem.attempts + 1)
-        .execution_options(synchronize_session=False))
+        .returning(OutboxItem.message_id, OutboxItem.claimed_at, OutboxItem.attempts,
+                   OutboxItem.created_at)
+        .execution_options(synchronize_session=False)).first()
     db.commit()
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if row is None:
         return None
-    item = db.get_one(OutboxItem, outbox_id, populate_existing=True)
-    assert item.claimed_at is not None
-    return Claim(outbox_id, item.message_id, item.claimed_at, item.attempts,
-                 aware(item.created_at))
+    message_id, claimed_at, attempts, created_at = row
+    assert claimed_at is not None
+    return Claim(outbox_id, message_id, claimed_at, attempts, aware(created_at))
 
 
 def settle(db: Session, claim: Claim, **values: Any) -> bool:

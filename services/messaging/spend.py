@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.db.base import IST, aware
+from services.db.engine import relax_commit
 from services.messaging.models import DailySpend
 from services.tenancy.models import Tenant
 
@@ -88,6 +89,7 @@ def reserve(db: Session, tenant_id: str, paise: int, now: datetime,
             default_cap: int) -> Charge | None:
     """Reserve `paise` of today's cap and commit; None when it would pass the cap."""
     day = spend_day(now)
+    relax_commit(db)
     cap = cap_for(db, tenant_id, default_cap)
     granted = _add(db, tenant_id, day, paise, cap)
     if granted is None:  # the day's first paid send, or over the cap: make sure the row exists
@@ -120,6 +122,7 @@ def _add(db: Session, tenant_id: str, day: date, paise: int, cap: int) -> int | 
 
 def release(db: Session, charge: Charge) -> None:
     """Give a reservation back (the send did not go out) and commit."""
+    relax_commit(db)
     db.execute(update(DailySpend)
                .where(DailySpend.tenant_id == charge.tenant_id, DailySpend.day == charge.day)
                .values(spent_paise=DailySpend.spent_paise - charge.paise,

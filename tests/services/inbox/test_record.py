@@ -13,8 +13,15 @@ from channels.contract import EventKind, InboundEvent, Location
 from services.accounts.models import ChannelAccount
 from services.bootstrap import prepare
 from services.context import AppContext, build_context
+from services.db.base import utcnow
 from services.inbox.models import InboxEvent
-from services.inbox.record import conversation_key, decode_event, encode_event, record_event
+from services.inbox.record import (
+    conversation_key,
+    decode_event,
+    encode_event,
+    record_event,
+    record_event_fast,
+)
 from services.settings import Settings
 from services.tasks.dispatch import CollectingDispatcher
 from tests.support.services import postgres_database
@@ -68,6 +75,35 @@ def test_an_event_is_recorded_once_however_often_it_arrives(ctx: AppContext) -> 
     assert [(r.external_id, r.status) for r in rows] == [(event.external_id, "pending")]
     assert CITIZEN not in rows[0].event_enc and "hello" not in rows[0].event_enc  # encrypted
     assert decode_event(ctx.crypto.decrypt_json(rows[0].event_enc)) == event
+
+
+@pytest.mark.integration
+def test_the_webhooks_driver_statement_writes_the_same_row_once(tmp_path: Path) -> None:
+    """PostgreSQL's fast path (one driver statement, no ORM) fills every column the model
+    would, and a repeat of the event is still a no-op."""
+    with postgres_database() as url:
+        settings = Settings(env="development", database_url=url, redis_url=None,
+                            secret_key=secrets.token_hex(32), simulators=True, seed_demo=True)
+        prepare(settings)
+        ctx = build_context(settings)
+        try:
+            assert ctx.recording_engine is not None
+            account = _account(ctx)
+            event = InboundEvent("SM" + secrets.token_hex(16), CITIZEN, account.address, "hi")
+            before = utcnow()
+            with ctx.recording_engine.connect() as conn:
+                first = record_event_fast(conn, ctx.crypto, account, "sms", event)
+                again = record_event_fast(conn, ctx.crypto, account, "sms", event)
+            assert first == conversation_key(ctx.crypto, account.tenant_id, "sms", event)
+            assert again is None
+            with ctx.sessions() as db:
+                row = db.scalars(select(InboxEvent)).one()
+            assert (row.tenant_id, row.account_id, row.medium, row.status, row.attempts) == (
+                account.tenant_id, account.id, "sms", "pending", 0)
+            assert len(row.id) == 32 and before <= row.created_at <= utcnow()
+            assert decode_event(ctx.crypto.decrypt_json(row.event_enc)) == event
+        finally:
+            ctx.close()
 
 
 def test_events_survive_the_round_trip_through_storage() -> None:

@@ -20,6 +20,7 @@ from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
 from services.inbox.worker import due_conversations, run_conversation
+from services.inbox.writer import InboxWriter
 from services.media.copier import sweep
 from services.media.store import FilesystemStore, MediaStore, make_store
 from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
@@ -50,6 +51,8 @@ class AppContext:
     round trip an event, each statement atomic on its own); None means `sessions`."""
     recording_engine: Engine | None = None
     """The autocommit engine behind `recording`, for the webhook's driver statements."""
+    inbox_writer: InboxWriter | None = None
+    """Group commit of webhook events (PostgreSQL, in a served gateway); None: one write each."""
     accounts: AccountCache = field(default_factory=lambda: AccountCache(5.0))
     """Channel accounts for webhooks, cached for a few seconds."""
     limiter: RateLimiter = field(default_factory=Unlimited)
@@ -92,6 +95,8 @@ class AppContext:
 
     def close(self) -> None:
         """Release the database pool and every pooled provider connection of the process."""
+        if self.inbox_writer is not None:
+            self.inbox_writer.stop()
         close_adapters()
         close_process_http()
         self.db_engine.dispose()

@@ -42,6 +42,15 @@ class AccountCache:
             self._rows[account_id] = (now + self.ttl, row)
         return row
 
+    def peek(self, account_id: str) -> tuple[bool, ChannelAccount | None]:
+        """(True, account or None) when the cache holds a fresh answer; (False, None) when
+        only the database can say (callers that must not wait on it take another path)."""
+        with self._lock:
+            hit = self._rows.get(account_id)
+        if hit is not None and hit[0] > self.clock():
+            return True, hit[1]
+        return False, None
+
     def clear(self) -> None:
         """Forget everything (tests, and after a change made in this process)."""
         with self._lock:

@@ -50,7 +50,7 @@ def decode_event(data: dict[str, Any]) -> InboundEvent:
         sender_name=data.get("name"))
 
 
-def _values(crypto: Crypto, account: ChannelAccount, medium: str, event: InboundEvent,
+def inbox_values(crypto: Crypto, account: ChannelAccount, medium: str, event: InboundEvent,
             conversation: str) -> dict[str, Any]:
     """The inbox row's columns for one event."""
     return {"tenant_id": account.tenant_id, "account_id": account.id,
@@ -82,7 +82,7 @@ def record_event_fast(conn: Connection, crypto: Crypto, account: ChannelAccount,
     """`record_event` on PostgreSQL in autocommit, for the webhook: one driver statement."""
     conversation = conversation_key(crypto, account.tenant_id, medium, event)
     params = {"id": new_id(), "status": "pending", "attempts": 0, "created_at": utcnow(),
-              **_values(crypto, account, medium, event, conversation)}
+              **inbox_values(crypto, account, medium, event, conversation)}
     row = conn.exec_driver_sql(_postgres_insert(), params).first()
     return conversation if row is not None else None
 
@@ -97,7 +97,7 @@ def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: s
     conversation = conversation_key(crypto, account.tenant_id, medium, event)
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     result = db.execute(insert(InboxEvent).values(
-        **_values(crypto, account, medium, event, conversation),
+        **inbox_values(crypto, account, medium, event, conversation),
     ).on_conflict_do_nothing(index_elements=["account_id", "external_id"])
         .returning(InboxEvent.id))
     return conversation if result.first() is not None else None

@@ -57,9 +57,11 @@ class Job:
 def load_job(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
              now: datetime) -> Job:
     """Build the send; raises TemplateError (refused) or SendError (e.g. a broken config)."""
-    message = db.get_one(Message, claim.message_id)
-    account = db.get_one(ChannelAccount, message.account_id)
-    contact = db.get_one(Contact, message.contact_id)
+    message, account, contact = db.execute(  # one round trip, not three
+        select(Message, ChannelAccount, Contact)
+        .join(ChannelAccount, ChannelAccount.id == Message.account_id)
+        .join(Contact, Contact.id == Message.contact_id)
+        .where(Message.id == claim.message_id)).one()
     outbound = OutboundMessage(
         to=address_of(crypto, contact), text=crypto.decrypt(message.body_enc),
         choices=tuple(Choice(c[0], c[1]) for c in message.extras.get("choices", [])),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlalchemy import case, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.contract import SendResult
@@ -26,10 +27,12 @@ def sent(sessions: Sessions, claim: Claim, result: SendResult) -> Outcome:
     with sessions() as db:
         if not settle(db, claim, status="sent", last_error=None):
             return _lost(claim)
-        message = db.get_one(Message, claim.message_id)
-        message.external_id = result.external_id
-        if message.status == "pending":  # a status callback may already have moved it on
-            message.status = result.status.value
+        db.execute(update(Message).where(Message.id == claim.message_id).values(
+            external_id=result.external_id,
+            # a status callback may already have moved it on
+            status=case((Message.status == "pending", result.status.value),
+                        else_=Message.status))
+            .execution_options(synchronize_session=False))
         db.commit()
     return Outcome.SENT
 

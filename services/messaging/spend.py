@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from services.db.base import IST, aware
 from services.db.engine import relax_commit
@@ -53,13 +53,16 @@ def until_next_day(now: datetime) -> float:
 
 
 def cap_for(db: Session, tenant_id: str, default: int) -> int:
-    """The city's cap, else its state's, else the deployment's default."""
-    tenant = db.get(Tenant, tenant_id)
-    while tenant is not None:
-        if tenant.daily_spend_cap_paise is not None:
-            return tenant.daily_spend_cap_paise
-        tenant = db.get(Tenant, tenant.parent_id) if tenant.parent_id else None
-    return default
+    """The city's cap, else its state's, else the deployment's default (one query: a tenant
+    is a city under a state, or a state)."""
+    parent = aliased(Tenant)
+    row = db.execute(select(Tenant.daily_spend_cap_paise, parent.daily_spend_cap_paise)
+                     .outerjoin(parent, parent.id == Tenant.parent_id)
+                     .where(Tenant.id == tenant_id)).first()
+    if row is None:
+        return default
+    own, inherited = row
+    return own if own is not None else inherited if inherited is not None else default
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 app = Celery("nagarsetu")
 PUBLISH_ERRORS = (KombuError, RedisError, OSError)
+TURNS_PER_TASK = 4
+"""Conversations per turns task when several are handed on together (the webhook writer's
+batches, the sweeper's finds)."""
 """What publishing raises while the broker is down (the sweepers catch up later)."""
 
 
@@ -57,6 +60,7 @@ def _apply(settings: Settings) -> None:
         broker_connection_timeout=2,
         task_default_queue=Lane.REPLY.queue,
         task_routes={"nagarsetu.run_turns": {"queue": TURNS_QUEUE},
+                     "nagarsetu.run_turns_batch": {"queue": TURNS_QUEUE},
                      "nagarsetu.sweep_inbox": {"queue": TURNS_QUEUE},
                      "nagarsetu.sweep_media": {"queue": TURNS_QUEUE}},
         beat_schedule={
@@ -96,6 +100,14 @@ def _shutdown(**_: Any) -> None:
 def run_turns(conversation: str) -> int:
     """Handle a conversation's recorded events in order (skipped if another worker has it)."""
     return run_conversation(worker_context(), conversation)
+
+
+@app.task(name="nagarsetu.run_turns_batch")  # type: ignore[untyped-decorator]
+def run_turns_batch(conversations: list[str]) -> int:
+    """Several conversations' recorded events, one conversation after another (each still
+    under its own lease); how many turns ran."""
+    ctx = worker_context()
+    return sum(run_conversation(ctx, conversation) for conversation in conversations)
 
 
 @app.task(name="nagarsetu.sweep_inbox")  # type: ignore[untyped-decorator]
@@ -149,12 +161,19 @@ class CeleryDispatcher:
             self._send(deliver_outbox, outbox_id, lane.queue)
 
     def enqueue_turns(self, conversations: Iterable[str]) -> None:
-        """One turns task per conversation, on the turns queue."""
-        for conversation in conversations:
-            self._send(run_turns, conversation, TURNS_QUEUE)
+        """On the turns queue: one task for a single conversation, else one task per
+        `TURNS_PER_TASK` of them (a publish costs the API process more CPU than the webhook's
+        insert; a small chunk keeps the conversations of a busy second spread over every
+        worker)."""
+        pending = list(conversations)
+        if len(pending) == 1:
+            self._send(run_turns, pending[0], TURNS_QUEUE)
+            return
+        for start in range(0, len(pending), TURNS_PER_TASK):
+            self._send(run_turns_batch, pending[start:start + TURNS_PER_TASK], TURNS_QUEUE)
 
     @staticmethod
-    def _send(task: Any, key: str, queue: str) -> None:
+    def _send(task: Any, key: str | list[str], queue: str) -> None:
         """Publish without retrying: a webhook must not wait for a broker that is down."""
         try:
             task.apply_async((key,), queue=queue, retry=False)

@@ -13,6 +13,7 @@ from services.audio import routes as audio_routes
 from services.categories import api as categories_api
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
+from services.inbox.writer import InboxWriter
 from services.media import routes as media_routes
 from services.messaging import spend_api
 from services.places import api as places_api
@@ -56,6 +57,10 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
         runner = use_default_dispatcher(context) if owned else None
         if runner:
             runner.start()
+        if owned and context.recording_engine is not None:  # PostgreSQL: group commit
+            context.inbox_writer = InboxWriter(
+                context.recording_engine,
+                lambda conversations: context.dispatcher.enqueue_turns(conversations))
         yield
         if runner:
             runner.stop()

@@ -13,12 +13,15 @@ exactly the adapter's (Exotel wants `text/plain` "and nothing else", so no chars
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as DbSession
 
 from channels.contract import InboundEvent, StatusUpdate, WebhookRequest, WebhookResponse
@@ -26,7 +29,12 @@ from channels.errors import ConfigError, WebhookRejected
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.context import AppContext
-from services.inbox.record import record_event, record_event_fast
+from services.inbox.record import (
+    conversation_key,
+    inbox_values,
+    record_event,
+    record_event_fast,
+)
 from services.messaging.lanes import Lane
 from services.messaging.log import apply_status
 from services.messaging.resend import resend_as_template
@@ -113,6 +121,47 @@ def _record(ctx: AppContext, db: DbSession, account: ChannelAccount, medium: str
     return conversations
 
 
+def _batched(ctx: AppContext, channel_type: str, account_id: str, kind: str,
+             request: WebhookRequest) -> tuple[list[dict[str, Any]], WebhookResponse] | None:
+    """The inbox rows and the answer of a webhook the writer can take, verified and parsed
+    here in the event loop (CPU only: the account is cached); None when it needs the full
+    path (an uncached account, IVR, status reports, a method the channel does not take)."""
+    if kind != "inbound":
+        return None
+    known, account = ctx.accounts.peek(account_id)
+    if not known or account is None or account.channel_type != channel_type or not account.active:
+        return None
+    adapter = adapter_for(ctx.crypto, account)
+    if adapter.capabilities.synchronous or request.method not in adapter.webhook_methods:
+        return None
+    result = adapter.handle_webhook(request, kind)
+    check_events(result.events)
+    if not all(isinstance(e, InboundEvent) for e in result.events):
+        return None  # parsed twice then; status reports come on their own route anyway
+    if result.ignored:
+        log.info("%s webhook acknowledged, not handled: %s", channel_type, result.ignored)
+    medium = adapter.medium.value
+    rows = []
+    for event in result.events:
+        assert isinstance(event, InboundEvent)
+        key = conversation_key(ctx.crypto, account.tenant_id, medium, event)
+        rows.append(inbox_values(ctx.crypto, account, medium, event, key))
+    return rows, result.response
+
+
+async def _answer(ctx: AppContext, channel_type: str, account_id: str, kind: str,
+                  hook: WebhookRequest) -> WebhookResponse:
+    """Through the group-committing writer when it can, else in a worker thread."""
+    writer = ctx.inbox_writer
+    batched = _batched(ctx, channel_type, account_id, kind, hook) if writer else None
+    if writer is None or batched is None:
+        return await run_in_threadpool(process_webhook, ctx, channel_type, account_id, kind, hook)
+    rows, response = batched
+    if rows:
+        await asyncio.wrap_future(writer.submit(rows))  # committed before the provider hears
+    return response
+
+
 async def _handle(request: Request, ctx: AppContext, channel_type: str, account_id: str,
                   kind: str) -> Response:
     """Shared body of the inbound and status routes."""
@@ -122,7 +171,11 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
         url += "?" + request.url.query
     hook = WebhookRequest(request.method, url, dict(request.headers), body)
     try:
-        reply = await run_in_threadpool(process_webhook, ctx, channel_type, account_id, kind, hook)
+        reply = await _answer(ctx, channel_type, account_id, kind, hook)
+    except DBAPIError as exc:  # the database is down or restarting: the provider retries
+        log.error("%s webhook not recorded: database unavailable (%s)", channel_type,
+                  type(exc.orig).__name__)
+        return JSONResponse({"error": "database_unavailable"}, status_code=503)
     except UnknownAccount:
         return JSONResponse({"error": "unknown_account"}, status_code=404)
     except NotForChannel:

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from services.inbox.models import InboxEvent
 from services.messaging.models import Message
@@ -198,3 +198,33 @@ def test_one_citizens_messages_are_handled_in_order_among_a_thousand_others(
         assert handled == sent  # the citizen's own order, whatever the crowd did
     finally:
         worker.stop()
+
+
+def test_served_webhooks_are_group_committed_and_a_database_outage_is_a_503(
+        prod: LiveGateway) -> None:
+    """In a served gateway on PostgreSQL the webhook's rows go through the writer thread; when
+    the database cannot be reached the provider is told to retry (503 with a code), not 500."""
+    writer = prod.ctx.inbox_writer
+    assert writer is not None
+    submitted: list[int] = []
+    submit = writer.submit
+    writer.submit = lambda rows: (submitted.append(len(rows)), submit(rows))[1]  # type: ignore[method-assign]
+    phone = SmsPhone(prod)
+    assert phone.post(phone.form("hello")).status_code == 200  # fills the account cache
+    assert phone.post(phone.form("1")).status_code == 200
+    assert submitted  # answered through the writer once the account was cached
+    assert prod.count(InboxEvent) == 2
+    forged = phone.post(phone.form("2"), signature="bad")  # still verified before anything
+    assert forged.status_code == 403
+    live_engine = writer.engine
+    writer.engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none",
+                                  connect_args={"connect_timeout": 2})
+    try:
+        down = phone.post(phone.form("3"))
+    finally:
+        writer.engine.dispose()
+        writer.engine = live_engine
+    assert down.status_code == 503
+    assert down.json() == {"error": "database_unavailable"}
+    assert phone.post(phone.form("3")).status_code == 200  # the provider's retry lands
+    assert prod.count(InboxEvent) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -11,7 +12,7 @@ import redis
 
 from services.messaging.lanes import Lane
 from services.settings import Settings
-from services.tasks.celery_app import CeleryDispatcher, app
+from services.tasks.celery_app import TURNS_PER_TASK, CeleryDispatcher, app
 from tests.support.services import redis_database
 
 pytestmark = pytest.mark.integration
@@ -35,6 +36,21 @@ def test_turns_and_deliveries_go_to_their_queues_on_the_configured_broker() -> N
     assert _task_names(client, "turns") == ["nagarsetu.run_turns"]
     assert _task_names(client, "replies") == ["nagarsetu.deliver_outbox"] * 2
     assert _task_names(client, "bulk") == ["nagarsetu.deliver_outbox"]
+    client.flushdb()
+
+
+def test_conversations_handed_on_together_share_tasks_in_small_chunks() -> None:
+    url = redis_database()
+    settings = Settings(env="development", redis_url=url, secret_key=secrets.token_hex(32))
+    dispatcher = CeleryDispatcher(settings)
+    conversations = [f"pb.amritsar:c{i}" for i in range(2 * TURNS_PER_TASK + 1)]
+    dispatcher.enqueue_turns(conversations)
+    client = redis.Redis.from_url(url)
+    raw = client.lrange("turns", 0, -1)
+    assert [json.loads(r)["headers"]["task"] for r in raw] == ["nagarsetu.run_turns_batch"] * 3
+    bodies = [json.loads(base64.b64decode(json.loads(r)["body"]))[0][0] for r in raw]
+    assert sorted(c for body in bodies for c in body) == sorted(conversations)  # each once
+    assert max(len(body) for body in bodies) == TURNS_PER_TASK
     client.flushdb()
 
 

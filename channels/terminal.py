@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Protocol
 
@@ -62,6 +63,11 @@ class InboxPhone:
             time.sleep(0.2)
 
 
+_PLAYED = re.compile(r"\[plays (?:audio|clip) ([a-z]{2,3})/([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\]")
+"""How a simulated call's transcript names a played clip (`[plays clip ur/digit.4]`)."""
+_SENTENCE_ENDS = (".", "?", "!", "।", "॥", "۔", "؟")
+
+
 class SimCall(Protocol):
     """A simulated call the terminal drives: what the caller hears at each step."""
 
@@ -88,6 +94,8 @@ class CallPhone:
         self.inbox = f"{self.gateway}/sim/twilio/phones/{sender}/inbox"
         self.cursor = self._sms(0)[1]
         self.heard: list[str] = []
+        self.said: dict[str, str | None] = {}
+        """What each played clip says, as the gateway told (None: it does not know)."""
         self._dial()
 
     def place_call(self) -> SimCall:
@@ -97,7 +105,38 @@ class CallPhone:
     def _dial(self) -> None:
         """Place a new call and keep what is said first."""
         self.call = self.place_call()
-        self.heard.append("\n".join(self.call.start()))
+        self.heard.append(self._spoken(self.call.start()))
+
+    def _spoken(self, heard: list[str]) -> str:
+        """What the caller hears: a played clip as the words it says, when the gateway knows
+        them (`/sim/audio/…`), else as the transcript names it."""
+        lines: list[str] = []
+        joining = False  # clips played in a row read as one sentence
+        for line in heard:
+            played = _PLAYED.fullmatch(line)
+            text = None
+            if played is not None:
+                key = f"{played[1]}/{played[2]}"
+                if key not in self.said:
+                    self.said[key] = self._clip_text(key)
+                text = self.said[key]
+            if text is not None and joining:
+                lines[-1] += " " + text
+            else:
+                lines.append(text or line)
+            joining = text is not None and not text.endswith(_SENTENCE_ENDS)
+        return "\n".join(lines)
+
+    def _clip_text(self, key: str) -> str | None:
+        """The text of a clip (`ur/digit.4`), asked of the gateway's simulator directory."""
+        try:
+            answer = phone_http().get(f"{self.gateway}/sim/audio/{key}", timeout=10)
+        except httpx.HTTPError:
+            return None
+        if answer.status_code != 200:
+            return None
+        text = answer.json().get("text")
+        return str(text) if text else None
 
     def _sms(self, after: int) -> tuple[list[str], int]:
         """Text messages this number received."""
@@ -114,7 +153,7 @@ class CallPhone:
             return
         heard = self.call.answer(text)
         ended: list[str] = [f"[call ended: {self.call.ended}]"] if self.call.ended else []
-        self.heard.append("\n".join(heard + ended))
+        self.heard.append(self._spoken(heard + ended))
 
     def receive(self, timeout: float) -> list[str]:
         """What was heard since the last call, and new SMS (waiting briefly for them)."""

@@ -130,7 +130,8 @@ def chat(
     = None,
     sender: Annotated[str, typer.Option("--from", help="the citizen's phone number")]
     = "+919876543210",
-    gateway: Annotated[str, typer.Option(help="URL of the running gateway")]
+    gateway: Annotated[str, typer.Option(
+        help="URL of a running gateway (start one with ./dev run)")]
     = "http://127.0.0.1:8000",
     tenant: Annotated[str, typer.Option(help="tenant whose simulated number to write to")]
     = "pb.amritsar",

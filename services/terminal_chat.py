@@ -15,6 +15,9 @@ from channels.terminal import TerminalPhone
 MEDIA = {"sms": "sms", "whatsapp": "whatsapp", "telegram": "telegram", "ivr": "voice",
          "voice": "voice"}
 """What `--channel` accepts, and the medium each means."""
+START_HINT = ("start one in another terminal with `./dev run` (or `nagarsetu run --dev`), "
+              "or point --gateway URL at a running gateway")
+"""How to get a gateway to chat with, said when none answers."""
 
 
 def open_phone(gateway: str, channel: str, sender: str, tenant: str,
@@ -26,7 +29,7 @@ def open_phone(gateway: str, channel: str, sender: str, tenant: str,
     try:
         directory = httpx.get(gateway.rstrip("/") + "/sim/directory", timeout=10)
     except httpx.HTTPError:
-        raise typer.BadParameter(f"no gateway answers at {gateway}; start it first") from None
+        raise typer.BadParameter(f"no gateway answers at {gateway}: {START_HINT}") from None
     if directory.status_code == 404:
         raise typer.BadParameter("this gateway runs without simulators")
     candidates = [a for a in directory.json()["accounts"]

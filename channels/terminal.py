@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import mimetypes
 import re
+import struct
 import time
-from typing import Protocol
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import httpx
 
@@ -27,6 +32,129 @@ class TerminalPhone(Protocol):
 
     def receive(self, timeout: float) -> list[str]:
         """Messages the phone received since the last call, waiting up to `timeout` seconds."""
+
+
+@runtime_checkable
+class MediaPhone(Protocol):
+    """A terminal phone whose channel carries a shared location and a photo (WhatsApp, Telegram)."""
+
+    def send(self, text: str) -> None:
+        """Deliver one text message."""
+
+    def receive(self, timeout: float) -> list[str]:
+        """Messages received since the last call."""
+
+    def send_location(self, latitude: float, longitude: float, /) -> None:
+        """Share a pinned location, in the provider's wire format."""
+
+    def send_photo(self, data: bytes, mime_type: str, /) -> str:
+        """Send a picture the way the provider delivers one (upload, then a media reference)."""
+
+
+LOCATION = re.compile(r"/location\s+(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)")
+"""`/location 31.62,74.87`: share that point."""
+_COMMAND = re.compile(r"/(location|photo)\b\s*(.*)", re.DOTALL)
+PICTURES = {"image/jpeg", "image/png", "image/webp"}
+"""What a phone sends as a photo (what WhatsApp and Telegram show as a picture)."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point the citizen shares."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture the citizen sends: its bytes and type."""
+
+    data: bytes
+    mime_type: str
+
+
+class CannotSend(ValueError):
+    """A `/photo` or `/location` line that cannot be sent; `kind` names what it asked for."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+
+
+def sample_photo(width: int = 64, height: int = 48) -> bytes:
+    """A small PNG (a grey gradient), for `/photo` without a file."""
+    rows = b"".join(b"\x00" + bytes(((x + y) * 2) % 256 for x in range(width))
+                    for y in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        """One PNG chunk with its length and CRC."""
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def picture_type(data: bytes, name: str = "") -> str | None:
+    """The picture type of a file, from its first bytes (else its name), or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "image/webp"
+    guessed = mimetypes.guess_type(name)[0] if name else None
+    return guessed if guessed in PICTURES else None
+
+
+def attachment(text: str) -> Location | Photo | None:
+    """What a `/location LAT,LON` or `/photo [PATH]` line sends; None for any other text.
+
+    Raises `CannotSend` for a malformed command or a file that is not a readable picture.
+    """
+    found = _COMMAND.fullmatch(text.strip())
+    if found is None:
+        return None
+    kind, rest = found[1], found[2].strip()
+    if kind == "location":
+        point = LOCATION.fullmatch(text.strip())
+        if point is None or not (-90 <= float(point[1]) <= 90
+                                 and -180 <= float(point[2]) <= 180):
+            raise CannotSend(kind, "usage: /location LATITUDE,LONGITUDE (e.g. /location "
+                                   "31.6200,74.8765)")
+        return Location(float(point[1]), float(point[2]))
+    if not rest:
+        return Photo(sample_photo(), "image/png")
+    path = Path(rest).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CannotSend(kind, f"cannot read {path}: {exc.strerror or exc}") from None
+    mime_type = picture_type(data, path.name)
+    if mime_type is None:
+        raise CannotSend(kind, f"{path} is not a JPEG, PNG or WebP picture")
+    return Photo(data, mime_type)
+
+
+def deliver(phone: TerminalPhone, text: str) -> None:
+    """Send one typed line: `/location` and `/photo` as what they stand for, else as typed.
+
+    Raises `CannotSend` when the line is such a command and the phone's channel cannot carry it
+    (SMS, a call) or the command itself is wrong.
+    """
+    sent = attachment(text)
+    if sent is None:
+        phone.send(text)
+        return
+    kind = "location" if isinstance(sent, Location) else "photo"
+    if not isinstance(phone, MediaPhone):
+        raise CannotSend(kind, f"this channel cannot send a {kind}")
+    if isinstance(sent, Location):
+        phone.send_location(sent.latitude, sent.longitude)
+    else:
+        phone.send_photo(sent.data, sent.mime_type)
 
 
 class InboxPhone:

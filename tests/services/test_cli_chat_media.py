@@ -94,6 +94,7 @@ def test_a_telegram_citizen_presses_share_location_in_a_later_run(gateway: LiveG
     shown = citizen.tap("File a complaint", shown)
     shown = citizen.say("1")  # the first category
     shown = citizen.tap("📍 Share location", shown)  # a new run presses the earlier keyboard
+    assert "Share your location" not in shown, shown  # taken: not asked again
     shown = citizen.tap("Yes", shown) if "[1] Yes" in shown else citizen.say("1")
     shown = citizen.say("Streetlight broken for a week")
     shown = citizen.say("/photo")  # a sample picture

@@ -1,4 +1,10 @@
-"""The protocol of a terminal phone: speak to the gateway as a provider would, show replies."""
+"""The protocol of a terminal phone: speak to the gateway as a provider would, show replies.
+
+Besides text, a citizen types `/location LAT,LON` or `/photo [PATH]` (`deliver`): phones whose
+channel carries them (`MediaPhone`: WhatsApp, Telegram) send them in the provider's format;
+the others refuse with `CannotSend`. A simulated caller (`CallPhone`) prints played clips as
+the words they say.
+"""
 
 from __future__ import annotations
 

@@ -130,7 +130,8 @@ def chat(
     = None,
     sender: Annotated[str, typer.Option("--from", help="the citizen's phone number")]
     = "+919876543210",
-    gateway: Annotated[str, typer.Option(help="URL of the running gateway")]
+    gateway: Annotated[str, typer.Option(
+        help="URL of a running gateway (start one with ./dev run)")]
     = "http://127.0.0.1:8000",
     tenant: Annotated[str, typer.Option(help="tenant whose simulated number to write to")]
     = "pb.amritsar",
@@ -138,17 +139,26 @@ def chat(
     = None,
     wait: Annotated[float, typer.Option(help="seconds to wait for replies")] = 5.0,
 ) -> None:
-    """Chat with a running gateway as a citizen would from their phone."""
-    from services.terminal_chat import open_phone, show
+    """Chat with a running gateway as a citizen would from their phone.
+
+    Type the number of a button to tap it; on WhatsApp and Telegram `/location LAT,LON` shares a
+    point and `/photo PATH` sends a picture (`/photo` alone, a sample one).
+    """
+    from rich.text import Text
+
+    from services.terminal_chat import open_phone, send, show
 
     phone = open_phone(gateway, channel, sender, tenant, provider)
     if say:
         for text in say:
-            console.print(f"[cyan]> {text}[/]")
-            phone.send(text)
-            show(console, phone.receive(wait))
+            console.print(Text(f"> {text}", style="cyan"))
+            if send(console, phone, channel, text):
+                show(console, phone.receive(wait))
         return
     console.print(f"Chatting as {sender} over {channel}. Type a message; Ctrl-D to quit.")
+    if channel in ("whatsapp", "telegram"):
+        console.print("Type a button's number to tap it; /location LAT,LON shares a point, "
+                      "/photo PATH sends a picture.")
     show(console, phone.receive(0.5))
     while True:
         try:
@@ -156,8 +166,7 @@ def chat(
         except (EOFError, KeyboardInterrupt):
             console.print()
             return
-        if text.strip():
-            phone.send(text)
+        if text.strip() and send(console, phone, channel, text):
             show(console, phone.receive(wait))
 
 

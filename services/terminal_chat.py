@@ -10,11 +10,16 @@ from rich.text import Text
 
 from channels.errors import ConfigError
 from channels.registry import adapter_class, terminal_phone
-from channels.terminal import TerminalPhone
+from channels.terminal import CannotSend, TerminalPhone, deliver
 
 MEDIA = {"sms": "sms", "whatsapp": "whatsapp", "telegram": "telegram", "ivr": "voice",
          "voice": "voice"}
 """What `--channel` accepts, and the medium each means."""
+START_HINT = ("start one in another terminal with `./dev run` (or `nagarsetu run --dev`), "
+              "or point --gateway URL at a running gateway")
+"""How to get a gateway to chat with, said when none answers."""
+CANNOT = {"sms": "An SMS carries only text", "voice": "A call carries only keys and speech"}
+"""Why a channel without photos or locations cannot send one."""
 
 
 def open_phone(gateway: str, channel: str, sender: str, tenant: str,
@@ -26,7 +31,7 @@ def open_phone(gateway: str, channel: str, sender: str, tenant: str,
     try:
         directory = httpx.get(gateway.rstrip("/") + "/sim/directory", timeout=10)
     except httpx.HTTPError:
-        raise typer.BadParameter(f"no gateway answers at {gateway}; start it first") from None
+        raise typer.BadParameter(f"no gateway answers at {gateway}: {START_HINT}") from None
     if directory.status_code == 404:
         raise typer.BadParameter("this gateway runs without simulators")
     candidates = [a for a in directory.json()["accounts"]
@@ -52,3 +57,20 @@ def show(console: Console, messages: list[str]) -> None:
         console.print("[dim](no reply yet)[/]")
     for text in messages:
         console.print(Panel(Text(text), border_style="green", expand=False))  # not markup
+
+
+def send(console: Console, phone: TerminalPhone, channel: str, text: str) -> bool:
+    """Send one typed line (`/photo [PATH]` and `/location LAT,LON` where the channel carries
+    them); False, after saying why, when nothing was sent."""
+    try:
+        deliver(phone, text)
+    except CannotSend as exc:
+        reason = CANNOT.get(MEDIA.get(channel, ""))
+        if reason is None:
+            console.print(Text(f"not sent: {exc}", style="yellow"))
+        else:
+            console.print(Text(f"not sent: {reason}: it cannot send a {exc.kind} (only "
+                               "WhatsApp and Telegram can). Describe it in words instead.",
+                               style="yellow"))
+        return False
+    return True

@@ -3,7 +3,8 @@
 Typing a number presses that button of the bot's last keyboard (an inline button sends a
 callback_query; a share-location button sends a fixed point in Amritsar); anything else is a
 text message. Like Telegram, the phone carries out a method the gateway puts in its webhook
-answer (answerCallbackQuery) against the simulated Bot API.
+answer (answerCallbackQuery) against the simulated Bot API. A new phone for the same chat reads
+the chat so far, so it can press the keyboard an earlier run was shown.
 """
 
 from __future__ import annotations
@@ -76,7 +77,10 @@ class TerminalPhone:
         self.chat_id = chat_for(sender)
         self.last: dict[str, Any] | None = None
         self.sent = 0
-        self.cursor = len(self._inbox(0)["messages"])
+        shown = self._inbox(0)["messages"]
+        self.cursor = len(shown)
+        if shown:
+            self.last = shown[-1]
 
     def _inbox(self, after: int) -> dict[str, Any]:
         """The simulator's record of what the bot sent to this chat."""
@@ -103,8 +107,13 @@ class TerminalPhone:
         self.sent += 1
         self.post(message_update(self.chat_id, self.sent, **content))
 
-    def send_photo(self, data: bytes, name: str = "photo.jpg", caption: str = "") -> str:
+    def send_location(self, latitude: float, longitude: float) -> None:
+        """Share a location (as the attachment menu does): a message with a `location`."""
+        self._message(location={"latitude": latitude, "longitude": longitude})
+
+    def send_photo(self, data: bytes, mime_type: str = "image/jpeg", caption: str = "") -> str:
         """Upload a photo to the simulated Bot API and send it; its file_id."""
+        name = "photo." + {"image/png": "png", "image/webp": "webp"}.get(mime_type, "jpg")
         upload = phone_http().post(f"{self.gateway}/sim/telegram/files", content=data,
                                    params={"name": name}, timeout=10)
         upload.raise_for_status()

@@ -166,8 +166,9 @@ def _fill(text: str, variables: Mapping[str, str]) -> str:
 
 def render(sid: str, content: Content | None,
            variables: Mapping[str, str]) -> tuple[str, list[dict[str, str]]]:
-    """What a handset shows for a content send: its text (options as `[#n] title` buttons or a
-    `#n title` list) and the options a tap can pick. Unknown content shows its variables."""
+    """What a handset shows for a content send: its text (options as `[n] title` buttons, or a
+    list's button and its `[n] title` rows) and the options a tap can pick. Unknown content
+    shows its variables."""
     if content is None:
         shown = " · ".join(variables[k] for k in sorted(variables, key=lambda k: (len(k), k)))
         guessed = [{"id": i, "title": t, "kind": "button"} for i, t in options_of(variables)]
@@ -177,7 +178,7 @@ def render(sid: str, content: Content | None,
                for t, i in content.options]
     lines = [_fill(content.body, variables)]
     if content.button:
-        lines += ["", content.button] + [f"  #{n} {o['title']}" for n, o in enumerate(options, 1)]
+        lines += ["", content.button] + [f"[{n}] {o['title']}" for n, o in enumerate(options, 1)]
     elif options:
-        lines += [""] + [f"[#{n}] {o['title']}" for n, o in enumerate(options, 1)]
+        lines += [""] + [f"[{n}] {o['title']}" for n, o in enumerate(options, 1)]
     return "\n".join(lines), options

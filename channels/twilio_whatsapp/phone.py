@@ -1,7 +1,8 @@
 """A WhatsApp handset in the terminal: signed Twilio webhooks out, the simulator's inbox in.
 
-Typing `#2` taps the second button (or list row) of the latest message that had some, the way a
-citizen taps rather than types; anything else is sent as text.
+Typing `2` (or `#2`) taps the second button (or list row) of the latest message, the way a
+citizen taps rather than types; anything else is sent as text. A new phone on the same number
+reads the chat so far, so it can tap the buttons an earlier run was shown.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from channels.terminal import phone_http
 from channels.twilio_whatsapp.payloads import bare, wa
 
 API_VERSION = "2010-04-01"
-_TAP = re.compile(r"#(\d{1,2})")
+_TAP = re.compile(r"#?(\d{1,2})")
 
 
 class TerminalPhone:
@@ -32,6 +33,7 @@ class TerminalPhone:
         self.options: list[dict[str, str]] = []
         self.replied_to = ""
         inbox = self._inbox(0)
+        self._remember(inbox)
         self.cursor = int(inbox["next"])
 
     def _inbox(self, after: int) -> dict[str, Any]:
@@ -58,7 +60,8 @@ class TerminalPhone:
         return response
 
     def send(self, text: str) -> None:
-        """Send a text, or tap an option when the text is `#n` and option n is on screen."""
+        """Send a text, or tap an option when the text is `n` (or `#n`) and option n is on
+        screen."""
         tap = _TAP.fullmatch(text.strip())
         if tap and 1 <= int(tap.group(1)) <= len(self.options):
             self.tap(int(tap.group(1)))
@@ -78,9 +81,13 @@ class TerminalPhone:
             self.post({**replied, "MessageType": "button", "ButtonPayload": option["id"],
                        "ButtonText": option["title"]})
 
+    def send_location(self, latitude: float, longitude: float) -> None:
+        """Share a pinned location (`/location` in the terminal)."""
+        self.share_location(latitude, longitude)
+
     def share_location(self, latitude: float, longitude: float, label: str = "",
                        address: str = "") -> None:
-        """Share a pinned location."""
+        """Share a pinned location, with a place's label and address when given."""
         fields = {"MessageType": "location", "Latitude": str(latitude),
                   "Longitude": str(longitude)}
         fields.update({k: v for k, v in (("Label", label), ("Address", address)) if v})
@@ -102,9 +109,13 @@ class TerminalPhone:
         while True:
             data = self._inbox(self.cursor)
             if data["messages"] or time.monotonic() >= deadline:
-                for shown, sid in zip(data["options"], data["sids"], strict=True):
-                    if shown:  # the newest buttons or list are the ones `#n` taps
-                        self.options, self.replied_to = list(shown), str(sid)
+                self._remember(data)
                 self.cursor = int(data["next"])
                 return [str(m) for m in data["messages"]]
             time.sleep(0.1)
+
+    def _remember(self, data: dict[str, Any]) -> None:
+        """Keep the options of the latest message read (none when it had none): a number taps
+        one of them."""
+        for shown, sid in zip(data["options"], data["sids"], strict=True):
+            self.options, self.replied_to = list(shown), str(sid)

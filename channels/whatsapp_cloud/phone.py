@@ -2,21 +2,19 @@
 
 Typing the number of a button or list row taps it (an interactive reply with the option's id),
 as a citizen would on a phone; `/location 31.62,74.87` shares a location; anything else is text.
+A new phone on the same number reads the chat so far, so it can tap what an earlier run showed.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import re
 import secrets
 import time
 from typing import Any
 
-from channels.terminal import phone_http
+from channels.terminal import LOCATION, phone_http
 from channels.whatsapp_cloud.payloads import SIGNATURE_HEADER, envelope, signature, wa_digits
-
-_LOCATION = re.compile(r"^/location\s+(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)$")
 
 
 class TerminalPhone:
@@ -33,7 +31,9 @@ class TerminalPhone:
         self.reply_kind: str | None = None
         self.context: str | None = None
         self.subscribed = self._subscribe()
-        self.cursor = int(self._inbox(0)["next"])
+        inbox = self._inbox(0)
+        self._remember(inbox["messages"])
+        self.cursor = int(inbox["next"])
 
     def _subscribe(self) -> bool:
         """Tell the fake Meta our app (to sign statuses) and our callback (handshake first)."""
@@ -70,7 +70,7 @@ class TerminalPhone:
             if self.context:
                 message["context"] = {"from": wa_digits(self.account["address"]),
                                       "id": self.context}
-        elif found := _LOCATION.match(typed):
+        elif found := LOCATION.fullmatch(typed):
             message.update(type="location", location={"latitude": float(found[1]),
                                                       "longitude": float(found[2])})
         else:
@@ -80,6 +80,10 @@ class TerminalPhone:
     def send(self, text: str) -> None:
         """POST one message to the gateway, signed with the app secret, as Meta would."""
         self._post(self._message(text))
+
+    def send_location(self, latitude: float, longitude: float) -> None:
+        """Share a pinned location, as a `location` message."""
+        self.send(f"/location {latitude},{longitude}")
 
     def send_photo(self, data: bytes, mime_type: str = "image/jpeg", caption: str = "") -> str:
         """Upload a file to the fake Meta and send it as an image message; its media id."""
@@ -119,8 +123,12 @@ class TerminalPhone:
                 break
             time.sleep(0.1)
         self.cursor = int(data["next"])
-        for message in data["messages"]:
+        self._remember(data["messages"])
+        return [str(m["text"]) for m in data["messages"]]
+
+    def _remember(self, messages: list[dict[str, Any]]) -> None:
+        """Keep the options of the latest message read: a typed number taps one of them."""
+        for message in messages:
             self.options = list(message["options"])
             self.reply_kind = message["kind"]
             self.context = message["id"]
-        return [str(m["text"]) for m in data["messages"]]

@@ -140,6 +140,7 @@ def _plan(store: ClipStore, code: str) -> tuple[dict[str, dict[str, str]], list[
     stale = [cid for cid in old if cid not in texts and store.rendered(code, cid).is_file()]
     for cid in stale:
         store.rendered(code, cid).unlink()
+        store.text_path(code, cid).unlink(missing_ok=True)
     return manifest, todo, len(stale)
 
 
@@ -180,4 +181,5 @@ def ensure(store: ClipStore, language: str, clips: Iterable[Clip]) -> list[str]:
     missing = {c.id: c for c in clips if not store.rendered(language, c.id).is_file()}
     for clip in missing.values():
         _render(store, language, clip)
+        store.write_text(language, clip.id, clip.text)  # a free clip is in no manifest
     return list(missing)

@@ -5,6 +5,8 @@ the working directory; read only here):
 
     <lang>/<clip id>.wav                      rendered by espeak-ng (`nagarsetu audio build`)
     <lang>/manifest.json                      clip id -> text, voice and the hash of both
+    <lang>/<clip id>.txt                      what a clip rendered at call time says (free
+                                              text, a joined prompt): not in the manifest
     overrides/<tenant>/<lang>/<clip id>.wav   recorded audio for a city (pb.amritsar) or a
                                               whole state (pb); found before the rendered clip
 """
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from i18n import LANGUAGES
 from services.settings import Settings, get_settings
 
 OVERRIDES = "overrides"
@@ -74,6 +77,28 @@ class ClipStore:
         candidates = self.overrides(language, clip, tenant) if tenant else []
         candidates.append(self.rendered(language, clip))
         return next((p for p in candidates if p.is_file()), None)
+
+    def text_path(self, language: str, clip: str) -> Path:
+        """Where the words of a clip outside the manifest are kept (beside its file)."""
+        return self.rendered(language, clip).with_suffix(".txt")
+
+    def write_text(self, language: str, clip: str, text: str) -> None:
+        """Keep what a clip rendered at call time says (a free-text clip, a joined prompt)."""
+        write_atomic(self.text_path(language, clip), text.encode())
+
+    def said(self, language: str, clip: str) -> str | None:
+        """What a clip says: its manifest text, else the text kept beside it, else what the
+        catalogs make it say today; None if unknown (free text rendered before it was kept)."""
+        text = self.read_manifest(language).get(clip, {}).get("text")
+        if isinstance(text, str):
+            return text
+        try:
+            return self.text_path(language, clip).read_text(encoding="utf-8")
+        except OSError:
+            pass
+        from i18n.voice import clip_texts
+
+        return clip_texts(language).get(clip) if language in LANGUAGES else None
 
     def manifest_path(self, language: str) -> Path:
         """The manifest of a language's rendered clips."""

@@ -5,7 +5,8 @@ serves it (the tenant's recording, its state's, else the rendered clip); one tha
 yet (run-time text such as a category name, or a language never built) is rendered with
 espeak-ng on the spot. `joined` concatenates a whole prompt into one 8 kHz WAV for providers
 that take a single file (Exotel's Gather applet): `prompt.<hash>`, named after the files it
-joins, so it changes when any of them does. Like `free.<hash>` clips it is a cache.
+joins, so it changes when any of them does. Like `free.<hash>` clips it is a cache; the words
+of both are kept beside the file (`ClipStore.said`), so a simulated caller can show them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,20 @@ GAP_SECONDS = 0.1
 """Silence between joined clips."""
 
 
+SENTENCE_ENDS = (".", "?", "!", "।", "॥", "۔", "؟")
+"""Where a joined prompt's words start a new line (Latin, Devanagari and Urdu full stops)."""
+
+
+def _spoken(texts: Iterable[str]) -> str:
+    """The words of clips played in a row, as sentences, one per line."""
+    out = ""
+    for text in (t.strip() for t in texts):
+        if text:
+            out += ("" if not out or out.endswith("\n") else " ") + text
+            out += "\n" if text.endswith(SENTENCE_ENDS) else ""
+    return out.strip()
+
+
 class Clips:
     """The clip URLs of one tenant (its recordings first), rendering what is missing."""
 
@@ -37,7 +52,12 @@ class Clips:
 
     def _ready(self, language: str, clips: Iterable[Clip]) -> bool:
         """Render the clips that have no file; False when rendering is impossible."""
+        clips = list(clips)
         missing = [c for c in clips if self.store.find(language, c.id, self.tenant) is None]
+        for clip in clips:  # free text rendered before its words were kept beside it
+            if clip.id.startswith("free.") and clip not in missing \
+                    and not self.store.text_path(language, clip.id).is_file():
+                self.store.write_text(language, clip.id, clip.text)
         try:
             ensure(self.store, language, missing)
         except AudioError as exc:
@@ -81,4 +101,6 @@ class Clips:
                     return None
                 samples += wav.resample(audio.samples, audio.rate) + gap
             write_atomic(target, wav.encode(samples))
+        if not self.store.text_path(language, clip_id).is_file():  # for the terminal phone
+            self.store.write_text(language, clip_id, _spoken(c.text for _, c in pieces))
         return f"{self.settings.base_url}/audio/{language}/{clip_id}.wav"

@@ -27,9 +27,13 @@ def test_terminal_chat_round_trips_in_hindi(gateway: LiveGateway) -> None:
 
 
 def test_terminal_chat_explains_a_missing_gateway() -> None:
-    result = CliRunner().invoke(app, ["chat", "--gateway", "http://127.0.0.1:9", "--say", "hi"])
+    result = CliRunner().invoke(app, ["chat", "--gateway", "http://127.0.0.1:9", "--say", "hi"],
+                                terminal_width=200)
     assert result.exit_code != 0
-    assert "no gateway answers" in result.output
+    said = " ".join(result.output.replace("│", " ").split())
+    assert "no gateway answers at http://127.0.0.1:9" in said
+    assert "--gateway URL" in said  # how to point it at a running one
+    assert "./dev run" in said  # and how to start one
 
 
 def test_terminal_chat_rejects_an_unknown_channel(gateway: LiveGateway) -> None:

@@ -69,20 +69,20 @@ MENU = (Choice("grievance", "शिकायत दर्ज करें"), Cho
 
 
 def test_phone_taps_buttons_and_list_rows(fake_whatsapp: FakeWhatsApp) -> None:
-    """Text goes as text; `#n` taps option n and arrives as ButtonPayload or ListId."""
+    """Text goes as text; `n` (or `#n`) taps option n and arrives as ButtonPayload or ListId."""
     adapter, phone, name = setup(fake_whatsapp)
     phone.send("नमस्ते")
     first = received(adapter, fake_whatsapp, name, 1)
     assert (first.sender, first.recipient, first.text, first.payload) == (
         CITIZEN, simulator.DEMO_NUMBER, "नमस्ते", None)
     adapter.send(OutboundMessage(CITIZEN, "भाषा चुनें", choices=LANGUAGES), None)
-    assert phone.receive(timeout=2) == ["भाषा चुनें\n\n[#1] English\n[#2] हिन्दी"]
-    phone.send("#2")
+    assert phone.receive(timeout=2) == ["भाषा चुनें\n\n[1] English\n[2] हिन्दी"]
+    phone.send("2")
     tapped = received(adapter, fake_whatsapp, name, 2)
     assert (tapped.text, tapped.payload) == ("हिन्दी", "hi")
     adapter.send(OutboundMessage(CITIZEN, "मुख्य मेनू", choices=MENU), None)
     assert phone.receive(timeout=2) == [
-        "मुख्य मेनू\n\n☰\n  #1 शिकायत दर्ज करें\n  #2 स्थिति\n  #3 भाषा\n  #4 मदद"]
+        "मुख्य मेनू\n\n☰\n[1] शिकायत दर्ज करें\n[2] स्थिति\n[3] भाषा\n[4] मदद"]
     phone.send("#1")
     picked = received(adapter, fake_whatsapp, name, 3)
     assert (picked.text, picked.payload) == ("शिकायत दर्ज करें", "grievance")
@@ -94,12 +94,12 @@ def test_phone_taps_buttons_and_list_rows(fake_whatsapp: FakeWhatsApp) -> None:
 
 
 def test_phone_without_content_shows_a_numbered_menu(fake_whatsapp: FakeWhatsApp) -> None:
-    """Without content templates the choices arrive as text, and `#1` is just text."""
+    """Without content templates the choices arrive as text, and `1` is just text."""
     adapter, phone, name = setup(fake_whatsapp, interactive=False)
     adapter.send(OutboundMessage(CITIZEN, "भाषा चुनें", choices=LANGUAGES), None)
     assert phone.receive(timeout=2) == ["भाषा चुनें\n\n1. English\n2. हिन्दी"]
-    phone.send("#1")
-    assert received(adapter, fake_whatsapp, name, 1).text == "#1"
+    phone.send("1")
+    assert received(adapter, fake_whatsapp, name, 1).text == "1"
 
 
 def test_phone_shares_a_location_and_a_photo(fake_whatsapp: FakeWhatsApp) -> None:

@@ -133,8 +133,9 @@ class _Import:
     def boundaries(self, active: set[str]) -> dict[str, Mapping[str, Any]]:
         """The boundary of each ward active after the import: the file's (or the kept one,
         for a format without boundaries), else the stored one."""
-        found = {code: w.boundary for code, w in self.wards.items()
-                 if code in active and w.active and w.boundary}
+        found: dict[str, Mapping[str, Any]] = {
+            code: w.boundary for code, w in self.wards.items()
+            if code in active and w.active and w.boundary}
         for spec in self.places.wards:
             row = self.wards.get(spec.code)
             boundary = self.kept(row, "ward", spec).boundary if row is not None else spec.boundary

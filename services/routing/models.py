@@ -53,7 +53,7 @@ class StaffNotice(Base, TenantScoped):
     staff_id: Mapped[str] = mapped_column(ForeignKey("staff_members.id"), index=True)
     grievance_id: Mapped[str] = mapped_column(ForeignKey("grievances.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    """`escalated`."""
+    """`assigned` (by routing at filing, or by staff) or `escalated`."""
     level: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str] = mapped_column(String(8))
     """`sms`, or `none` when the notice could only be recorded."""

@@ -42,6 +42,15 @@ def sms_account(db: Session, tenant_id: str) -> ChannelAccount | None:
     return None
 
 
+def assigned_message(db: Session, g: Grievance) -> Msg:
+    """What a new holder reads when a grievance is assigned: number, category, place, due."""
+    category = db.get_one(Category, g.category_id)
+    locality = db.get_one(Locality, g.locality_id)
+    return Msg("staff.assigned", {"id": g.public_id, "category": Localized(dict(category.names)),
+                                  "locality": Localized(dict(locality.names)),
+                                  "due": Date(aware(g.due_at))})
+
+
 def escalated_message(db: Session, g: Grievance) -> Msg:
     """What the new holder reads: the number, category, place and the missed due date."""
     category = db.get_one(Category, g.category_id)

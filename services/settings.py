@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     """How long a signed media link shown to staff opens the file."""
     media_max_attempts: int = Field(5, ge=1)
     """Fetches of one attachment before it is marked missing (provider down, throttled)."""
+    media_fetch_hosts: list[str] = Field(default_factory=lambda: ["api.twilio.com"])
+    """Hosts (JSON list; `*.example.com` for a domain) from which attachment URLs are fetched
+    with an account's credentials (Twilio's MediaUrl); https only. A development run also
+    allows this machine (the simulators)."""
     media_s3_bucket: str | None = None
     media_s3_endpoint_url: str | None = None
     """An S3-compatible endpoint (MinIO, Ceph…); None means AWS."""

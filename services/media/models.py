@@ -35,3 +35,6 @@ class MediaObject(Base, TenantScoped):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stored_at: Mapped[datetime | None] = mapped_column(default=None)
+    key_id: Mapped[str | None] = mapped_column(String(17), default=None)
+    """The ring key the stored copy is encrypted with (`-` for the unversioned secret);
+    None: not known (copied before migration 0016), `keys rotate --media` reads the file."""

@@ -28,7 +28,7 @@ from services.accounts.service import adapter_for
 from services.db.base import utcnow
 from services.media.hosts import allowed
 from services.media.kinds import refusal, sniff
-from services.media.models import MISSING, PENDING, REFUSED, STORED, MediaObject
+from services.media.models import MISSING, PENDING, REFUSED, STORED, MediaObject, key_tag
 from services.media.store import StoreError
 from services.messaging.backoff import retry_delay
 from services.messaging.models import Message
@@ -139,7 +139,8 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
         log.error("media %s not stored: %s", row.id, exc)
         return _retry_or_give_up(ctx, row, exc.code)
     _finish(ctx, row.id, status=STORED, error_code=None, content_type=sniff(data),
-            size=len(data), stored_at=utcnow())
+            size=len(data), stored_at=utcnow(),
+            key_id=key_tag(ctx.crypto.current.id))
     return STORED
 
 

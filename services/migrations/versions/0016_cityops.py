@@ -1,9 +1,10 @@
-"""cityops: e-mail notices to staff; the key a stored media copy is under
+"""cityops: e-mail notices to staff; the key a stored media copy is under; office hours
 
 `email_outbox` queues e-mail notices (address, subject and body encrypted), sent over SMTP by
 the sweepers with retries; `media.key_id` names the ring key of a stored copy, so
 `keys rotate --media` re-encrypts only copies under older keys (None: copied before this
-revision, the file itself is read).
+revision, the file itself is read); `tenants.hours` the public office hours per language,
+shown to citizens with the other contact details.
 
 Revision ID: 0016_cityops
 Revises: 0013
@@ -42,9 +43,13 @@ def upgrade() -> None:
     op.create_index("ix_email_outbox_due", "email_outbox", ["status", "next_attempt_at"])
     with op.batch_alter_table("media") as batch:
         batch.add_column(sa.Column("key_id", sa.String(17), nullable=True))
+    with op.batch_alter_table("tenants") as batch:
+        batch.add_column(sa.Column("hours", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tenants") as batch:
+        batch.drop_column("hours")
     with op.batch_alter_table("media") as batch:
         batch.drop_column("key_id")
     op.drop_index("ix_email_outbox_due", "email_outbox")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tests.services.grievances.helpers import AMRITSAR
 from tests.services.routing.city import sanitation
 from tests.support.fake_smtp import Received, fake_smtp
 from tests.support.gateway import LiveGateway, SmsPhone, free_port, make_settings
+from tests.support.services import postgres_database
 
 JE_EMAIL = "je.chahal@mcamritsar.example.in"
 
@@ -99,30 +101,40 @@ def _due_now(gateway: LiveGateway, email_id: str) -> None:
         db.commit()
 
 
-def test_a_busy_server_is_retried_and_a_refused_address_fails(tmp_path: Path,
-                                                             smtp: Received) -> None:
+@pytest.mark.parametrize("database", ["sqlite", pytest.param(
+    "postgresql", marks=pytest.mark.integration)])
+def test_a_busy_server_is_retried_and_a_refused_address_fails(tmp_path: Path, smtp: Received,
+                                                             database: str) -> None:
+    """On SQLite and PostgreSQL (the claim is a conditional UPDATE on its time)."""
     port = free_port()
-    settings = make_settings(tmp_path, port, smtp_host="127.0.0.1", smtp_port=smtp.port,
-                             smtp_starttls=False, smtp_user="mailer",
-                             smtp_password="s3cret-pass", sweep_interval_seconds=3600)
-    gateway = LiveGateway(settings, port).start()
-    try:
-        smtp.busy = 1
-        first = _queued(gateway, "ee@mcamritsar.example.in")
-        assert deliver(gateway.ctx, first) == PENDING  # 421: tried again later
-        assert deliver(gateway.ctx, first) is None  # not due yet: not claimed
-        _due_now(gateway, first)
-        assert deliver(gateway.ctx, first) == SENT
-        assert deliver(gateway.ctx, first) is None  # sent once, never again
-        assert [rcpts for _, rcpts, _ in smtp.messages] == [["ee@mcamritsar.example.in"]]
-        smtp.refuse.add("gone@mcamritsar.example.in")
-        second = _queued(gateway, "gone@mcamritsar.example.in")
-        assert deliver(gateway.ctx, second) == FAILED
-        with gateway.ctx.sessions() as db:
-            assert db.get_one(EmailItem, second).error_code == "recipient_refused"
-            assert db.get_one(EmailItem, first).error_code is None
-    finally:
-        gateway.stop()
+    with ExitStack() as stack:
+        extra = ({} if database == "sqlite"
+                 else {"database_url": stack.enter_context(postgres_database())})
+        settings = make_settings(tmp_path, port, smtp_host="127.0.0.1", smtp_port=smtp.port,
+                                 smtp_starttls=False, smtp_user="mailer",
+                                 smtp_password="s3cret-pass", sweep_interval_seconds=3600,
+                                 **extra)
+        gateway = LiveGateway(settings, port).start()
+        stack.callback(gateway.stop)
+        _busy_then_refused(gateway, smtp)
+
+
+def _busy_then_refused(gateway: LiveGateway, smtp: Received) -> None:
+    """A 421 is retried once due, a 550 recipient fails at once."""
+    smtp.busy = 1
+    first = _queued(gateway, "ee@mcamritsar.example.in")
+    assert deliver(gateway.ctx, first) == PENDING  # 421: tried again later
+    assert deliver(gateway.ctx, first) is None  # not due yet: not claimed
+    _due_now(gateway, first)
+    assert deliver(gateway.ctx, first) == SENT
+    assert deliver(gateway.ctx, first) is None  # sent once, never again
+    assert [rcpts for _, rcpts, _ in smtp.messages] == [["ee@mcamritsar.example.in"]]
+    smtp.refuse.add("gone@mcamritsar.example.in")
+    second = _queued(gateway, "gone@mcamritsar.example.in")
+    assert deliver(gateway.ctx, second) == FAILED
+    with gateway.ctx.sessions() as db:
+        assert db.get_one(EmailItem, second).error_code == "recipient_refused"
+        assert db.get_one(EmailItem, first).error_code is None
 
 
 def test_wrong_credentials_are_retried_until_the_attempts_are_used(tmp_path: Path,

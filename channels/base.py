@@ -85,6 +85,9 @@ class ChannelAdapter(ABC):
     required_fields: ClassVar[frozenset[str]] = frozenset()
     webhook_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
     """HTTP methods the provider calls the webhooks with (Exotel's applets also use GET)."""
+    media_by_url: ClassVar[bool] = False
+    """Media references are URLs fetched with the account's credentials: the core fetches
+    only those whose host is on its allow-list (`NAGARSETU_MEDIA_FETCH_HOSTS`)."""
 
     def __init__(self, config: AccountConfig) -> None:
         missing = sorted(f for f in self.required_fields if not config.get(f))

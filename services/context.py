@@ -21,6 +21,7 @@ from services.grievances.factory import GrievanceRegistries
 from services.grievances.registry import GrievanceRegistry
 from services.inbox.worker import due_conversations, run_conversation
 from services.inbox.writer import InboxWriter
+from services.mail.queue import sweep as sweep_mail
 from services.media.copier import sweep
 from services.media.store import FilesystemStore, MediaStore, make_store
 from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
@@ -92,6 +93,10 @@ class AppContext:
     def sweep_media(self) -> int:
         """Copy attachments whose copy is due (left by a crash, an IVR turn or a retry)."""
         return sweep(self)
+
+    def sweep_email(self) -> int:
+        """Send the staff e-mails that are due (new, retries, a crashed worker's)."""
+        return sweep_mail(self)
 
     def close(self) -> None:
         """Release the database pool and every pooled provider connection of the process."""

@@ -85,6 +85,22 @@ class Settings(BaseSettings):
     """How long a signed media link shown to staff opens the file."""
     media_max_attempts: int = Field(5, ge=1)
     """Fetches of one attachment before it is marked missing (provider down, throttled)."""
+    media_fetch_hosts: list[str] = Field(default_factory=lambda: ["api.twilio.com"])
+    """Hosts (JSON list; `*.example.com` for a domain) from which attachment URLs are fetched
+    with an account's credentials (Twilio's MediaUrl); https only. A development run also
+    allows this machine (the simulators)."""
+    smtp_host: str | None = None
+    """Where staff e-mail notices go (docs/staff-api.md); unset: none are sent, except that a
+    development run logs them."""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS (certificate checked) before logging in."""
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "NagarSetu <noreply@nagarsetu.invalid>"
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+    email_max_attempts: int = Field(8, ge=1)
+    """Tries of one e-mail before it is marked failed (server down, temporary refusals)."""
     media_s3_bucket: str | None = None
     media_s3_endpoint_url: str | None = None
     """An S3-compatible endpoint (MinIO, Ceph…); None means AWS."""

@@ -15,6 +15,7 @@ from channels.contract import (
     Capabilities,
     InboundEvent,
     Location,
+    MediaFile,
     Medium,
     OutboundMessage,
     RateLimit,
@@ -26,6 +27,7 @@ from channels.contract import (
 )
 from channels.errors import MalformedPayload
 from channels.twilio_sms.client import map_error, pooled_twilio
+from channels.twilio_sms.media import fetch_media, media_client
 from channels.twilio_sms.payloads import MAX_MEDIA, STATUS_MAP, InboundSms, StatusCallback
 from channels.twilio_sms.signature import verify_twilio
 
@@ -42,15 +44,23 @@ class Adapter(ChannelAdapter):
                                 account_rate=ACCOUNT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
+    media_by_url = True
 
     def __init__(self, config: AccountConfig) -> None:
         super().__init__(config)
         self.twilio = pooled_twilio(str(config["account_sid"]), str(config["auth_token"]),
                                     config.get("api_base"))
+        self.media = media_client()
 
     def close(self) -> None:
-        """Close the SDK client's kept-alive connections."""
+        """Close the SDK client's and the media client's kept-alive connections."""
         self.twilio.close()
+        self.media.close()
+
+    def fetch_media(self, ref: str) -> MediaFile:
+        """An MMS attachment (`MediaUrl<n>`), fetched with the account's credentials."""
+        return fetch_media(self.media.get(), ref, str(self.config["account_sid"]),
+                           str(self.config["auth_token"]), self.config.get("api_base"))
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """Verify, then parse an inbound message or a status callback."""

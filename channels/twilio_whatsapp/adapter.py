@@ -82,6 +82,8 @@ class Adapter(ChannelAdapter):
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
 
+    media_by_url = True
+
     def __init__(self, config: AccountConfig) -> None:
         super().__init__(config)
         self.number = config_number(config["address"])

@@ -40,6 +40,7 @@ from services.accounts.service import adapter_for, messaging_account
 from services.contacts.models import Contact
 from services.contacts.service import address_of, get_or_create, remember_name, urn_for
 from services.context import AppContext
+from services.conversation.contact import with_contact
 from services.conversation.operations import OpContext, OperationError, run
 from services.conversation.render import render_msg, render_parts, render_prompt
 from services.db.base import aware, utcnow
@@ -155,7 +156,7 @@ def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenan
                     pending.append(ServiceResult(action.op, data))
                 except OperationError as exc:
                     pending.append(ServiceResult(action.op, error=exc.code))
-    return session, replies
+    return session, with_contact(db, tenant, replies)
 
 
 def _in_writing(db: DbSession, ctx: AppContext, tenant_id: str, contact: Contact,

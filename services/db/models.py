@@ -6,6 +6,7 @@ from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, GrievanceRating, IdCounter
 from services.inbox.models import InboxEvent
+from services.mail.models import EmailItem
 from services.media.models import MediaObject
 from services.messaging.models import DailySpend, Message, OutboxItem
 from services.routing.models import EscalationStep, RoutingRule, StaffNotice
@@ -21,6 +22,7 @@ __all__ = [
     "Contact",
     "DailySpend",
     "Department",
+    "EmailItem",
     "EscalationStep",
     "Grievance",
     "GrievanceEvent",

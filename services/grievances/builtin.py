@@ -153,7 +153,7 @@ class BuiltinRegistry:
                                    action="file", from_status=None, to_status="open"))
         self.db.flush()
         ward = self.db.get_one(Ward, locality.ward_id)
-        routing.on_filing(self.db, g, category.code, ward.code,
+        routing.on_filing(self.db, self.crypto, g, category.code, ward.code,
                           now + timedelta(microseconds=1))
         return self._view(g)
 
@@ -293,7 +293,7 @@ class BuiltinRegistry:
         member = self._assignee(g, assignee) if assignee is not None else None
         self._record(g, action, actor, target, note, note_key)
         if member is not None:
-            routing.hand_to(g, member)
+            routing.hand_to(self.db, self.crypto, g, member)
         self.db.flush()
         return self._view(g)
 

@@ -4,7 +4,8 @@ The turn that logs a message records each of its media references as a `pending`
 turn's transaction (so a reference is never lost, whatever happens to the download). After
 the turn commits the worker copies them: a claim (a conditional update, so the sweeper and
 the worker never fetch the same file together), the provider download through the adapter's
-`fetch_media` with no database session open, a check of size and type, encryption with the
+`fetch_media` with no database session open (a URL reference only from an allowed host,
+services.media.hosts), a check of size and type, encryption with the
 key ring, the store's `put`, then the row marked `stored`. A provider that is down or
 throttling leaves the row pending for a later sweep, with backoff; after
 `media_max_attempts`, or an answer that cannot change (`media_unsupported`, a bad
@@ -25,12 +26,14 @@ from channels.errors import ChannelError, SendError
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.db.base import utcnow
+from services.media.hosts import allowed
 from services.media.kinds import refusal, sniff
-from services.media.models import MISSING, PENDING, REFUSED, STORED, MediaObject
+from services.media.models import MISSING, PENDING, REFUSED, STORED, MediaObject, key_tag
 from services.media.store import StoreError
 from services.messaging.backoff import retry_delay
 from services.messaging.models import Message
 from services.security.crypto import Crypto
+from services.settings import Environment
 
 if TYPE_CHECKING:
     from services.context import AppContext
@@ -105,7 +108,15 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
         return None
     row, account = claimed
     try:
-        fetched = adapter_for(ctx.crypto, account).fetch_media(ctx.crypto.decrypt(row.ref_enc))
+        adapter = adapter_for(ctx.crypto, account)
+        ref = ctx.crypto.decrypt(row.ref_enc)
+        development = ctx.settings.env is Environment.DEVELOPMENT
+        if adapter.media_by_url and not allowed(ref, ctx.settings.media_fetch_hosts,
+                                                loopback=development):
+            log.warning("media %s not fetched: its host is not allowed", row.id)
+            _finish(ctx, row.id, status=MISSING, error_code="media_host_not_allowed")
+            return MISSING
+        fetched = adapter.fetch_media(ref)
     except SendError as exc:
         if exc.retryable:
             return _retry_or_give_up(ctx, row, exc.code, exc.retry_after)
@@ -128,7 +139,8 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
         log.error("media %s not stored: %s", row.id, exc)
         return _retry_or_give_up(ctx, row, exc.code)
     _finish(ctx, row.id, status=STORED, error_code=None, content_type=sniff(data),
-            size=len(data), stored_at=utcnow())
+            size=len(data), stored_at=utcnow(),
+            key_id=key_tag(ctx.crypto.current.id))
     return STORED
 
 

@@ -13,6 +13,14 @@ PENDING, STORED, REFUSED, MISSING = "pending", "stored", "refused", "missing"
 """A copy is pending (to fetch, or to fetch again), stored, refused (too large, a type we do
 not keep) or missing (the provider would not give it)."""
 
+UNVERSIONED = "-"
+"""`media.key_id` of a copy under the ring's unversioned (original) secret."""
+
+
+def key_tag(key_id: str | None) -> str:
+    """What `media.key_id` holds for a ring key id."""
+    return UNVERSIONED if key_id is None else key_id
+
 
 class MediaObject(Base, TenantScoped):
     """A photo or recording a citizen sent, recorded with its message and copied by a worker."""
@@ -35,3 +43,6 @@ class MediaObject(Base, TenantScoped):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stored_at: Mapped[datetime | None] = mapped_column(default=None)
+    key_id: Mapped[str | None] = mapped_column(String(17), default=None)
+    """The ring key the stored copy is encrypted with (`-` for the unversioned secret);
+    None: not known (copied before migration 0014), `keys rotate --media` reads the file."""

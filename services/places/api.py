@@ -42,7 +42,8 @@ LocalLanguage = Annotated[str | None, Query(
 
 class ImportReport(BaseModel):
     """What an import changed, or would change on a dry run; each entry names `kind` and
-    `code` (renamed: `from`/`to` names; moved: `from`/`to` ward; updated: `fields`)."""
+    `code` (renamed: `from`/`to` names; moved: `from`/`to` ward; updated: `fields`); `overlaps`
+    warns of wards drawn over each other."""
 
     tenant: str
     dry_run: bool
@@ -54,6 +55,8 @@ class ImportReport(BaseModel):
     restored: list[dict[str, Any]]
     retired: list[dict[str, Any]]
     unchanged: int
+    overlaps: list[dict[str, Any]] = []
+    """Warnings: pairs of wards whose boundaries overlap (`codes`, `share` of the smaller)."""
 
 
 async def file_body(request: Request) -> bytes:

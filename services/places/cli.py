@@ -74,6 +74,10 @@ def summary(report: Report) -> str:
             extra = f" {item['from']} → {item['to']}" if title == "moved" else ""
             lines.append(f"  {title:<9}{item['kind']:<9}{item['code']}{extra}")
     lines.append(f"  {report.unchanged} unchanged")
+    for overlap in report.overlaps:
+        first, second = overlap["codes"]
+        lines.append(f"  warning  wards {first} and {second} overlap "
+                     f"({overlap['share']:.1%} of the smaller)")
     return "\n".join(lines)
 
 

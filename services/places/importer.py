@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from shapely import STRtree
+from shapely.errors import GEOSException, ShapelyError
+from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +28,8 @@ from services.tenancy.models import Locality, Tenant, Ward
 
 Place = Ward | Locality
 Spec = WardSpec | LocalitySpec
+OVERLAP_TOLERANCE = 0.001
+"""Overlaps up to this share of the smaller ward's area are drawing noise, not reported."""
 
 
 @dataclass
@@ -42,6 +47,9 @@ class Report:
     restored: list[dict[str, Any]] = field(default_factory=list)
     retired: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
+    """Pairs of wards, active after the import, whose boundaries overlap (a warning: a point
+    there is placed in the lower code, which may be the wrong ward)."""
 
     @property
     def changed(self) -> bool:
@@ -54,7 +62,7 @@ class Report:
         return {"tenant": self.tenant, "dry_run": self.dry_run, "full": self.full,
                 "added": self.added, "renamed": self.renamed, "moved": self.moved,
                 "updated": self.updated, "restored": self.restored, "retired": self.retired,
-                "unchanged": self.unchanged}
+                "unchanged": self.unchanged, "overlaps": self.overlaps}
 
 
 def digest(boundary: Mapping[str, Any] | None) -> str | None:
@@ -116,10 +124,25 @@ class _Import:
             gone = self.full and self.places.has_localities
             if gone or self.ward_codes.get(stored.ward_id, "") not in active_wards:
                 self.retire(stored, "locality")
+        self.report.overlaps = overlapping(self.boundaries(active_wards))
         if self.report.changed and not self.dry_run:
             self.tenant.places_revision = (self.tenant.places_revision or 0) + 1
             self.db.flush()
         return self.report
+
+    def boundaries(self, active: set[str]) -> dict[str, Mapping[str, Any]]:
+        """The boundary of each ward active after the import: the file's (or the kept one,
+        for a format without boundaries), else the stored one."""
+        found: dict[str, Mapping[str, Any]] = {
+            code: w.boundary for code, w in self.wards.items()
+            if code in active and w.active and w.boundary}
+        for spec in self.places.wards:
+            row = self.wards.get(spec.code)
+            boundary = self.kept(row, "ward", spec).boundary if row is not None else spec.boundary
+            found.pop(spec.code, None)
+            if boundary:
+                found[spec.code] = boundary
+        return found
 
     def ward(self, spec: WardSpec) -> None:
         """Add or update one ward."""
@@ -216,6 +239,30 @@ class _Import:
         """Record one change in the configuration change log."""
         record(self.db, tenant_id=self.tenant.id, actor=self.actor, entity=kind, key=code,
                action=action, before=before, after=state_of(row, self.ward_codes))
+
+
+def overlapping(boundaries: Mapping[str, Mapping[str, Any]],
+                tolerance: float = OVERLAP_TOLERANCE) -> list[dict[str, Any]]:
+    """Pairs of wards (codes in order) whose shared area exceeds `tolerance` of the smaller
+    one's, with that share; wards that only touch along an edge share no area."""
+    shapes = []
+    for code, boundary in sorted(boundaries.items()):
+        try:
+            geometry = shape(boundary)
+        except (ShapelyError, GEOSException, ValueError, TypeError, KeyError):
+            continue
+        if geometry.geom_type in ("Polygon", "MultiPolygon") and geometry.area > 0:
+            shapes.append((code, geometry if geometry.is_valid else geometry.buffer(0)))
+    tree = STRtree([geometry for _, geometry in shapes])
+    found = []
+    for i, (code_a, a) in enumerate(shapes):
+        for j in sorted(int(k) for k in tree.query(a, predicate="intersects") if k > i):
+            code_b, b = shapes[j]
+            share = a.intersection(b).area / min(a.area, b.area)
+            if share > tolerance:
+                found.append({"kind": "ward", "codes": [code_a, code_b],
+                              "share": round(share, 4)})
+    return found
 
 
 def _geo(boundary: Mapping[str, Any] | None) -> dict[str, Any] | None:

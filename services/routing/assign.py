@@ -2,6 +2,8 @@
 
 Filing never fails because of routing: no matching rule, no officer to choose, or a database
 error inside routing (rolled back to a savepoint) leaves the grievance unassigned and logged.
+The officer chosen is told (services.routing.notices), in the same transaction, as an
+escalation's new holder is; so is a member a staff key assigns, when the holder changes.
 """
 
 from __future__ import annotations
@@ -14,17 +16,26 @@ from sqlalchemy.orm import Session
 
 from services.grievances.models import Grievance, GrievanceEvent
 from services.routing.choose import ACTING, route
+from services.routing.notices import assigned_message, notify_staff
+from services.security.crypto import Crypto
 from services.staff.directory import covers
 from services.staff.models import StaffMember
 
 log = logging.getLogger(__name__)
 
 
-def hand_to(g: Grievance, member: StaffMember) -> None:
-    """Make a member the holder (the name is kept for display and older readers)."""
+def hand_to(db: Session, crypto: Crypto, g: Grievance, member: StaffMember) -> bool:
+    """Make a member the holder (the name is kept for display and older readers) and tell
+    them, once: handing it to whoever holds it already changes nothing and sends nothing."""
+    changed = g.assignee_id != member.id
     g.assignee_id, g.assignee = member.id, member.name
     if member.department_id:
         g.department_id = member.department_id
+    if changed:
+        db.flush()
+        notify_staff(db, crypto, member=member, g=g, kind="assigned",
+                     level=g.escalation_level or 0, message=assigned_message(db, g))
+    return changed
 
 
 def assignable(member: StaffMember | None, tenant_id: str, ward: str) -> str | None:
@@ -36,7 +47,8 @@ def assignable(member: StaffMember | None, tenant_id: str, ward: str) -> str | N
     return None
 
 
-def on_filing(db: Session, g: Grievance, category: str, ward: str, at: datetime) -> None:
+def on_filing(db: Session, crypto: Crypto, g: Grievance, category: str, ward: str,
+              at: datetime) -> None:
     """Route a just-filed grievance (flushed, with its `file` entry) to an officer."""
     try:
         with db.begin_nested():
@@ -50,11 +62,11 @@ def on_filing(db: Session, g: Grievance, category: str, ward: str, at: datetime)
                 log.warning("%s: rule %s/%s found no officer for ward %s; left unassigned",
                             g.public_id, choice.rule.category, choice.rule.ward, ward)
                 return
-            hand_to(g, choice.chosen)
             db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=at,
                                   actor=f"routing:{choice.rule.category}/{choice.rule.ward}",
                                   action="assign", from_status=g.status, to_status="assigned"))
             g.status = "assigned"
+            hand_to(db, crypto, g, choice.chosen)
             db.flush()
     except SQLAlchemyError as exc:
         log.error("%s: routing failed (%s); left unassigned", g.public_id, type(exc).__name__)

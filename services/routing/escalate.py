@@ -91,7 +91,7 @@ def escalate_one(db: Session, crypto: Crypto, grievance_id: str,
     step = steps[level]
     ward = db.get_one(Ward, g.ward_id)
     member = for_level(db, g.tenant_id, ward.code, g.department_id, step.designation)
-    before = g.status
+    before, holder = g.status, g.assignee_id
     if member is not None:
         g.assignee_id, g.assignee = member.id, member.name
         if g.status == "open":
@@ -104,7 +104,7 @@ def escalate_one(db: Session, crypto: Crypto, grievance_id: str,
                           action="escalate", from_status=before, to_status=g.status))
     g.updated_at = at
     outbox: list[str] = []
-    if member is not None:
+    if member is not None and member.id != holder:  # one notice per change of holder
         notice = notify_staff(db, crypto, member=member, g=g, kind="escalated", level=level,
                               message=escalated_message(db, g))
         outbox += [notice.outbox_id] if notice.outbox_id else []

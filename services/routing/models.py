@@ -44,8 +44,8 @@ class EscalationStep(Base, TenantScoped):
 
 
 class StaffNotice(Base, TenantScoped):
-    """A notice to a staff member about a grievance: sent by SMS (with its outbox row) or, with
-    no phone or no SMS account, only recorded here (and logged) for the officer's view."""
+    """A notice to a staff member about a grievance: sent by SMS (with its outbox row), else by
+    e-mail (its `email_outbox` row), else only recorded here (and logged)."""
 
     __tablename__ = "staff_notices"
 
@@ -53,9 +53,10 @@ class StaffNotice(Base, TenantScoped):
     staff_id: Mapped[str] = mapped_column(ForeignKey("staff_members.id"), index=True)
     grievance_id: Mapped[str] = mapped_column(ForeignKey("grievances.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    """`escalated`."""
+    """`assigned` (by routing at filing, or by staff) or `escalated`."""
     level: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str] = mapped_column(String(8))
-    """`sms`, or `none` when the notice could only be recorded."""
+    """`sms`, `email`, or `none` when the notice could only be recorded."""
     outbox_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    """The outbox row of an SMS, or the `email_outbox` row of an e-mail."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

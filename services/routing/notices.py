@@ -1,5 +1,6 @@
-"""Telling a staff member a grievance is now theirs: an SMS over the city's SMS account, or,
-with no phone number or no SMS account (or after STOP), a notice only recorded and logged."""
+"""Telling a staff member a grievance is now theirs: an SMS over the city's SMS account; or,
+when no SMS can go (no phone number, no SMS account, STOP), an e-mail to their address
+(services.mail); with neither, a notice only recorded and logged."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from services.contacts.service import get_or_create
 from services.conversation.render import render_msg, render_parts
 from services.db.base import aware
 from services.grievances.models import Grievance
+from services.mail.queue import queue_email
 from services.messaging.lanes import Lane
 from services.messaging.outbox import queue_message
 from services.routing.models import StaffNotice
@@ -42,6 +44,15 @@ def sms_account(db: Session, tenant_id: str) -> ChannelAccount | None:
     return None
 
 
+def assigned_message(db: Session, g: Grievance) -> Msg:
+    """What a new holder reads when a grievance is assigned: number, category, place, due."""
+    category = db.get_one(Category, g.category_id)
+    locality = db.get_one(Locality, g.locality_id)
+    return Msg("staff.assigned", {"id": g.public_id, "category": Localized(dict(category.names)),
+                                  "locality": Localized(dict(locality.names)),
+                                  "due": Date(aware(g.due_at))})
+
+
 def escalated_message(db: Session, g: Grievance) -> Msg:
     """What the new holder reads: the number, category, place and the missed due date."""
     category = db.get_one(Category, g.category_id)
@@ -51,29 +62,45 @@ def escalated_message(db: Session, g: Grievance) -> Msg:
                                    "due": Date(aware(g.due_at))})
 
 
+def _email(db: Session, crypto: Crypto, member: StaffMember, g: Grievance, message: Msg,
+           language: str) -> str | None:
+    """Queue the notice as an e-mail when the member has an address (sent by the sweepers over
+    SMTP; without an SMTP host it waits, retried, and a development run only logs it)."""
+    if member.email_enc is None:
+        return None
+    subject = render_msg(Msg("staff.email_subject", {"id": g.public_id}), language)
+    return queue_email(db, crypto, tenant_id=g.tenant_id, staff_id=member.id,
+                       to=crypto.decrypt(member.email_enc), subject=subject,
+                       body=render_msg(message, language), language=language)
+
+
 def notify_staff(db: Session, crypto: Crypto, *, member: StaffMember, g: Grievance,
                  kind: str, level: int, message: Msg) -> StaffNotice:
-    """Queue the SMS when possible and record the notice either way (same transaction)."""
+    """Queue the SMS when possible, else the e-mail, and record the notice either way (same
+    transaction)."""
     account = sms_account(db, g.tenant_id)
-    outbox_id = None
+    tenant = db.get_one(Tenant, g.tenant_id)
+    language = member.language or language_settings(db, tenant)[1]
+    outbox_id = email_id = None
     why = "no phone number" if member.phone_enc is None else "no SMS account"
     if member.phone_enc is not None and account is not None:
         contact = get_or_create(db, crypto, g.tenant_id, "tel:" + crypto.decrypt(member.phone_enc))
         if contact.opted_out:
             why = "opted out"
         else:
-            tenant = db.get_one(Tenant, g.tenant_id)
-            language = member.language or language_settings(db, tenant)[1]
             outbox_id = queue_message(db, crypto, account=account, contact=contact,
                                       text=render_msg(message, language), language=language,
                                       parts=render_parts(Prompt((message,)), language),
                                       lane=Lane.NOTICE)
     if outbox_id is None:
+        email_id = _email(db, crypto, member, g, message, language)
+    if outbox_id is None and email_id is None:
         log.warning("%s notice of %s to staff member %s recorded only: %s", kind, g.public_id,
                     member.id, why)
+    channel = "sms" if outbox_id else "email" if email_id else "none"
     notice = StaffNotice(tenant_id=g.tenant_id, staff_id=member.id, grievance_id=g.id,
-                         kind=kind, level=level, channel="sms" if outbox_id else "none",
-                         outbox_id=outbox_id)
+                         kind=kind, level=level, channel=channel,
+                         outbox_id=outbox_id or email_id)
     db.add(notice)
     db.flush()
     return notice

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 
 from services.db.cli_session import cli_session
+from services.media.rotate import MediaTally, pending_media, rotate_media
+from services.media.store import make_store
 from services.security.crypto import Crypto
 from services.security.keyring import KeyringError
 from services.security.rotate import Tally, pending_counts, rotate
@@ -39,28 +41,43 @@ def status() -> None:
     with cli_session() as db:
         for table, count in pending_counts(db, crypto).items():
             typer.echo(f"{table}\t{count} pending")
+        typer.echo(f"media files\t{pending_media(db, crypto)} pending")
 
 
 @keys_app.command("rotate")
 def rotate_command(
     batch_size: Annotated[int, typer.Option(min=1, max=10000, help="rows per transaction")]
     = 500,
+    media: Annotated[bool, typer.Option(
+        "--media/--no-media", help="also re-encrypt the stored media files (default)")] = True,
 ) -> None:
     """Re-encrypt every encrypted column and re-hash lookups under the current key, one
-    committed batch at a time (the gateway keeps running; run again to resume)."""
+    committed batch at a time, then the media files in the media store (the gateway keeps
+    running; run again to resume)."""
     crypto = _crypto()
 
     def progress(table: str, tally: Tally) -> None:
         """One line per batch."""
         console.print(f"{table}: {tally.rotated} rotated so far")
 
+    def files(tally: MediaTally) -> None:
+        """One line per batch of files."""
+        console.print(f"media files: {tally.rotated} rotated so far")
+
     with cli_session() as db:
         tallies = rotate(db, crypto, batch_size, progress)
+        done = (rotate_media(db, crypto, make_store(get_settings()), min(batch_size, 100), files)
+                if media else None)
     failed = 0
     for table, tally in tallies.items():
         typer.echo(f"{table}\trotated {tally.rotated}\tfailed {tally.failed}"
                    f"\tchanged meanwhile {tally.raced}")
         failed += tally.failed
+    if done is not None:
+        typer.echo(f"media files\trotated {done.rotated}\tfailed {done.failed}"
+                   f"\talready current {done.recorded}")
+        failed += done.failed
     if failed:
-        console.print(f"{failed} rows are under keys the ring lacks; add those keys and run again")
+        console.print(f"{failed} rows or files are under keys the ring lacks (or files are "
+                      "missing from the store); add those keys and run again")
         raise typer.Exit(1)

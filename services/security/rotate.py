@@ -23,6 +23,7 @@ from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.grievances.models import Grievance, GrievanceEvent
 from services.inbox.models import InboxEvent
+from services.mail.models import EmailItem
 from services.media.models import MediaObject
 from services.messaging.models import Message
 from services.security.crypto import Crypto, DecryptionError
@@ -112,6 +113,8 @@ TARGETS: tuple[Target, ...] = (
            legacy=lambda t: t.c.note.is_not(None)),
     Target("inbox", _table(InboxEvent), ("event_enc",), _reencrypt("event_enc")),
     Target("media", _table(MediaObject), ("ref_enc",), _reencrypt("ref_enc")),
+    Target("email_outbox", _table(EmailItem), ("to_enc", "subject_enc", "body_enc"),
+           _reencrypt("to_enc", "subject_enc", "body_enc")),
 )
 
 

@@ -62,11 +62,13 @@ def _apply(settings: Settings) -> None:
         task_routes={"nagarsetu.run_turns": {"queue": TURNS_QUEUE},
                      "nagarsetu.run_turns_batch": {"queue": TURNS_QUEUE},
                      "nagarsetu.sweep_inbox": {"queue": TURNS_QUEUE},
-                     "nagarsetu.sweep_media": {"queue": TURNS_QUEUE}},
+                     "nagarsetu.sweep_media": {"queue": TURNS_QUEUE},
+                     "nagarsetu.sweep_email": {"queue": TURNS_QUEUE}},
         beat_schedule={
             "sweep-inbox": {"task": "nagarsetu.sweep_inbox", "schedule": sweep},
             "sweep-outbox": {"task": "nagarsetu.sweep_outbox", "schedule": sweep},
             "sweep-media": {"task": "nagarsetu.sweep_media", "schedule": sweep},
+            "sweep-email": {"task": "nagarsetu.sweep_email", "schedule": sweep},
             "escalate": {"task": "nagarsetu.escalate",
                          "schedule": settings.escalation_interval_seconds},
         },
@@ -124,6 +126,12 @@ def sweep_inbox() -> int:
 def sweep_media() -> int:
     """Copy attachments whose copy is due: IVR recordings, retries, a crashed worker's."""
     return worker_context().sweep_media()
+
+
+@app.task(name="nagarsetu.sweep_email")  # type: ignore[untyped-decorator]
+def sweep_email() -> int:
+    """Send the staff e-mail notices that are due (SMTP, with retries)."""
+    return worker_context().sweep_email()
 
 
 @app.task(name="nagarsetu.deliver_outbox")  # type: ignore[untyped-decorator]

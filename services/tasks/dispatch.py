@@ -76,12 +76,14 @@ class ThreadDispatcher:
     def __init__(self, deliver: Deliver, due: Due, sweep_seconds: float,
                  run_turns: RunTurns | None = None, due_turns: DueTurns | None = None,
                  workers: int = 4, sweep_media: SweepMedia | None = None,
-                 escalate: Periodic | None = None, escalate_seconds: float = 300.0) -> None:
+                 escalate: Periodic | None = None, escalate_seconds: float = 300.0,
+                 sweep_email: SweepMedia | None = None) -> None:
         self.deliver = deliver
         self.due = due
         self.run_turns = run_turns
         self.due_turns = due_turns
         self.sweep_media = sweep_media
+        self.sweep_email = sweep_email
         self.escalate = escalate
         self.escalate_seconds = escalate_seconds
         self._escalated_at = float("-inf")
@@ -123,7 +125,8 @@ class ThreadDispatcher:
 
     def _sweep_loop(self) -> None:
         """Every few seconds, hand on whatever is due: turns first, then deliveries, then
-        attachments to copy (in this thread: downloads never hold a turn or a send back);
+        attachments to copy and staff e-mails to send (in this thread: downloads and SMTP
+        never hold a turn or a send back);
         every `escalate_seconds`, escalate grievances past their SLA."""
         while not self._stop.wait(self.sweep_seconds):
             self._maybe_escalate()
@@ -138,6 +141,8 @@ class ThreadDispatcher:
                 self._safe(self.deliver, outbox_id)
             if self.sweep_media is not None:
                 self._safe(lambda _: self.sweep_media and self.sweep_media(), "media")
+            if self.sweep_email is not None:
+                self._safe(lambda _: self.sweep_email and self.sweep_email(), "email")
 
     def _maybe_escalate(self) -> None:
         """Run the escalation sweep when its interval has passed (its notices are delivered

@@ -4,7 +4,7 @@ Every field is checked before anything is written, and each change is recorded i
 configuration change log in the caller's transaction. Errors carry a code and the field:
 `invalid_tenant_id`, `tenant_exists`, `unknown_parent`, `invalid_code`, `code_taken`,
 `names_required`, `invalid_names`, `unknown_language`, `invalid_default_language`,
-`invalid_phone`, `invalid_email`, `invalid_website`, `invalid_address`.
+`invalid_phone`, `invalid_email`, `invalid_website`, `invalid_address`, `invalid_hours`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ SHORT_CODE = re.compile(r"^[0-9]{3,8}$")
 """Helplines such as 1100 or 155304 are not full numbers, but citizens dial them."""
 MAX_NAME = 100
 MAX_ADDRESS = 300
+MAX_HOURS = 120
 MAX_URL = 255
 
 
@@ -60,6 +61,8 @@ class TenantFields:
     website: str | None = None
     address: Mapping[str, str] | None = None
     """Empty strings clear phone, email and website; an empty mapping clears the address."""
+    hours: Mapping[str, str] | None = None
+    """Office hours per language; an empty mapping clears them."""
 
 
 def state_of(tenant: Tenant) -> dict[str, Any]:
@@ -68,7 +71,7 @@ def state_of(tenant: Tenant) -> dict[str, Any]:
             "default_language": tenant.default_language,
             "languages": list(tenant.languages or []), "phone": tenant.phone,
             "email": tenant.email, "website": tenant.website,
-            "address": dict(tenant.address or {})}
+            "address": dict(tenant.address or {}), "hours": dict(tenant.hours or {})}
 
 
 def create_tenant(db: Session, tenant_id: str, spec: TenantFields, *, actor: str) -> Tenant:
@@ -85,7 +88,7 @@ def create_tenant(db: Session, tenant_id: str, spec: TenantFields, *, actor: str
     if not spec.names:
         raise TenantError("names_required", "names")
     tenant = Tenant(id=tenant_id, parent_id=parent, code="", names={}, default_language="en",
-                    languages=[], address={}, places_revision=0)
+                    languages=[], address={}, hours={}, places_revision=0)
     _apply(db, tenant, spec)
     db.add(tenant)
     db.flush()
@@ -121,6 +124,8 @@ def _apply(db: Session, tenant: Tenant, spec: TenantFields) -> None:
         values["website"] = _website(spec.website)
     if spec.address is not None:
         values["address"] = _texts(spec.address, MAX_ADDRESS, "address", required=False)
+    if spec.hours is not None:
+        values["hours"] = _texts(spec.hours, MAX_HOURS, "hours", required=False)
     default = spec.default_language
     if default is not None or "languages" in values:
         probe = Tenant(id=tenant.id, parent_id=tenant.parent_id,
@@ -151,7 +156,7 @@ def _code(db: Session, tenant: Tenant, code: str) -> str:
 def _texts(values: Mapping[str, str], limit: int, field: str, *,
            required: bool) -> dict[str, str]:
     """Texts per language (names, an address), trimmed and bounded."""
-    code = "invalid_names" if field == "names" else "invalid_address"
+    code = f"invalid_{field}"
     found: dict[str, str] = {}
     for language, value in values.items():
         text = " ".join(str(value).split())

@@ -46,13 +46,15 @@ class TenantChange(BaseModel):
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
     website: Annotated[str, StringConstraints(max_length=255)] | None = None
     address: PerLanguage | None = None
+    hours: PerLanguage | None = None
+    """Office hours per language (an empty object clears them)."""
 
     def fields(self) -> TenantFields:
         """As the admin service takes them."""
         return TenantFields(code=self.code, names=self.names,
                             default_language=self.default_language, languages=self.languages,
                             phone=self.phone, email=self.email, website=self.website,
-                            address=self.address)
+                            address=self.address, hours=self.hours)
 
 
 class TenantNew(TenantChange):
@@ -78,6 +80,7 @@ class TenantOut(BaseModel):
     email: str | None
     website: str | None
     address: dict[str, str]
+    hours: dict[str, str]
 
     @classmethod
     def of(cls, db: Session, tenant: Tenant) -> TenantOut:
@@ -87,7 +90,7 @@ class TenantOut(BaseModel):
                    names=dict(tenant.names or {}), default_language=default,
                    languages=enabled, languages_inherited=not tenant.languages,
                    phone=tenant.phone, email=tenant.email, website=tenant.website,
-                   address=dict(tenant.address or {}))
+                   address=dict(tenant.address or {}), hours=dict(tenant.hours or {}))
 
 
 def _error(code: str, status: int) -> HTTPException:

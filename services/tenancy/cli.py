@@ -74,6 +74,8 @@ NameOption = Annotated[list[str] | None, typer.Option(
     "--name", help="a name in one language, lang=text (repeat per language)")]
 AddressOption = Annotated[list[str] | None, typer.Option(
     "--address", help="the office address in one language, lang=text (repeatable)")]
+HoursOption = Annotated[list[str] | None, typer.Option(
+    "--hours", help="office hours in one language, lang=text (repeatable)")]
 CodeOption = Annotated[str | None, typer.Option(
     help="the prefix of grievance numbers, e.g. PB-LDH")]
 DefaultOption = Annotated[str | None, typer.Option(
@@ -101,12 +103,13 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str] | None:
 def _fields(code: str | None, names: list[str] | None, default: str | None,
             languages: str | None, phone: str | None, email: str | None,
             website: str | None, address: list[str] | None,
-            inherit: bool = False) -> TenantFields:
+            inherit: bool = False, hours: list[str] | None = None) -> TenantFields:
     """Command-line options as the fields to set."""
     enabled = [c.strip() for c in languages.split(",")] if languages is not None else None
     return TenantFields(code=code, names=_pairs(names, "--name"), default_language=default,
                         languages=[] if inherit else enabled, phone=phone, email=email,
-                        website=website, address=_pairs(address, "--address"))
+                        website=website, address=_pairs(address, "--address"),
+                        hours=_pairs(hours, "--hours"))
 
 
 def _show(db: Session, tenant: Tenant) -> str:
@@ -122,6 +125,8 @@ def _show(db: Session, tenant: Tenant) -> str:
             lines.append(f"  {label} {value}")
     for language, text in (tenant.address or {}).items():
         lines.append(f"  address ({language}) {text}")
+    for language, text in (tenant.hours or {}).items():
+        lines.append(f"  hours ({language}) {text}")
     return "\n".join(lines)
 
 
@@ -135,11 +140,12 @@ def add_command(
     tenant: Annotated[str, typer.Argument(help="a state (pb) or a city under it (pb.ludhiana)")],
     code: CodeOption = None, name: NameOption = None, default_language: DefaultOption = None,
     languages: LanguagesOption = None, phone: PhoneOption = None, email: EmailOption = None,
-    website: WebsiteOption = None, address: AddressOption = None,
+    website: WebsiteOption = None, address: AddressOption = None, hours: HoursOption = None,
 ) -> None:
     """Add a state or a city (its state must exist); a city without languages uses its
     state's."""
-    spec = _fields(code, name, default_language, languages, phone, email, website, address)
+    spec = _fields(code, name, default_language, languages, phone, email, website, address,
+                   hours=hours)
     with cli_session() as db:
         try:
             row = create_tenant(db, tenant, spec, actor=cli_actor())
@@ -153,14 +159,14 @@ def edit_command(
     tenant: Annotated[str, typer.Argument(help="a state (pb) or a city (pb.ludhiana)")],
     code: CodeOption = None, name: NameOption = None, default_language: DefaultOption = None,
     languages: LanguagesOption = None, phone: PhoneOption = None, email: EmailOption = None,
-    website: WebsiteOption = None, address: AddressOption = None,
+    website: WebsiteOption = None, address: AddressOption = None, hours: HoursOption = None,
     inherit_languages: Annotated[bool, typer.Option(
         "--inherit-languages", help="a city: use its state's languages again")] = False,
 ) -> None:
     """Change a tenant's names, code, languages or public contact details (`--name` replaces
-    all names, `--address` the whole address)."""
+    all names, `--address` the whole address, `--hours` all the hours)."""
     spec = _fields(code, name, default_language, languages, phone, email, website, address,
-                   inherit_languages)
+                   inherit_languages, hours)
     with cli_session() as db:
         row = existing_tenant(db, tenant)
         try:

@@ -46,6 +46,8 @@ class Tenant(Base):
     website: Mapped[str | None] = mapped_column(String(255), default=None)
     address: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     """The office address per language, like `names`."""
+    hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """When the office or helpline answers, per language ("Mon–Sat 9:00–17:00")."""
     places_revision: Mapped[int] = mapped_column(Integer, default=0)
     """Bumped by every change to the tenant's wards or localities, so that cached indexes of
     them (services.places.locate) know to rebuild."""

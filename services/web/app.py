@@ -39,7 +39,7 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
         return None
     runner = ThreadDispatcher(ctx.deliver, ctx.due, ctx.settings.sweep_interval_seconds,
                               run_turns=ctx.run_turns, due_turns=ctx.due_turns,
-                              sweep_media=ctx.sweep_media,
+                              sweep_media=ctx.sweep_media, sweep_email=ctx.sweep_email,
                               escalate=lambda: run_escalations(ctx.sessions, ctx.crypto,
                                                                ctx.dispatcher),
                               escalate_seconds=ctx.settings.escalation_interval_seconds)

@@ -24,6 +24,7 @@ from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.contacts.models import Contact
 from services.contacts.service import urn_for
+from services.conversation.contact import public_contact
 from services.db.base import aware
 from services.messaging.models import Message
 from services.security.crypto import DecryptionError
@@ -125,7 +126,8 @@ class SessionIn(BaseModel):
 
 @router.post("/webchat/session")
 def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) -> dict[str, Any]:
-    """A signed visitor token, the URL to post messages to and what the page shows."""
+    """A signed visitor token, the URL to post messages to and what the page shows (the
+    city's names and public contact details, for its header)."""
     account = _account(db, body.tenant)
     tenant = db.get(Tenant, account.tenant_id)
     adapter = _adapter(ctx, account)
@@ -140,6 +142,7 @@ def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) ->
     return {"token": token, "account": account.id, "tenant": account.tenant_id,
             "post_url": f"/webhooks/webchat/{account.id}",
             "tenant_names": dict(tenant.names or {}) if tenant else {},
+            "contact": public_contact(db, tenant) if tenant else {},
             "default_language": tenant.default_language if tenant else "en"}
 
 

@@ -106,3 +106,22 @@ def test_changes_are_recorded_and_exported(gateway: LiveGateway, cli: CliRunner)
     lines = list(csv.reader(io.StringIO(as_csv.output)))
     assert lines[0][:3] == ["at", "tenant_id", "actor"]
     assert len(lines) == 2 and json.loads(lines[1][7]) == {"public_status": "status"}
+
+
+def test_office_hours_are_set_shown_recorded_and_cleared(gateway: LiveGateway,
+                                                         cli: CliRunner) -> None:
+    set_hours = cli.invoke(app, ["tenant", "edit", "pb.amritsar", "--hours",
+                                 "en=Mon-Sat 9:00-17:00", "--hours", "hi=सोम-शनि 9:00-17:00"])
+    assert set_hours.exit_code == 0, set_hours.output
+    assert "hours (en) Mon-Sat 9:00-17:00" in set_hours.output
+    assert "hours (hi) सोम-शनि 9:00-17:00" in set_hours.output
+    too_long = cli.invoke(app, ["tenant", "edit", "pb.amritsar", "--hours", "en=" + "9" * 200])
+    assert too_long.exit_code == 2 and "refused invalid_hours (hours)" in too_long.output
+    exported = cli.invoke(app, ["audit", "export", "pb.amritsar"])
+    (row,) = [json.loads(line) for line in exported.output.splitlines()]
+    assert (row["before"]["hours"], row["after"]["hours"]) == (
+        {}, {"en": "Mon-Sat 9:00-17:00", "hi": "सोम-शनि 9:00-17:00"})
+    cleared = cli.invoke(app, ["tenant", "edit", "pb.amritsar", "--hours", "en="])
+    assert cleared.exit_code == 0 and "hours (" not in cleared.output
+    with gateway.ctx.sessions() as db:
+        assert db.get_one(Tenant, "pb.amritsar").hours == {}

@@ -125,8 +125,9 @@ def test_a_breach_escalates_once_with_notices(live: LiveGateway) -> None:
     citizen = wait_for(phone, re.compile(re.escape(gid)))
     assert DEVANAGARI.search(citizen.replace(gid, ""))
     with ctx.sessions() as db:
-        notices = list(db.scalars(select(StaffNotice)))
-        assert [(n.staff_id, n.level, n.channel) for n in notices] == [(team.ee, 1, "sms")]
+        notices = list(db.scalars(select(StaffNotice).order_by(StaffNotice.created_at)))
+        assert [(n.staff_id, n.kind, n.level, n.channel) for n in notices] == [
+            (filed.assignee_id, "assigned", 0, "none"), (team.ee, "escalated", 1, "sms")]
         sent = db.get(Message, db.scalars(select(Message.id).where(
             Message.contact_id != filed.contact_id, Message.direction == "out")).one())
         assert sent is not None and sent.language == "hi"

@@ -15,8 +15,9 @@ from services.staff.auth import Principal, authenticate
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_ctx(request: Request) -> AppContext:
-    """The context the app was built with."""
+async def get_ctx(request: Request) -> AppContext:
+    """The context the app was built with (async: FastAPI would run a plain function in a
+    worker thread for every request that asks for it)."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 

@@ -40,7 +40,6 @@ from services.messaging.log import apply_status
 from services.messaging.resend import resend_as_template
 from services.voice.answer import answer
 from services.web.bounds import check_events
-from services.web.deps import CtxDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
@@ -192,20 +191,20 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
 @router.api_route("/webhooks/{channel_type}/{account_id}", methods=["HEAD"],
                   include_in_schema=False)
 @router.api_route("/webhooks/{channel_type}/{account_id}", methods=METHODS)
-async def inbound(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
+async def inbound(request: Request, channel_type: str, account_id: str) -> Response:
     """A provider delivers a citizen's message (or a call's event)."""
-    return await _handle(request, ctx, channel_type, account_id, "inbound")
+    return await _handle(request, request.app.state.ctx, channel_type, account_id, "inbound")
 
 
 @router.api_route("/webhooks/{channel_type}/{account_id}/status", methods=["HEAD"],
                   include_in_schema=False)
 @router.api_route("/webhooks/{channel_type}/{account_id}/status", methods=METHODS)
-async def status(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
+async def status(request: Request, channel_type: str, account_id: str) -> Response:
     """A provider reports on a message we sent (or a call's end)."""
-    return await _handle(request, ctx, channel_type, account_id, "status")
+    return await _handle(request, request.app.state.ctx, channel_type, account_id, "status")
 
 
 @router.api_route("/webhooks/{channel_type}/{account_id}/prompt", methods=METHODS)
-async def prompt(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
+async def prompt(request: Request, channel_type: str, account_id: str) -> Response:
     """A voice provider fetches what to say next in a call (Exotel's Gather applet)."""
-    return await _handle(request, ctx, channel_type, account_id, "prompt")
+    return await _handle(request, request.app.state.ctx, channel_type, account_id, "prompt")

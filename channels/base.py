@@ -73,6 +73,8 @@ class ReplyContext:
     webhook_url: str
     """The account's public inbound webhook URL (action URLs are built from it)."""
     clips: ClipSource
+    no_input: int = 0
+    """How many times in a row the caller let this prompt time out (IVR repeats it once)."""
 
 
 class ChannelAdapter(ABC):
@@ -85,6 +87,8 @@ class ChannelAdapter(ABC):
     required_fields: ClassVar[frozenset[str]] = frozenset()
     webhook_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
     """HTTP methods the provider calls the webhooks with (Exotel's applets also use GET)."""
+    path_secret: ClassVar[bool] = False
+    """The webhook URLs carry the account's secret as a path segment (`…/s/<secret>`)."""
 
     def __init__(self, config: AccountConfig) -> None:
         missing = sorted(f for f in self.required_fields if not config.get(f))

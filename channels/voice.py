@@ -177,10 +177,11 @@ def tts_text(said: Sequence[Utterance]) -> str:
                     for t in texts if t)
 
 
-def recording_text(language: str, url: str) -> str:
-    """What a recorded answer stands for in the conversation: a marker and the recording."""
+def recording_text(language: str) -> str:
+    """What a recorded answer stands for in the conversation: "(voice recording)" in the
+    caller's language. The recording itself travels as the event's media, never as text."""
     code = language if language in KNOWN else "en"
-    return f"{translate(code, 'ivr.recording')} {url}"
+    return translate(code, "ivr.recording")
 
 
 def flag(value: object, default: bool = False) -> bool:

@@ -115,7 +115,7 @@ class Adapter(ChannelAdapter):
         media: tuple[str, ...] = ()
         if call.recording_url:
             media = (call.recording_url,)
-            text = recording_text(query.get("lang", "en"), call.recording_url)
+            text = recording_text(query.get("lang", "en"))
         elif call.digits and call.digits != "hangup":
             text = "0" if query.get("menu") == "1" else call.digits
         elif call.speech:

@@ -50,14 +50,17 @@ class NotForChannel(Exception):
 
 
 def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: str,
-                    request: WebhookRequest) -> WebhookResponse:
-    """Verify and parse with the account's adapter; record the events; hand them on."""
+                    request: WebhookRequest, secret_path: bool = False) -> WebhookResponse:
+    """Verify and parse with the account's adapter; record the events; hand them on.
+    `secret_path`: the URL carries a secret segment (`…/s/<secret>`), which only adapters
+    with `path_secret` take."""
     account = ctx.accounts.get(ctx.sessions, account_id)
     if account is None or account.channel_type != channel_type or not account.active:
         raise UnknownAccount(account_id)
     adapter = adapter_for(ctx.crypto, account)
     synchronous = adapter.capabilities.synchronous
-    if request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous):
+    if (request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous)
+            or (secret_path and not adapter.path_secret)):
         raise NotForChannel(f"{request.method} {kind}")
     result = adapter.handle_webhook(request, kind)
     check_events(result.events)
@@ -95,7 +98,7 @@ def _record(ctx: AppContext, db: DbSession, account: ChannelAccount, medium: str
 
 
 async def _handle(request: Request, ctx: AppContext, channel_type: str, account_id: str,
-                  kind: str) -> Response:
+                  kind: str, secret_path: bool = False) -> Response:
     """Shared body of the inbound and status routes."""
     body = await request.body()
     url = ctx.settings.base_url + request.url.path
@@ -103,7 +106,8 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
         url += "?" + request.url.query
     hook = WebhookRequest(request.method, url, dict(request.headers), body)
     try:
-        reply = await run_in_threadpool(process_webhook, ctx, channel_type, account_id, kind, hook)
+        reply = await run_in_threadpool(process_webhook, ctx, channel_type, account_id, kind, hook,
+                                        secret_path)
     except UnknownAccount:
         return JSONResponse({"error": "unknown_account"}, status_code=404)
     except NotForChannel:
@@ -137,3 +141,28 @@ async def status(request: Request, ctx: CtxDep, channel_type: str, account_id: s
 async def prompt(request: Request, ctx: CtxDep, channel_type: str, account_id: str) -> Response:
     """A voice provider fetches what to say next in a call (Exotel's Gather applet)."""
     return await _handle(request, ctx, channel_type, account_id, "prompt")
+
+
+# The secret in the path (Exotel: its dynamic-URL applets may rewrite the query string). The
+# adapter reads and checks the segment; access logs show it as `/s/***`.
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}", methods=METHODS)
+async def inbound_with_secret(request: Request, ctx: CtxDep, channel_type: str, account_id: str,
+                              secret: str) -> Response:
+    """A provider that signs nothing delivers a call's event to a URL carrying the secret."""
+    return await _handle(request, ctx, channel_type, account_id, "inbound", secret_path=True)
+
+
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}/status", methods=METHODS)
+async def status_with_secret(request: Request, ctx: CtxDep, channel_type: str, account_id: str,
+                             secret: str) -> Response:
+    """A call's end, to a URL carrying the secret."""
+    return await _handle(request, ctx, channel_type, account_id, "status", secret_path=True)
+
+
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}/prompt", methods=METHODS)
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}/prompt/{applet}",
+                  methods=METHODS)
+async def prompt_with_secret(request: Request, ctx: CtxDep, channel_type: str, account_id: str,
+                             secret: str, applet: str = "gather") -> Response:
+    """A voice provider fetches what to say next (or which branch to take: `…/prompt/route`)."""
+    return await _handle(request, ctx, channel_type, account_id, "prompt", secret_path=True)

@@ -38,9 +38,11 @@ from pydantic import ValidationError
 
 from channels.base import ChannelAdapter, ReplyContext
 from channels.contract import (
+    AccountConfig,
     Capabilities,
     EventKind,
     InboundEvent,
+    MediaFile,
     Medium,
     OutboundMessage,
     SendResult,
@@ -50,6 +52,7 @@ from channels.contract import (
 )
 from channels.errors import BadSignature, ConfigError, MalformedPayload
 from channels.exotel_voice.payloads import ENDED, UNANSWERED, AppletCall
+from channels.recordings import download, recording_client
 from channels.voice import (
     NO_INPUT,
     Listen,
@@ -78,6 +81,8 @@ ACCEPTED_TIMEOUTS = range(1, 6)
 REPEATS = 1
 """Times a prompt is said again after nothing was pressed, before the call ends."""
 MAX_NUMBER_DIGITS = 15
+EXOTEL_DOMAINS = (".exotel.com", ".exotel.in")
+"""Hosts that get the account's API credentials with a recording download."""
 
 
 class Adapter(ChannelAdapter):
@@ -89,7 +94,7 @@ class Adapter(ChannelAdapter):
     channel_type = "exotel-voice"
     medium = Medium.VOICE
     capabilities = Capabilities(voice=True, recording=True, synchronous=True, page_size=8)
-    secret_fields: ClassVar[frozenset[str]] = frozenset({"token"})
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"token", "api_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"token", "address"})
     webhook_methods: ClassVar[frozenset[str]] = frozenset({"GET", "POST"})
     path_secret: ClassVar[bool] = True
@@ -231,6 +236,24 @@ class Adapter(ChannelAdapter):
         log.warning("exotel-voice: no clips for a %s prompt; Exotel's %s voice reads it",
                     language, applet)
         return {"text": text}
+
+    def __init__(self, config: AccountConfig) -> None:
+        super().__init__(config)
+        self.recordings = recording_client()
+
+    def close(self) -> None:
+        """Close the recording downloads' kept-alive connections."""
+        self.recordings.close()
+
+    def fetch_media(self, ref: str) -> MediaFile:
+        """A caller's recording. Since October 2024 Exotel serves recordings to the account's
+        API key and token (or whitelisted IPs): with `api_key` and `api_token` set they are
+        sent, over HTTPS to Exotel's own hosts only; a public URL needs neither."""
+        key, secret = self.config.get("api_key"), self.config.get("api_token")
+        host = (urlsplit(ref).hostname or "").lower()
+        exotel = ref.startswith("https://") and host.endswith(EXOTEL_DOMAINS)
+        auth = (str(key), str(secret)) if key and secret and exotel else None
+        return download(self.recordings.get(), ref, auth)
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Calls are answered through the flow's applets; this channel sends nothing itself."""

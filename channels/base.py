@@ -75,6 +75,8 @@ class ReplyContext:
     clips: ClipSource
     no_input: int = 0
     """How many times in a row the caller let this prompt time out (IVR repeats it once)."""
+    page: int = 0
+    """The voice page of the prompt's menu the caller is at (`channels.voice.pages`)."""
 
 
 class ChannelAdapter(ABC):

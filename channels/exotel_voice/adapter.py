@@ -194,7 +194,8 @@ class Adapter(ChannelAdapter):
         listen = listen_for(message, self.capabilities.recording)
         if event.payload == "route":
             return OK if listen is Listen.RECORD else OTHER_BRANCH
-        said = [u for reply in replies for u in heard(reply, self.capabilities.recording)]
+        said = [u for reply in replies
+                for u in heard(reply, self.capabilities.recording, context.page)]
         if context.no_input and listen in (Listen.KEY, Listen.NUMBER):
             said = [utter(_code(message.language), NO_INPUT), *said]
         body = self._gather(listen, said, message.language, context)

@@ -169,7 +169,8 @@ class Adapter(ChannelAdapter):
             return _twiml(self._hang_up())
         message = replies[-1]
         language = message.language
-        said = [u for reply in replies for u in heard(reply, self.capabilities.recording)]
+        said = [u for reply in replies
+                for u in heard(reply, self.capabilities.recording, context.page)]
         listen = listen_for(message, self.capabilities.recording)
         params = {"step": str(step_of(event) + 1)}
         if listen is Listen.RECORD:

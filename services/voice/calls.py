@@ -24,6 +24,7 @@ from services.security.crypto import Crypto
 
 SERVED = "served"
 NO_INPUT = "no_input"
+PAGE = "voice_page"
 
 
 def step_of(external_id: str | None) -> int | None:
@@ -108,6 +109,18 @@ def note_no_input(row: Message) -> int:
     count = no_input(row) + 1
     row.extras = {**row.extras, NO_INPUT: count}
     return count
+
+
+def page_of(row: Message) -> int:
+    """The voice page of the prompt's menu the caller is at."""
+    return int(row.extras.get(PAGE, 0) or 0)
+
+
+def turn_page(row: Message) -> int:
+    """The caller asked for the menu's next voice page; its number."""
+    page = page_of(row) + 1
+    row.extras = {**row.extras, PAGE: page}
+    return page
 
 
 def served_step(db: Session, account_id: str, call: str) -> int:

@@ -213,11 +213,11 @@ def reply(language: str, *parts: MessagePart, choices: tuple[Choice, ...] = (),
 
 
 def answer(message: OutboundMessage, kind: str = "prompt", applet: str = "gather",
-           clips: FakeClips | None = None, no_input: int = 0,
+           clips: FakeClips | None = None, no_input: int = 0, page: int = 0,
            **config: object) -> tuple[int, Any]:
     """The adapter's answer: status and, for a Gather fetch, its JSON (the account's applet
     speaks Hindi unless the test says otherwise)."""
-    context = ReplyContext(kind, BASE, clips or FakeClips(), no_input)
+    context = ReplyContext(kind, BASE, clips or FakeClips(), no_input, page)
     config = {"tts_language": "hi", **config}
     response = adapter(**config).respond(event(payload=applet), [message], context)
     body = json.loads(response.body) if response.media_type == "application/json" else None
@@ -327,7 +327,7 @@ def test_odia_is_one_joined_audio_file() -> None:
     _, body = answer(reply("or", filed), clips=clips)
     assert body["gather_prompt"] == {"audio_url": "https://clips.example/or/prompt.joined.wav"}
     ids = [clip for _, clip in clips.joined_pieces]
-    assert ids[0] == "grievance.filed.0" and "letter.P" in ids and "digit.3" in ids
+    assert ids[0] == "voice.grievance.filed.0" and "letter.P" in ids and "digit.3" in ids
     assert {code for code, _ in clips.joined_pieces} == {"or"}
 
 
@@ -335,7 +335,7 @@ def test_a_language_menu_is_joined_across_languages() -> None:
     clips = FakeClips()
     choices = (Choice("en", "English"), Choice("hi", "हिन्दी"), Choice("or", "ଓଡ଼ିଆ"))
     _, body = answer(reply("en", MessagePart("language.prompt"), choices=choices,
-                           ask=Ask.CHOICE), clips=clips)
+                           ask=Ask.CHOICE), clips=clips, page=1)  # after "9: other languages"
     assert "audio_url" in body["gather_prompt"]
     assert {code for code, _ in clips.joined_pieces} == {"en", "hi", "or"}
 

@@ -17,11 +17,10 @@ from services.grievances.models import Grievance
 from services.media.hosts import allowed
 from services.media.models import REFUSED, STORED, MediaObject
 from tests.services.grievances.citizen import Staff, new_key
-from tests.services.voice.conftest import exotel_call, twilio_call
+from tests.services.voice.conftest import HINDI, exotel_call, press, twilio_call
 from tests.support.gateway import LiveGateway, free_port, make_settings
 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + bytes(400)
-HINDI = "2"
 
 
 class FakeRecordings:
@@ -82,7 +81,7 @@ def record_on_exotel(gateway: LiveGateway, host: str) -> str:
     call = exotel_call(gateway)
     call.recording_host = host
     call.start()
-    call.answer(HINDI)
+    press(call, HINDI)
     for _ in range(3):  # first category, locality; then the description is asked
         call.answer("1")
     call.answer("सड़क पर गड्ढा है")
@@ -129,7 +128,7 @@ def test_a_twilio_recording_is_copied_with_the_accounts_credentials(
         gateway: LiveGateway) -> None:
     call = twilio_call(gateway)
     call.start()
-    call.answer(HINDI)
+    press(call, HINDI)
     for _ in range(3):
         call.answer("1")
     call.answer("गली में तीन दिन से कचरा पड़ा है")

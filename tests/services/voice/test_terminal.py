@@ -15,10 +15,11 @@ from tests.support.gateway import LiveGateway
 def test_a_call_from_the_terminal(gateway: LiveGateway, provider: str) -> None:
     result = CliRunner().invoke(app, [
         "chat", "--channel", "ivr", "--provider", provider, "--from", new_number(),
-        "--gateway", gateway.base_url, "--say", "2", "--say", "1", "--say", "hangup",
+        "--gateway", gateway.base_url, "--say", "9", "--say", "1", "--say", "1",
+        "--say", "hangup",
         "--wait", "0.2"], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "[plays " in result.output  # the language menu: Urdu, Odia… come from clips
+    assert "[plays " in result.output  # the other languages: Urdu, Odia… come from clips
     assert translate("hi", "menu.prompt")[:20] in result.output
     assert translate("hi", "grievance.ask_category")[:20] in result.output
     assert "[call ended: completed]" in result.output
@@ -27,6 +28,6 @@ def test_a_call_from_the_terminal(gateway: LiveGateway, provider: str) -> None:
 def test_ivr_without_a_provider_picks_one(gateway: LiveGateway) -> None:
     result = CliRunner().invoke(app, [
         "chat", "--channel", "ivr", "--from", new_number(), "--gateway", gateway.base_url,
-        "--say", "2", "--wait", "0.2"], terminal_width=200)
+        "--say", "9", "--say", "1", "--wait", "0.2"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert translate("hi", "menu.prompt")[:20] in result.output

@@ -6,14 +6,19 @@ renders utterances its own way: the provider's TTS (`say_text`) where it speaks 
 else the plan's audio clips through the `ClipSource` of its `ReplyContext`.
 
 What is said:
-- every catalog message of the reply (`message.parts`), then "press 1 for …" per choice
-  (`ivr.press`), then how to answer: a number (`ivr.number_hint`), a recording
+- every catalog message of the reply (`message.parts`), in its voice form where the text form
+  tells a reader to type or send (`VOICE_FORMS`: `voice.<id>`), then one line per key of the
+  menu's voice page (`pages`, `keys`: at most five options at once, four and a key to the next
+  four; an action as a sentence, `ivr.key.*`, "To file a complaint, press 1", anything else
+  `ivr.press`), then how to answer: a number (`ivr.number_hint`), a recording
   (`ivr.record_hint`) or, when nothing is asked, the key for the main menu (`ivr.menu_hint`);
 - a parameter named `id` is a grievance number, read one character at a time, and so are ids
-  inside free text (a choice label "PB-AMR-2026-000123 - Roads");
-- web addresses in free text (a recording in a grievance description) are never read out;
-- a language menu (`language.prompt` offering language codes) says each option in its own
-  language and voice: "हिन्दी के लिए 2 दबाएँ।".
+  inside free text (a choice label "PB-AMR-2026-000123 - Roads"); a date parameter is read back
+  into a date (the full month name) and a rupee amount into an amount;
+- web addresses in free text are never read out;
+- a language menu (`language.prompt` offering language codes) says the caller's language
+  alone first, then "for other languages, press 9", and each other option in its own language
+  and voice: "हिन्दी के लिए 1 दबाएँ।".
 """
 
 from __future__ import annotations

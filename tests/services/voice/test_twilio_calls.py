@@ -258,3 +258,26 @@ def test_the_terminal_phone_plays_the_call(gateway: LiveGateway) -> None:
     phone.send("hangup")
     assert phone.receive(0.1) == ["[call ended: completed]"]
 
+
+
+def test_a_long_menu_is_heard_four_at_a_time_and_key_5_turns_the_page(
+        gateway: LiveGateway) -> None:
+    """The demo city has eight categories: four, then "more" on 5, then the next four; the key
+    picks what the caller heard on the page they are at."""
+    call = twilio_call(gateway)
+    call.start()
+    press(call, HINDI)
+    first = " ".join(call.answer("1"))  # file a grievance: the categories
+    more = translate("hi", "ivr.key.more", {"digit": 5})
+    assert first.endswith(more)
+    assert " 6 दबाएँ" not in first and first.count("दबाएँ") == 5  # four and "more"
+    voice = account_row(gateway, "twilio-voice")
+    logged = len(messages(gateway, voice.id, "out"))
+    second = " ".join(call.answer("5"))
+    assert len(messages(gateway, voice.id, "out")) == logged  # a page, not a turn
+    assert second.startswith(translate("hi", "grievance.ask_category"))
+    fifth = second.split(translate("hi", "grievance.ask_category"), 1)[1]
+    assert " 1 दबाएँ।" in fifth and translate("hi", "grievance.ask_locality") not in fifth
+    asked = " ".join(call.answer("1"))  # the fifth category, as heard: on to the locality
+    assert translate("hi", "grievance.ask_locality") in asked
+    assert "ivr.key" not in asked

@@ -73,6 +73,10 @@ class ReplyContext:
     webhook_url: str
     """The account's public inbound webhook URL (action URLs are built from it)."""
     clips: ClipSource
+    no_input: int = 0
+    """How many times in a row the caller let this prompt time out (IVR repeats it once)."""
+    page: int = 0
+    """The voice page of the prompt's menu the caller is at (`channels.voice.pages`)."""
 
 
 class ChannelAdapter(ABC):
@@ -88,6 +92,8 @@ class ChannelAdapter(ABC):
     media_by_url: ClassVar[bool] = False
     """Media references are URLs fetched with the account's credentials: the core fetches
     only those whose host is on its allow-list (`NAGARSETU_MEDIA_FETCH_HOSTS`)."""
+    path_secret: ClassVar[bool] = False
+    """The webhook URLs carry the account's secret as a path segment (`…/s/<secret>`)."""
 
     def __init__(self, config: AccountConfig) -> None:
         missing = sorted(f for f in self.required_fields if not config.get(f))

@@ -120,6 +120,8 @@ class EventKind(StrEnum):
     CALL_STARTED = "call_started"
     CALL_ENDED = "call_ended"
     MISSED_CALL = "missed_call"
+    NO_INPUT = "no_input"
+    """A prompt timed out with nothing pressed (IVR): the conversation does not step."""
 
 
 @dataclass(frozen=True)

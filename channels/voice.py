@@ -6,14 +6,19 @@ renders utterances its own way: the provider's TTS (`say_text`) where it speaks 
 else the plan's audio clips through the `ClipSource` of its `ReplyContext`.
 
 What is said:
-- every catalog message of the reply (`message.parts`), then "press 1 for …" per choice
-  (`ivr.press`), then how to answer: a number (`ivr.number_hint`), a recording
+- every catalog message of the reply (`message.parts`), in its voice form where the text form
+  tells a reader to type or send (`VOICE_FORMS`: `voice.<id>`), then one line per key of the
+  menu's voice page (`pages`, `keys`: at most five options at once, four and a key to the next
+  four; an action as a sentence, `ivr.key.*`, "To file a complaint, press 1", anything else
+  `ivr.press`), then how to answer: a number (`ivr.number_hint`), a recording
   (`ivr.record_hint`) or, when nothing is asked, the key for the main menu (`ivr.menu_hint`);
 - a parameter named `id` is a grievance number, read one character at a time, and so are ids
-  inside free text (a choice label "PB-AMR-2026-000123 - Roads");
-- web addresses in free text (a recording in a grievance description) are never read out;
-- a language menu (`language.prompt` offering language codes) says each option in its own
-  language and voice: "हिन्दी के लिए 2 दबाएँ।".
+  inside free text (a choice label "PB-AMR-2026-000123 - Roads"); a date parameter is read back
+  into a date (the full month name) and a rupee amount into an amount;
+- web addresses in free text are never read out;
+- a language menu (`language.prompt` offering language codes) says the caller's language
+  alone first, then "for other languages, press 9", and each other option in its own language
+  and voice: "हिन्दी के लिए 1 दबाएँ।".
 """
 
 from __future__ import annotations
@@ -24,18 +29,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from channels.contract import Ask, MessagePart, OutboundMessage
+from channels.contract import Ask, Choice, MessagePart, OutboundMessage
 from i18n import KNOWN, MissingMessage, translate
-from i18n.voice import Plan, Spell, say_text, speak
+from i18n.format import parse_date, parse_money
+from i18n.voice import Money, Plan, Spell, say_text, speak
 from i18n.voice.plan import Free, Part, Spelled, Value, speakable
 
 SPELLED_PARAMS = frozenset({"id"})
 """Message parameters that are ids, read one character at a time."""
-NUMBER_PROMPTS = frozenset({"track.ask_id"})
+DATE_PARAMS = frozenset({"due", "updated", "until", "date"})
+"""Message parameters that hold a date as the text showed it."""
+NUMBER_PROMPTS = frozenset({"track.ask_id", "voice.track.ask_id"})
 """Free-text questions that a caller answers with digits on the keypad."""
 LANGUAGE_PROMPT = "language.prompt"
 MAX_KEYS = 9
 """Options one key can pick (1-9; 0 is the main menu everywhere)."""
+MAX_OPTIONS = 5
+"""Options said at once; a longer menu is said `PAGE_KEYS` at a time, more behind a key."""
+PAGE_KEYS = 4
+OTHERS_KEY = "9"
+"""The key to the other languages, after the caller's own language alone."""
 _URL = re.compile(r"\bhttps?://\S+")
 _ID = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)+(?![\w-])")
 
@@ -72,6 +85,33 @@ HINTS = {
     Listen.NOTHING: msg("ivr.menu_hint"),
 }
 NO_INPUT = msg("ivr.no_input")
+KEY_PHRASES = {
+    "grievance": ("menu.file", "ivr.key.file"),
+    "track": ("menu.track", "ivr.key.track"),
+    "language": ("menu.language", "ivr.key.language"),
+    "help": ("menu.help", "ivr.key.help"),
+    "__more__": ("common.more", "ivr.key.more"),
+    "yes": ("common.yes", "ivr.key.yes"),
+    "no": ("common.no", "ivr.key.no"),
+}
+"""Options that are actions, said as a sentence of their own ("To file a complaint, press 1"):
+option id -> (the label's message id, which must match, and the voice message)."""
+_KEY_IDS = (msg("ivr.key.file", digit=""), msg("ivr.key.track", digit=""),
+            msg("ivr.key.language", digit=""), msg("ivr.key.help", digit=""),
+            msg("ivr.key.more", digit=""), msg("ivr.key.yes", digit=""),
+            msg("ivr.key.no", digit=""), msg("ivr.key.other_languages", digit=""))
+"""The key messages, named for the catalog extractor."""
+VOICE_FORMS = {
+    "error.not_understood": msg("voice.error.not_understood"),
+    "grievance.filed": msg("voice.grievance.filed", id="", due=""),
+    "help.text": msg("voice.help.text"),
+    "track.ask": msg("voice.track.ask"),
+    "track.ask_id": msg("voice.track.ask_id"),
+    "reopen.ask_reason": msg("voice.reopen.ask_reason"),
+    "rate.ask_comment": msg("voice.rate.ask_comment"),
+}
+"""Messages whose text form tells the reader to type or send: what a caller hears instead
+(same parameters)."""
 GOODBYE = msg("ivr.goodbye")
 
 
@@ -119,16 +159,21 @@ def utter(language: str, phrase: Phrase) -> Utterance:
     return Utterance(language, Plan(language, tuple(parts)))
 
 
-def _value(name: str, value: str) -> Value:
-    """A rendered parameter as a speakable value (ids spelled when they can be)."""
+def _value(name: str, value: str, language: str = "en") -> Value:
+    """A rendered parameter as a speakable value: ids spelled when they can be, dates read
+    back as dates (the full month name, never "दिस॰") and rupee amounts as amounts."""
     if name in SPELLED_PARAMS and value.isascii() and any(c.isalnum() for c in value):
         return Spell(value)
+    if name in DATE_PARAMS and (day := parse_date(value, language)) is not None:
+        return day
+    if (paise := parse_money(value)) is not None:
+        return Money(paise)
     return value
 
 
-def part_phrase(part: MessagePart) -> Phrase:
+def part_phrase(part: MessagePart, language: str = "en") -> Phrase:
     """The phrase of one catalog message a reply was rendered from."""
-    return Phrase(part.key, {k: _value(k, v) for k, v in part.params.items()})
+    return Phrase(part.key, {k: _value(k, v, language) for k, v in part.params.items()})
 
 
 def _language_menu(message: OutboundMessage) -> bool:
@@ -137,14 +182,64 @@ def _language_menu(message: OutboundMessage) -> bool:
             and any(c.id in KNOWN for c in message.choices))
 
 
-def menu(message: OutboundMessage) -> list[Utterance]:
-    """"Press 1 for …" for each choice a key can pick."""
+NEXT = Choice("__voice_next__", "")
+"""A key that plays the menu's next voice page (the gateway pages; the conversation waits)."""
+
+
+def _chunks(choices: Sequence[Choice]) -> list[list[Choice]]:
+    """Choices in voice pages of `PAGE_KEYS`."""
+    return [list(choices[i:i + PAGE_KEYS]) for i in range(0, len(choices), PAGE_KEYS)]
+
+
+def pages(message: OutboundMessage) -> list[list[Choice]]:
+    """The menu as a caller hears it, page by page: at most `MAX_OPTIONS` options at once.
+
+    A language menu offers the caller's (the state's default) language alone first, the others
+    behind `OTHERS_KEY`; any other menu of more than five options is said four at a time."""
+    choices = list(message.choices[:MAX_KEYS])
+    if not choices:
+        return [[]]
+    if _language_menu(message) and any(c.id == message.language for c in choices):
+        first = next(c for c in choices if c.id == message.language)
+        rest = [c for c in choices if c is not first]
+        return [[first], *_chunks(rest)]
+    return [choices] if len(choices) <= MAX_OPTIONS else _chunks(choices)
+
+
+def keys(message: OutboundMessage, page: int = 0) -> list[tuple[str, Choice]]:
+    """(key, choice) on a voice page of the menu; `NEXT` is the key to the next page."""
+    every = pages(message)
+    at = min(max(page, 0), len(every) - 1)
+    shown = [(str(n), choice) for n, choice in enumerate(every[at], start=1)]
+    if at + 1 < len(every):
+        first_of_languages = at == 0 and _language_menu(message) and len(every[0]) == 1
+        shown.append((OTHERS_KEY if first_of_languages else str(len(shown) + 1), NEXT))
+    return shown
+
+
+def _key_phrase(language: str, digit: str, choice: Choice, others: bool) -> Phrase:
+    """What one key does, written for the ear: "To file a complaint, press 1."."""
+    spelled = Spell(digit)
+    if choice is NEXT:
+        return msg("ivr.key.other_languages" if others else "ivr.key.more", digit=spelled)
+    action = KEY_PHRASES.get(choice.id)
+    if action is not None and translate(language, action[0]) == choice.label:
+        return Phrase(action[1], {"digit": spelled})
+    return msg("ivr.press", digit=spelled, label=choice.label)
+
+
+def menu(message: OutboundMessage, page: int = 0) -> list[Utterance]:
+    """One line per key of the menu's voice page ("For Roads, press 1.")."""
     own = _language_menu(message)
+    language = _language(message)
     said = []
-    for digit, choice in enumerate(message.choices[:MAX_KEYS], start=1):
-        language = choice.id if own and choice.id in KNOWN else message.language
-        said.append(utter(language, msg("ivr.press", digit=Spell(str(digit)),
-                                        label=choice.label)))
+    for digit, choice in keys(message, page):
+        if own and choice.id in KNOWN:
+            said.append(utter(choice.id, msg("ivr.press", digit=Spell(digit),
+                                             label=choice.label)))
+        else:
+            said.append(utter(language, _key_phrase(language, digit, choice,
+                                                    own and digit == OTHERS_KEY)))
     return said
 
 
@@ -153,16 +248,25 @@ def _language(message: OutboundMessage) -> str:
     return message.language if message.language in KNOWN else "en"
 
 
-def heard(message: OutboundMessage, can_record: bool = True) -> list[Utterance]:
-    """Everything a caller hears for a message: its text, its menu and how to answer."""
+def _for_the_ear(part: MessagePart) -> MessagePart:
+    """A catalog message as said on a call: its voice form where the text form tells the
+    reader to type or send something (`VOICE_FORMS`)."""
+    spoken = VOICE_FORMS.get(part.key)
+    return MessagePart(spoken.key, part.params) if spoken is not None else part
+
+
+def heard(message: OutboundMessage, can_record: bool = True,
+          page: int = 0) -> list[Utterance]:
+    """Everything a caller hears for a message: its text, its menu (the voice page `page`)
+    and how to answer."""
     language = _language(message)
     try:
-        said = [utter(language, part_phrase(p)) for p in message.parts]
+        said = [utter(language, part_phrase(_for_the_ear(p), language)) for p in message.parts]
     except (KeyError, ValueError, MissingMessage):
         said = []  # parts that no longer match the catalog: say the rendered text instead
     if not said and message.text.strip():
         said = [Utterance(language, Plan(language, tuple(_spoken(message.text))))]
-    said += menu(message)
+    said += menu(message, page)
     hint = HINTS.get(listen_for(message, can_record))
     if hint is not None:
         said.append(utter(language, hint))
@@ -177,10 +281,11 @@ def tts_text(said: Sequence[Utterance]) -> str:
                     for t in texts if t)
 
 
-def recording_text(language: str, url: str) -> str:
-    """What a recorded answer stands for in the conversation: a marker and the recording."""
+def recording_text(language: str) -> str:
+    """What a recorded answer stands for in the conversation: "(voice recording)" in the
+    caller's language. The recording itself travels as the event's media, never as text."""
     code = language if language in KNOWN else "en"
-    return f"{translate(code, 'ivr.recording')} {url}"
+    return translate(code, "ivr.recording")
 
 
 def flag(value: object, default: bool = False) -> bool:

@@ -5,6 +5,7 @@ Naive datetimes are taken as UTC, like everywhere else in NagarSetu (SQLite drop
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, dates, numbers
 
 from i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
+from i18n.normalize import normalize_digits
 
 IST = ZoneInfo("Asia/Kolkata")
 INDIAN_GROUPING = (3, 2)  # 1,23,45,678: thousands first, then every two digits
@@ -59,3 +61,39 @@ def format_datetime(value: datetime, code: str) -> str:
         locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern)
     text = dates.format_datetime(in_ist(value), pattern, locale=locale)
     return text.translate(_PLAIN_SPACES)
+
+
+_NUMBER = re.compile(r"\d+")
+_AMOUNT = re.compile(r"^[^\d]*?(\d[\d,]*)(?:\.(\d{1,2}))?[^\d]*$")
+
+
+def parse_date(text: str, code: str) -> date | None:
+    """The date a `format_date` text shows (day, month name, year in any digits); None when
+    the text is not one. Voice calls read it back with the full month name."""
+    plain = normalize_digits(text.translate(_PLAIN_SPACES))
+    numbers_in = [int(n) for n in _NUMBER.findall(plain)]
+    if len(numbers_in) != 2:
+        return None
+    day, year = sorted(numbers_in)
+    locale = Locale.parse(_locale(code))
+    found = {month for width in ("abbreviated", "wide")
+             for month, name in dates.get_month_names(width, "format", locale).items()
+             if name.rstrip(".") and re.search(
+                 rf"(?<!\w){re.escape(str(name).rstrip('.'))}", plain)}
+    if len(found) != 1 or year < 1000:
+        return None
+    try:
+        return date(year, found.pop(), day)
+    except ValueError:
+        return None
+
+
+def parse_money(text: str) -> int | None:
+    """Integer paise of a `format_money` text (₹ required, any digits); None otherwise."""
+    if "₹" not in text:
+        return None
+    found = _AMOUNT.match(normalize_digits(text.translate(_PLAIN_SPACES)).strip())
+    if found is None:
+        return None
+    rupees, fraction = found.group(1).replace(",", ""), (found.group(2) or "0").ljust(2, "0")
+    return int(rupees) * 100 + int(fraction)

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.media.recording_hosts import parse as parse_hosts
+
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "dev-only-insecure-secret-change-me", "secret"})
 MIN_SECRET_LENGTH = 32
 
@@ -101,6 +103,11 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     email_max_attempts: int = Field(8, ge=1)
     """Tries of one e-mail before it is marked failed (server down, temporary refusals)."""
+    media_recording_hosts: str = ("api.twilio.com,recordings.exotel.com,"
+                                  "s3-ap-southeast-1.amazonaws.com/exotelrecordings/")
+    """Where a call recording may be fetched from (comma-separated): `host` or `host/path
+    prefix` (HTTPS only), or a whole origin `http://host:port[/prefix]`. Any other recording URL
+    is refused (`media_host_refused`) without a request (services/media/recording_hosts.py)."""
     media_s3_bucket: str | None = None
     media_s3_endpoint_url: str | None = None
     """An S3-compatible endpoint (MinIO, Ceph…); None means AWS."""
@@ -115,6 +122,7 @@ class Settings(BaseSettings):
         """Outside an explicit development run: real secrets, no simulators, no demo city."""
         if self.media_store == "s3" and not self.media_s3_bucket:
             raise ValueError("missing_setting: NAGARSETU_MEDIA_S3_BUCKET")
+        parse_hosts(self.media_recording_hosts)  # invalid_recording_host
         if self.env is Environment.DEVELOPMENT:
             return self
         secret = self.secret_key.get_secret_value()

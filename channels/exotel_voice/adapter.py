@@ -1,35 +1,48 @@
 """Exotel voice adapter: Passthru and programmable Gather applets of an Exotel call flow.
 
-Exotel signs nothing, so every URL configured in the flow carries the account's secret
-(`?token=…`); a request without the right token is refused (403). The flow (docs/channels/ivr.md):
+Exotel signs nothing, so every URL configured in the flow carries the account's secret in its
+**path** (`…/s/<token>`): Exotel's dynamic-URL applets may rewrite a URL's query string, so a
+secret there could be lost. The secret is compared in constant time; a request without the
+right one is refused (403). The old form, `?token=…`, is still accepted, with a deprecation
+warning in the log (docs/channels/ivr.md). The flow:
 
-    call → Passthru  …/webhooks/exotel-voice/<account>?token=T        starts the conversation
-         → Gather    …/webhooks/exotel-voice/<account>/prompt?token=T  what to say (JSON)
-         → Passthru  …/webhooks/exotel-voice/<account>?token=T        the keys pressed
+    call → Passthru  …/webhooks/exotel-voice/<account>/s/T               starts the conversation
+         → Gather    …/webhooks/exotel-voice/<account>/s/T/prompt        what to say (JSON)
+         → Passthru  …/webhooks/exotel-voice/<account>/s/T               the keys pressed
               200 → back to the Gather applet
-              302 (nothing pressed) → Passthru …/prompt?token=T&applet=route
+              302 (nothing pressed, twice) → Passthru …/s/T/prompt/route
                    200 → Voicemail (records) → the input Passthru again (RecordingUrl)
                    302 → goodbye Greeting → Hangup
 
 The Passthru applet cannot carry a step number, so its answers reach the gateway as bare
 `CallSid` events and the gateway numbers them after the last prompt the Gather applet fetched.
+A Gather that timed out reaches the Passthru with `digits=""`, or with no digits at all (which
+the gateway tells from the call's start by the prompts already served): either is *no input*.
+The prompt is said once more, led by `ivr.no_input`, then the call ends politely.
+
+Exotel's TTS speaks in the language chosen in the Gather applet's settings, not the prompt's:
+`tts_language` (default `en`) says which that is, and a prompt in any other language is played
+from the gateway's own clips (`audio_url`).
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import ValidationError
 
 from channels.base import ChannelAdapter, ReplyContext
 from channels.contract import (
+    AccountConfig,
     Capabilities,
     EventKind,
     InboundEvent,
+    MediaFile,
     Medium,
     OutboundMessage,
     SendResult,
@@ -39,6 +52,7 @@ from channels.contract import (
 )
 from channels.errors import BadSignature, ConfigError, MalformedPayload
 from channels.exotel_voice.payloads import ENDED, UNANSWERED, AppletCall
+from channels.recordings import download, recording_client
 from channels.voice import (
     NO_INPUT,
     Listen,
@@ -46,54 +60,81 @@ from channels.voice import (
     flag,
     heard,
     listen_for,
-    recording_text,
     tts_text,
     utter,
 )
 from i18n import KNOWN
 from i18n.voice import Provider, clips, voice_for
 
+log = logging.getLogger(__name__)
 OK = WebhookResponse(200, "OK", "text/plain")
 OTHER_BRANCH = WebhookResponse(302, "", "text/plain")
 """A Passthru's "302 Found": the flow takes the applet's second transition."""
-KEY_TIMEOUT = 6
-NUMBER_TIMEOUT = 10
-REPEATS = 2
+SECRET_SEGMENT = "s"  # noqa: S105  the path segment before the secret, not a secret
+"""`…/<account>/s/<token>[/prompt[/route] | /status]`: the secret is a path segment."""
+KEY_TIMEOUT = 5
+NUMBER_TIMEOUT = 5
+RECORD_TIMEOUT = 3
+"""Seconds the Gather waits (`input_timeout`). Exotel's documented default is 5; a value of 10
+was reported refused, and we could not read the accepted range, so nothing goes above 5."""
+ACCEPTED_TIMEOUTS = range(1, 6)
+REPEATS = 1
+"""Times a prompt is said again after nothing was pressed, before the call ends."""
 MAX_NUMBER_DIGITS = 15
+EXOTEL_DOMAINS = (".exotel.com", ".exotel.in")
+"""Hosts that get the account's API credentials with a recording download."""
 
 
 class Adapter(ChannelAdapter):
-    """Calls to an ExoPhone. Config: token (the secret in every flow URL), address (the
-    ExoPhone); `tts` (speak with Exotel's TTS where it has the language; default true),
-    `missed_call` and `missed_call_reply_channel` as on Twilio voice."""
+    """Calls to an ExoPhone. Config: token (the secret in every flow URL's path), address (the
+    ExoPhone); `tts` (speak with Exotel's TTS where it can; default true), `tts_language` (the
+    language of the Gather applet's TTS setting; default en), `missed_call` and
+    `missed_call_reply_channel` as on Twilio voice."""
 
     channel_type = "exotel-voice"
     medium = Medium.VOICE
     capabilities = Capabilities(voice=True, recording=True, synchronous=True, page_size=8)
-    secret_fields: ClassVar[frozenset[str]] = frozenset({"token"})
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"token", "api_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"token", "address"})
     webhook_methods: ClassVar[frozenset[str]] = frozenset({"GET", "POST"})
+    path_secret: ClassVar[bool] = True
 
     # -- webhooks ------------------------------------------------------------------------------
-    def _params(self, request: WebhookRequest) -> dict[str, str]:
-        """Query parameters (and a form body, if any) once the URL's token is right."""
+    def _secret(self, request: WebhookRequest,
+                pairs: list[tuple[str, str]]) -> tuple[bool, list[str]]:
+        """Whether the URL carries the account's secret; and the path after it."""
+        secret = str(self.config["token"]).encode()
+        segments = urlsplit(request.url).path.split("/")
+        if SECRET_SEGMENT in segments[:-1]:
+            at = segments.index(SECRET_SEGMENT)
+            given = unquote(segments[at + 1]).encode()
+            return bool(given) and hmac.compare_digest(given, secret), segments[at + 2:]
+        tokens = [value.encode() for name, value in pairs if name == "token"]
+        if len(tokens) != 1 or not tokens[0] or not hmac.compare_digest(tokens[0], secret):
+            return False, []
+        log.warning("exotel-voice: the secret came as ?token= (deprecated: Exotel may rewrite "
+                    "the query); move it into the path, …/s/<token>")
+        return True, []
+
+    def _params(self, request: WebhookRequest) -> tuple[dict[str, str], list[str]]:
+        """Query parameters (and a form body, if any) once the URL's secret is right; and the
+        path after the secret (`prompt`, `route`)."""
         pairs = parse_qsl(urlsplit(request.url).query, keep_blank_values=True)
         if request.method == "POST" and request.body:
             try:
                 pairs += parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)
             except UnicodeDecodeError:
                 raise MalformedPayload("body is not UTF-8") from None
-        tokens = [value.encode() for name, value in pairs if name == "token"]
-        secret = str(self.config["token"]).encode()
-        if len(tokens) != 1 or not tokens[0] or not hmac.compare_digest(tokens[0], secret):
+        good, tail = self._secret(request, pairs)
+        if not good:
             raise BadSignature("missing or wrong token")
-        return {name: value for name, value in pairs if name != "token"}
+        return {name: value for name, value in pairs if name != "token"}, tail
 
     def handle_webhook(self, request: WebhookRequest, kind: str) -> WebhookResult:
         """A Passthru (`inbound`), a Gather or routing fetch (`prompt`), a call status."""
         if kind not in ("inbound", "prompt", "status"):
             raise MalformedPayload(f"no {kind!r} webhooks on {self.channel_type}")
-        params = self._params(request)
+        params, tail = self._params(request)
         try:
             call = AppletCall.model_validate(params)
         except ValidationError as exc:
@@ -101,7 +142,7 @@ class Adapter(ChannelAdapter):
         if kind == "status":
             return self._ended(call)
         if kind == "prompt":
-            applet = params.get("applet", "gather")
+            applet = tail[1] if len(tail) > 1 and tail[1] else params.get("applet", "gather")
             event = InboundEvent(call.call_sid, call.sender, call.to, payload=applet,
                                  session=call.call_sid)
             return WebhookResult((event,), OK)
@@ -110,14 +151,13 @@ class Adapter(ChannelAdapter):
     def _passthru(self, call: AppletCall) -> WebhookResult:
         """The call arriving, keys pressed, a recording made, or nothing pressed at all."""
         sid, pressed = call.call_sid, call.pressed
-        if call.recording_url:
-            text = recording_text("en", call.recording_url)
-            event = InboundEvent(sid, call.sender, call.to, text=text,
-                                 media_urls=(call.recording_url,), session=sid)
+        if call.recording_url:  # the gateway names it in the language of the prompt it answers
+            event = InboundEvent(sid, call.sender, call.to, media_urls=(call.recording_url,),
+                                 session=sid)
         elif pressed:
             event = InboundEvent(sid, call.sender, call.to, text=pressed, session=sid)
         elif pressed is not None:
-            return WebhookResult((), OTHER_BRANCH, ignored="nothing pressed")
+            event = InboundEvent(sid, call.sender, call.to, kind=EventKind.NO_INPUT, session=sid)
         elif (flag(self.config.get("missed_call"))
               or call.call_status.lower() in UNANSWERED):
             event = InboundEvent(f"{sid}:missed", call.sender, call.to,
@@ -140,46 +180,81 @@ class Adapter(ChannelAdapter):
     # -- answers -------------------------------------------------------------------------------
     def respond(self, event: InboundEvent, replies: Sequence[OutboundMessage],
                 context: ReplyContext) -> WebhookResponse:
-        """A Passthru goes on to the Gather applet; a prompt fetch gets the Gather JSON, a
-        routing fetch 200 when the prompt waits for a recording (else 302: goodbye)."""
+        """A Passthru goes on to the Gather applet (after nothing pressed: once more, else the
+        routing branch); a prompt fetch gets the Gather JSON, a routing fetch 200 when the
+        prompt waits for a recording (else 302: goodbye)."""
+        if event.kind is EventKind.NO_INPUT:
+            listen = (listen_for(replies[-1], self.capabilities.recording) if replies
+                      else Listen.NOTHING)
+            again = listen in (Listen.KEY, Listen.NUMBER) and context.no_input <= REPEATS
+            return OK if again else OTHER_BRANCH
         if context.kind != "prompt" or not replies:
             return OK
         message = replies[-1]
         listen = listen_for(message, self.capabilities.recording)
         if event.payload == "route":
             return OK if listen is Listen.RECORD else OTHER_BRANCH
-        said = [u for reply in replies for u in heard(reply, self.capabilities.recording)]
+        said = [u for reply in replies
+                for u in heard(reply, self.capabilities.recording, context.page)]
+        if context.no_input and listen in (Listen.KEY, Listen.NUMBER):
+            said = [utter(_code(message.language), NO_INPUT), *said]
         body = self._gather(listen, said, message.language, context)
         return WebhookResponse(200, json.dumps(body, ensure_ascii=False), "application/json")
 
     def _gather(self, listen: Listen, said: list[Utterance], language: str,
                 context: ReplyContext) -> dict[str, Any]:
-        """The programmable Gather applet's parameters for one prompt."""
+        """The programmable Gather applet's parameters for one prompt. Nothing pressed reaches
+        the Passthru, which repeats the prompt itself (in the caller's language), so the
+        applet's own repeat is not used."""
         body: dict[str, Any] = {"gather_prompt": self._prompt(said, language, context),
                                 "finish_on_key": "#"}
         if listen is Listen.RECORD:  # nothing to press: silence leads on to the recording
-            return {**body, "max_input_digits": 1, "input_timeout": 1}
-        if listen is Listen.NOTHING:
-            return {**body, "max_input_digits": 1, "input_timeout": KEY_TIMEOUT}
-        again = [utter(_code(language), NO_INPUT), *said]
+            return {**body, "max_input_digits": 1, "input_timeout": RECORD_TIMEOUT}
         number = listen is Listen.NUMBER
         return {**body, "max_input_digits": MAX_NUMBER_DIGITS if number else 1,
-                "input_timeout": NUMBER_TIMEOUT if number else KEY_TIMEOUT,
-                "repeat_menu": REPEATS,
-                "repeat_gather_prompt": self._prompt(again, language, context)}
+                "input_timeout": NUMBER_TIMEOUT if number else KEY_TIMEOUT}
+
+    def applet_language(self) -> str:
+        """The language set for TTS in the Gather applet (Exotel reads every text in it)."""
+        code = str(self.config.get("tts_language") or "en").strip()
+        return code if code in KNOWN else "en"
 
     def _prompt(self, said: list[Utterance], language: str,
                 context: ReplyContext) -> dict[str, str]:
-        """`{"text": …}` for Exotel's TTS when one language it speaks is said, else one
-        `{"audio_url": …}` joining the clips (8 kHz WAV, as Exotel requires)."""
+        """`{"text": …}` for Exotel's TTS when everything is said in the applet's language
+        (and Exotel speaks it), else one `{"audio_url": …}` joining the gateway's clips
+        (8 kHz WAV, as Exotel requires)."""
         text = tts_text(said)
         spoken = {u.language for u in said}
-        if (flag(self.config.get("tts"), default=True) and len(spoken) == 1
-                and voice_for(spoken.pop(), Provider.EXOTEL).tts_voice):
+        applet = self.applet_language()
+        if (flag(self.config.get("tts"), default=True) and spoken == {applet}
+                and voice_for(applet, Provider.EXOTEL).tts_voice):
             return {"text": text}
         pieces = [(u.language, clip) for u in said for clip in clips(u.plan)]
         url = context.clips.joined(_code(language), pieces)
-        return {"audio_url": url} if url else {"text": text}
+        if url:
+            return {"audio_url": url}
+        log.warning("exotel-voice: no clips for a %s prompt; Exotel's %s voice reads it",
+                    language, applet)
+        return {"text": text}
+
+    def __init__(self, config: AccountConfig) -> None:
+        super().__init__(config)
+        self.recordings = recording_client()
+
+    def close(self) -> None:
+        """Close the recording downloads' kept-alive connections."""
+        self.recordings.close()
+
+    def fetch_media(self, ref: str) -> MediaFile:
+        """A caller's recording. Since October 2024 Exotel serves recordings to the account's
+        API key and token (or whitelisted IPs): with `api_key` and `api_token` set they are
+        sent, over HTTPS to Exotel's own hosts only; a public URL needs neither."""
+        key, secret = self.config.get("api_key"), self.config.get("api_token")
+        host = (urlsplit(ref).hostname or "").lower()
+        exotel = ref.startswith("https://") and host.endswith(EXOTEL_DOMAINS)
+        auth = (str(key), str(secret)) if key and secret and exotel else None
+        return download(self.recordings.get(), ref, auth)
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Calls are answered through the flow's applets; this channel sends nothing itself."""

@@ -4,7 +4,9 @@ The flow (see the adapter): a Passthru starts the call, the programmable Gather 
 each prompt as JSON (said as text, or `[plays audio …]`), the Passthru takes the keys, and its
 302 leads to the routing Passthru: 200 records the caller (Voicemail), 302 says goodbye. Exotel
 sends GET requests with the call's details as query parameters and the gathered keys in quotes
-(`digits="1"`); every URL carries the account's secret token.
+(`digits="1"`, or no `digits` at all when nothing was pressed, with `no_digits_when_silent`);
+every URL carries the account's secret token in its path (`…/s/<token>`; `query_token` uses
+the deprecated `?token=` form).
 
 A caller's input is text: digits are keys, other words are what the caller says (heard only
 by a recording: Exotel's Gather takes keys), `silence` lets the prompt time out and `hangup`
@@ -69,12 +71,18 @@ class ExotelCall:
     gather: dict[str, Any] = field(default_factory=dict)
     """The Gather applet's current parameters, as the gateway sent them."""
     recording: bool = False
+    query_token: bool = False
+    """Put the secret in the query (`?token=`, deprecated) instead of the path."""
+    no_digits_when_silent: bool = False
+    """A Gather that timed out sends no `digits` parameter at all (else `digits=""`)."""
+    recording_host: str = "https://recordings.exotel.example"
     _repeats: int = 0
 
     def _url(self, path: str = "", **extra: str) -> str:
-        """A flow URL: the account's webhook, the secret token and the call's details."""
-        params = {"token": self.token, **extra}
-        return f"{self.webhook_url}{path}?{urlencode(params)}"
+        """A flow URL: the account's webhook with the secret, and the call's details."""
+        if self.query_token:
+            return f"{self.webhook_url}{path}?{urlencode({'token': self.token, **extra})}"
+        return f"{self.webhook_url}/s/{self.token}{path}?{urlencode(extra)}"
 
     def _details(self, status: str = "in-progress") -> dict[str, str]:
         """The query parameters every applet request carries."""
@@ -114,7 +122,7 @@ class ExotelCall:
             return self.fetch_prompt()
         if response.status_code != 302:
             response.raise_for_status()
-        route = self.http.get(self._url("/prompt", applet="route", **self._details()))
+        route = self.http.get(self._url("/prompt/route", **self._details()))
         if route.status_code == 200:
             self.recording = True
             return self._hear(["[beep]"])
@@ -143,7 +151,7 @@ class ExotelCall:
             if silent:
                 return self._end([])
             self.recording = False
-            url = f"https://recordings.exotel.example/{self.sid}/{uuid.uuid4().hex}.mp3"
+            url = f"{self.recording_host}/{self.sid}/{uuid.uuid4().hex}.mp3"
             self.recordings[url] = text
             return self._after(self.passthru(RecordingUrl=url))
         if KEYS.fullmatch(text):
@@ -154,7 +162,8 @@ class ExotelCall:
             self._repeats -= 1
             again = self.gather.get("repeat_gather_prompt") or self.gather["gather_prompt"]
             return self._hear([heard_prompt(again)])
-        heard = self._after(self.passthru(digits='""'))
+        heard = self._after(self.passthru() if self.no_digits_when_silent
+                            else self.passthru(digits='""'))
         if self.recording and not silent:  # the caller was already speaking: that is recorded
             return heard + self.answer(text)
         return heard
@@ -162,20 +171,22 @@ class ExotelCall:
 
 def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
     """A simulated ExoPhone for the demo city (the token is made up)."""
-    return {"token": secrets.token_hex(16), "address": DEMO_EXOPHONE}, ("token",)
+    return ({"token": secrets.token_hex(16), "address": DEMO_EXOPHONE, "tts_language": "hi"},
+            ("token",))
 
 
 @router.get("/flow/{account_id}")
 def flow(account_id: str) -> dict[str, Any]:
     """The applets to configure in Exotel's flow builder for an account (paths, no secrets)."""
-    base = f"/webhooks/exotel-voice/{account_id}"
+    base = f"/webhooks/exotel-voice/{account_id}/s/<token>"
     return {"applets": [
-        {"applet": "Passthru", "url": f"{base}?token=<token>", "note": "call start"},
-        {"applet": "Gather (dynamic URL)", "url": f"{base}/prompt?token=<token>"},
-        {"applet": "Passthru", "url": f"{base}?token=<token>",
+        {"applet": "Passthru", "url": base, "note": "call start"},
+        {"applet": "Gather (dynamic URL)", "url": f"{base}/prompt"},
+        {"applet": "Passthru", "url": base,
          "transitions": {"200": "Gather", "302": "routing Passthru"}},
-        {"applet": "Passthru", "url": f"{base}/prompt?token=<token>&applet=route",
+        {"applet": "Passthru", "url": f"{base}/prompt/route",
          "transitions": {"200": "Voicemail, then the input Passthru", "302": "Greeting, Hangup"}},
+        {"applet": "Passthru (call end, async)", "url": f"{base}/status"},
     ]}
 
 

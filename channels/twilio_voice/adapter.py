@@ -19,9 +19,11 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from channels.base import ChannelAdapter, ClipSource, ReplyContext
 from channels.contract import (
+    AccountConfig,
     Capabilities,
     EventKind,
     InboundEvent,
+    MediaFile,
     Medium,
     OutboundMessage,
     SendResult,
@@ -30,6 +32,8 @@ from channels.contract import (
     WebhookResult,
 )
 from channels.errors import ConfigError, MalformedPayload
+from channels.recordings import download, recording_client
+from channels.twilio_sms.client import TWILIO_API
 from channels.twilio_sms.signature import verify_twilio
 from channels.twilio_voice.payloads import ENDED, CallRequest, CallStatusCallback
 from channels.voice import (
@@ -115,7 +119,7 @@ class Adapter(ChannelAdapter):
         media: tuple[str, ...] = ()
         if call.recording_url:
             media = (call.recording_url,)
-            text = recording_text(query.get("lang", "en"), call.recording_url)
+            text = recording_text(query.get("lang", "en"))
         elif call.digits and call.digits != "hangup":
             text = "0" if query.get("menu") == "1" else call.digits
         elif call.speech:
@@ -165,7 +169,8 @@ class Adapter(ChannelAdapter):
             return _twiml(self._hang_up())
         message = replies[-1]
         language = message.language
-        said = [u for reply in replies for u in heard(reply, self.capabilities.recording)]
+        said = [u for reply in replies
+                for u in heard(reply, self.capabilities.recording, context.page)]
         listen = listen_for(message, self.capabilities.recording)
         params = {"step": str(step_of(event) + 1)}
         if listen is Listen.RECORD:
@@ -202,6 +207,24 @@ class Adapter(ChannelAdapter):
         hints = ", ".join(c.label for c in message.choices)
         return Gather(action=action, method="POST", input="dtmf speech", num_digits=1,
                       timeout=KEY_TIMEOUT, language=speech, speech_timeout="auto", hints=hints)
+
+    def __init__(self, config: AccountConfig) -> None:
+        super().__init__(config)
+        self.recordings = recording_client()
+
+    def close(self) -> None:
+        """Close the recording downloads' kept-alive connections."""
+        self.recordings.close()
+
+    def fetch_media(self, ref: str) -> MediaFile:
+        """A caller's recording, with the account's credentials: only a URL of this account's
+        recordings on Twilio's API (or the account's `api_base`, the simulator) gets them."""
+        sid = str(self.config["account_sid"])
+        base = str(self.config.get("api_base") or TWILIO_API).rstrip("/")
+        url = base + ref[len(TWILIO_API):] if ref.startswith(TWILIO_API + "/") else ref
+        if not url.startswith(f"{base}/2010-04-01/Accounts/{sid}/Recordings/"):
+            raise ConfigError("media_url_foreign")
+        return download(self.recordings.get(), url, (sid, str(self.config["auth_token"])))
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
         """Calls are answered in the webhook response; this channel sends nothing on its own."""

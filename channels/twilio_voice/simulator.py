@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 
 from channels.terminal import CallPhone
@@ -21,7 +21,9 @@ from channels.twilio_voice.call import CallEnded, SimulatedCall
 router = APIRouter(prefix="/sim/twilio-voice", tags=["simulator"])
 
 DEMO_NUMBER = "+15005550010"
-
+API_BASE = "/sim/twilio-voice/api"
+"""Where the demo account's `api_base` points: recordings are fetched from here."""
+RECORDING_SECONDS = 1
 
 
 class CallIn(BaseModel):
@@ -57,6 +59,25 @@ def _view(call: SimulatedCall, heard: list[str]) -> dict[str, Any]:
             "ended": call.ended}
 
 
+def _silence(seconds: int) -> bytes:
+    """A WAV of telephone silence (what a simulated caller "said" is text, not audio)."""
+    frames = 8000 * seconds
+    header = (b"RIFF" + (36 + 2 * frames).to_bytes(4, "little") + b"WAVEfmt "
+              + (16).to_bytes(4, "little") + (1).to_bytes(2, "little") + (1).to_bytes(2, "little")
+              + (8000).to_bytes(4, "little") + (16000).to_bytes(4, "little")
+              + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
+              + b"data" + (2 * frames).to_bytes(4, "little"))
+    return header + bytes(2 * frames)
+
+
+@router.get("/api/2010-04-01/Accounts/{account_sid}/Recordings/{recording_sid}")
+def recording(account_sid: str, recording_sid: str, request: Request) -> Response:
+    """A recording as Twilio's API serves it: Basic auth required, audio/x-wav."""
+    if not request.headers.get("authorization", "").startswith("Basic "):
+        raise HTTPException(401, detail={"code": "authenticate"})
+    return Response(_silence(RECORDING_SECONDS), media_type="audio/x-wav")
+
+
 @router.post("/calls")
 def place_call(body: CallIn) -> dict[str, Any]:
     """Call the account's number; returns what the caller hears first."""
@@ -84,7 +105,7 @@ def call_input(sid: str, body: InputIn) -> dict[str, Any]:
 def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
     """A simulated Twilio voice number for the demo city (credentials are made up)."""
     config = {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16),
-              "address": DEMO_NUMBER}
+              "address": DEMO_NUMBER, "api_base": base_url + API_BASE}
     return config, ("account_sid", "auth_token")
 
 

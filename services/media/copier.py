@@ -5,11 +5,13 @@ turn's transaction (so a reference is never lost, whatever happens to the downlo
 the turn commits the worker copies them: a claim (a conditional update, so the sweeper and
 the worker never fetch the same file together), the provider download through the adapter's
 `fetch_media` with no database session open (a URL reference only from an allowed host,
-services.media.hosts), a check of size and type, encryption with the
+services.media.hosts; a call recording's: services.media.recording_hosts), a check of size
+and type, encryption with the
 key ring, the store's `put`, then the row marked `stored`. A provider that is down or
 throttling leaves the row pending for a later sweep, with backoff; after
 `media_max_attempts`, or an answer that cannot change (`media_unsupported`, a bad
-reference), it is `missing`; a file too large or of a type we do not keep is `refused`.
+reference), it is `missing`; a file too large or of a type we do not keep is `refused`, and
+so is a call recording from a host not on `NAGARSETU_MEDIA_RECORDING_HOSTS` (not fetched).
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from channels.contract import Medium
 from channels.errors import ChannelError, SendError
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
@@ -29,6 +33,7 @@ from services.db.base import utcnow
 from services.media.hosts import allowed
 from services.media.kinds import refusal, sniff
 from services.media.models import MISSING, PENDING, REFUSED, STORED, MediaObject, key_tag
+from services.media.recording_hosts import allowed as recording_allowed
 from services.media.store import StoreError
 from services.messaging.backoff import retry_delay
 from services.messaging.models import Message
@@ -42,6 +47,8 @@ log = logging.getLogger(__name__)
 CLAIM_SECONDS = 120.0
 """A claimed row is not fetched again for this long (a worker that died mid-download)."""
 MAX_REFS = 10
+HOST_REFUSED = "media_host_refused"
+"""A call recording whose URL is not on `NAGARSETU_MEDIA_RECORDING_HOSTS`: never fetched."""
 
 
 def object_key(row: MediaObject) -> str:
@@ -107,9 +114,15 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
     if claimed is None:
         return None
     row, account = claimed
+    adapter = adapter_for(ctx.crypto, account)
+    ref = ctx.crypto.decrypt(row.ref_enc)
+    if adapter.medium is Medium.VOICE and not recording_allowed(
+            ref, ctx.settings.media_recording_hosts):
+        log.warning("media %s: recording host %s is not in NAGARSETU_MEDIA_RECORDING_HOSTS",
+                    row.id, urlsplit(ref).hostname or "?")
+        _finish(ctx, row.id, status=REFUSED, error_code=HOST_REFUSED)
+        return REFUSED
     try:
-        adapter = adapter_for(ctx.crypto, account)
-        ref = ctx.crypto.decrypt(row.ref_enc)
         development = ctx.settings.env is Environment.DEVELOPMENT
         if adapter.media_by_url and not allowed(ref, ctx.settings.media_fetch_hosts,
                                                 loopback=development):

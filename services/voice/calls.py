@@ -23,6 +23,8 @@ from services.messaging.models import Message
 from services.security.crypto import Crypto
 
 SERVED = "served"
+NO_INPUT = "no_input"
+PAGE = "voice_page"
 
 
 def step_of(external_id: str | None) -> int | None:
@@ -90,6 +92,35 @@ def serve(row: Message) -> None:
     """Record that the provider fetched this reply to play it."""
     if not row.extras.get(SERVED):
         row.extras = {**row.extras, SERVED: True}
+
+
+def served(db: Session, account_id: str, call: str) -> bool:
+    """Whether the provider has fetched any prompt of this call (the call is under way)."""
+    return any(row.extras.get(SERVED) for row in _of_call(db, account_id, call))
+
+
+def no_input(row: Message) -> int:
+    """Times in a row the caller let this prompt time out."""
+    return int(row.extras.get(NO_INPUT, 0) or 0)
+
+
+def note_no_input(row: Message) -> int:
+    """Count one more time-out at this prompt; the count now."""
+    count = no_input(row) + 1
+    row.extras = {**row.extras, NO_INPUT: count}
+    return count
+
+
+def page_of(row: Message) -> int:
+    """The voice page of the prompt's menu the caller is at."""
+    return int(row.extras.get(PAGE, 0) or 0)
+
+
+def turn_page(row: Message) -> int:
+    """The caller asked for the menu's next voice page; its number."""
+    page = page_of(row) + 1
+    row.extras = {**row.extras, PAGE: page}
+    return page
 
 
 def served_step(db: Session, account_id: str, call: str) -> int:

@@ -20,6 +20,8 @@ _QUERY = re.compile(
     r"(?P<path>(?:" + "|".join(re.escape(p) for p in HIDDEN_PREFIXES) + r")[^?\s\"]*)\?[^\s\"]*")
 _SIMULATOR = re.compile(r"(?<![^\s\"])(?P<keep>/sim/[^/?\s\"]+)[^\s\"]*")
 """A simulator path as a request line carries it (not inside a URL: client lines keep theirs)."""
+_PATH_SECRET = re.compile(r"(?P<keep>/webhooks/[^/?\s\"]+/[^/?\s\"]+/s/)[^/?\s\"]+")
+"""A webhook URL's secret segment (`/webhooks/exotel-voice/<id>/s/<secret>`)."""
 _URL_QUERY = re.compile(r"(?P<keep>https?://[^?\s\"]*)\?[^\s\"]*")
 _URL_USER = re.compile(r"(?<=://)[^/@\s\"]+@")
 _BOT_TOKEN = re.compile(r"/bot[0-9]+:[^/\s\"]+")
@@ -30,6 +32,7 @@ CLIENT_LOGGER = "httpx"
 def redact(text: str) -> str:
     """The text with query strings, URL credentials, bot tokens and simulator paths removed."""
     text = _QUERY.sub(r"\g<path>", text)
+    text = _PATH_SECRET.sub(r"\g<keep>***", text)
     text = _SIMULATOR.sub(r"\g<keep>/…", text)
     text = _URL_QUERY.sub(r"\g<keep>", text)
     text = _URL_USER.sub("", text)

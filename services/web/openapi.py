@@ -29,7 +29,9 @@ WEBHOOK_SCHEMES: dict[str, dict[str, Any]] = {
                        "description": "the secret_token given to setWebhook"},
     "UrlToken": {"type": "apiKey", "in": "query", "name": "token",
                  "description": "Exotel and MSG91: the account's webhook secret in the URL "
-                                "(or as the password of HTTP Basic credentials)"},
+                                "(or as the password of HTTP Basic credentials); Exotel "
+                                "IVR carries it in the path instead, `…/s/{secret}`, and "
+                                "`?token=` is deprecated there"},
     "WebchatToken": {"type": "http", "scheme": "bearer",
                      "description": "web chat: the signed visitor token of /webchat/session"},
 }

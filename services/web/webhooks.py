@@ -57,14 +57,17 @@ class NotForChannel(Exception):
 
 
 def process_webhook(ctx: AppContext, channel_type: str, account_id: str, kind: str,
-                    request: WebhookRequest) -> WebhookResponse:
-    """Verify and parse with the account's adapter; record the events; hand them on."""
+                    request: WebhookRequest, secret_path: bool = False) -> WebhookResponse:
+    """Verify and parse with the account's adapter; record the events; hand them on.
+    `secret_path`: the URL carries a secret segment (`…/s/<secret>`), which only adapters
+    with `path_secret` take."""
     account = ctx.accounts.get(ctx.sessions, account_id)
     if account is None or account.channel_type != channel_type or not account.active:
         raise UnknownAccount(account_id)
     adapter = adapter_for(ctx.crypto, account)
     synchronous = adapter.capabilities.synchronous
-    if request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous):
+    if (request.method not in adapter.webhook_methods or (kind == "prompt" and not synchronous)
+            or (secret_path and not adapter.path_secret)):
         raise NotForChannel(f"{request.method} {kind}")
     result = adapter.handle_webhook(request, kind)
     check_events(result.events)
@@ -149,12 +152,14 @@ def _batched(ctx: AppContext, channel_type: str, account_id: str, kind: str,
 
 
 async def _answer(ctx: AppContext, channel_type: str, account_id: str, kind: str,
-                  hook: WebhookRequest) -> WebhookResponse:
+                  hook: WebhookRequest, secret_path: bool) -> WebhookResponse:
     """Through the group-committing writer when it can, else in a worker thread."""
     writer = ctx.inbox_writer
-    batched = _batched(ctx, channel_type, account_id, kind, hook) if writer else None
+    batched = (_batched(ctx, channel_type, account_id, kind, hook)
+               if writer and not secret_path else None)
     if writer is None or batched is None:
-        return await run_in_threadpool(process_webhook, ctx, channel_type, account_id, kind, hook)
+        return await run_in_threadpool(process_webhook, ctx, channel_type, account_id, kind, hook,
+                                       secret_path)
     rows, response = batched
     if rows:
         await asyncio.wrap_future(writer.submit(rows))  # committed before the provider hears
@@ -162,7 +167,7 @@ async def _answer(ctx: AppContext, channel_type: str, account_id: str, kind: str
 
 
 async def _handle(request: Request, ctx: AppContext, channel_type: str, account_id: str,
-                  kind: str) -> Response:
+                  kind: str, secret_path: bool = False) -> Response:
     """Shared body of the inbound and status routes."""
     body = await request.body()
     url = ctx.settings.base_url + request.url.path
@@ -170,7 +175,7 @@ async def _handle(request: Request, ctx: AppContext, channel_type: str, account_
         url += "?" + request.url.query
     hook = WebhookRequest(request.method, url, dict(request.headers), body)
     try:
-        reply = await _answer(ctx, channel_type, account_id, kind, hook)
+        reply = await _answer(ctx, channel_type, account_id, kind, hook, secret_path)
     except DBAPIError as exc:  # the database is down or restarting: the provider retries
         log.error("%s webhook not recorded: database unavailable (%s)", channel_type,
                   type(exc.orig).__name__)
@@ -208,3 +213,31 @@ async def status(request: Request, channel_type: str, account_id: str) -> Respon
 async def prompt(request: Request, channel_type: str, account_id: str) -> Response:
     """A voice provider fetches what to say next in a call (Exotel's Gather applet)."""
     return await _handle(request, request.app.state.ctx, channel_type, account_id, "prompt")
+
+
+# The secret in the path (Exotel: its dynamic-URL applets may rewrite the query string). The
+# adapter reads and checks the segment; access logs show it as `/s/***`.
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}", methods=METHODS)
+async def inbound_with_secret(request: Request, channel_type: str, account_id: str,
+                              secret: str) -> Response:
+    """A provider that signs nothing delivers a call's event to a URL carrying the secret."""
+    return await _handle(request, request.app.state.ctx, channel_type, account_id, "inbound",
+                         secret_path=True)
+
+
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}/status", methods=METHODS)
+async def status_with_secret(request: Request, channel_type: str, account_id: str,
+                             secret: str) -> Response:
+    """A call's end, to a URL carrying the secret."""
+    return await _handle(request, request.app.state.ctx, channel_type, account_id, "status",
+                         secret_path=True)
+
+
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}/prompt", methods=METHODS)
+@router.api_route("/webhooks/{channel_type}/{account_id}/s/{secret}/prompt/{applet}",
+                  methods=METHODS)
+async def prompt_with_secret(request: Request, channel_type: str, account_id: str,
+                             secret: str, applet: str = "gather") -> Response:
+    """A voice provider fetches what to say next (or which branch to take: `…/prompt/route`)."""
+    return await _handle(request, request.app.state.ctx, channel_type, account_id, "prompt",
+                         secret_path=True)

@@ -116,6 +116,11 @@ def test_no_secret_or_number_in_any_log_line(logged: tuple[LiveGateway, Capture]
     assert prompt.status_code == 200, prompt.text
     pressed = gateway.http.get(voice["webhook_url"] + "?" + urlencode({**call, "digits": '"1"'}))
     assert pressed.status_code < 400, pressed.text
+    in_path = {k: v for k, v in call.items() if k != "token"}
+    secret_url = f"{voice['webhook_url']}/s/{voice['token']}"
+    again = gateway.http.get(secret_url + "/prompt?" + urlencode(in_path))  # the secret in the path
+    assert again.status_code == 200, again.text
+    assert gateway.http.get(secret_url + "/prompt/route?" + urlencode(in_path)).status_code < 400
     used += [voice["token"], caller, caller[3:]]
 
     time.sleep(1.0)  # let the dispatcher's sends (and their client log lines) finish

@@ -52,7 +52,8 @@ def test_webhooks_have_a_body_security_and_provider_answers(document: dict[str, 
         "description": schemes["TwilioSignature"]["description"]}
     assert {"MetaSignature", "TelegramSecret", "UrlToken", "WebchatToken"} <= set(schemes)
     paths = [p for p in document["paths"] if p.startswith("/webhooks/")]
-    assert len(paths) == 3
+    assert len(paths) == 7  # inbound, status, prompt; and with the secret in the path (Exotel)
+    assert "/webhooks/{channel_type}/{account_id}/s/{secret}/prompt/{applet}" in paths
     ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
     assert len(ids) == len(set(ids))
     for path in paths:

@@ -50,9 +50,9 @@ CASES: dict[tuple[str, str], Expected] = {
     ("gather__number", "step=5"): event(5, "123"),
     ("gather__menu_key", "step=8&menu=1"): event(8, "0"),
     ("record__recording", "step=4&lang=hi"): event(
-        4, "(आवाज़ की रिकॉर्डिंग) " + RECORDING, media_urls=(RECORDING,)),
+        4, "(आवाज़ की रिकॉर्डिंग)", media_urls=(RECORDING,)),  # the URL is media, not text
     ("record__hung_up", "step=4&lang=en"): event(
-        4, "(voice recording) " + RECORDING, media_urls=(RECORDING,)),
+        4, "(voice recording)", media_urls=(RECORDING,)),
     ("call__other_account", ""): BadSignature,
     ("call__missing_call_sid", ""): MalformedPayload,
     ("gather__digits", "step=three"): MalformedPayload,

@@ -38,12 +38,12 @@ class FakeClips:
 
 
 def respond(message: OutboundMessage, step: int = 3,
-            clips: FakeClips | None = None) -> ET.Element:
+            clips: FakeClips | None = None, page: int = 0) -> ET.Element:
     """The adapter's TwiML for a reply to the answer at `step`, parsed."""
     adapter = build_adapter("twilio-voice", {"account_sid": "AC" + "1" * 32,
                                              "auth_token": "2" * 32, "address": "+12185550143"})
     event = InboundEvent(f"{CALL}:{step}", "+919876543210", "+12185550143", session=CALL)
-    context = ReplyContext("inbound", BASE, clips or FakeClips())
+    context = ReplyContext("inbound", BASE, clips or FakeClips(), page=page)
     response = adapter.respond(event, [message], context)
     assert response.status == 200 and response.media_type == "text/xml"
     return ET.fromstring(response.body)
@@ -81,8 +81,8 @@ def test_a_hindi_menu_takes_one_key_or_hindi_speech() -> None:
     ((verb, voice, language, text),) = said(first)
     assert (verb, voice, language) == ("Say", "Google.hi-IN-Standard-A", "hi-IN")
     assert text.startswith(translate("hi", "menu.prompt"))
-    for digit, choice in enumerate(MENU, start=1):
-        assert translate("hi", "ivr.press", {"digit": digit, "label": choice.label}) in text
+    for digit, key in enumerate(("ivr.key.file", "ivr.key.track"), start=1):
+        assert translate("hi", key, {"digit": digit}) in text  # "शिकायत दर्ज करने के लिए 1 …"
     assert said(second) == said(first)
     assert no_input.text == translate("hi", "ivr.no_input")
     assert goodbye.text == translate("hi", "ivr.goodbye")
@@ -98,22 +98,25 @@ def test_punjabi_is_keypad_only() -> None:
     assert said(gather)[0][1:3] == ("Google.pa-IN-Standard-A", "pa-IN")
 
 
-def test_the_language_menu_offers_each_language_in_its_own_voice() -> None:
+def test_the_language_menu_offers_the_callers_language_then_the_others() -> None:
+    """The state's default first, alone; "press 9 for other languages"; then the others, each
+    in its own voice (Urdu and Odia from clips)."""
     clips = FakeClips()
-    choices = (Choice("en", "English"), Choice("hi", "हिन्दी"), Choice("ur", "اردو"),
-               Choice("or", "ଓଡ଼ିଆ"), Choice("__more__", "More options"))
-    gather = respond(message("en", MessagePart("language.prompt"), choices=choices,
-                             ask=Ask.CHOICE), clips=clips)[0]
-    spoken = said(gather)
-    assert spoken[0][:3] == ("Say", "Google.en-IN-Standard-A", "en-IN")
-    assert spoken[0][3].startswith("Please choose your language. Press 1 for English.")
-    assert spoken[1] == ("Say", "Google.hi-IN-Standard-A", "hi-IN", "हिन्दी के लिए 2 दबाएँ।")
-    plays = [text for verb, _, _, text in spoken if verb == "Play"]
-    assert "https://clips.example/ur/digit.3.wav" in plays
-    assert "https://clips.example/or/digit.4.wav" in plays
-    assert {language for language, _ in clips.asked} == {"ur", "or"}
-    assert ("ur", "ivr.press.1") in clips.asked and ("or", "ivr.press.1") in clips.asked
-    assert spoken[-1] == ("Say", "Google.en-IN-Standard-A", "en-IN", "Press 5 for More options.")
+    choices = (Choice("hi", "हिन्दी"), Choice("en", "English"), Choice("ur", "اردو"),
+               Choice("or", "ଓଡ଼ିଆ"), Choice("__more__", "और विकल्प"))
+    prompt = message("hi", MessagePart("language.prompt"), choices=choices, ask=Ask.CHOICE)
+    spoken = said(respond(prompt, clips=clips)[0])
+    assert spoken == [("Say", "Google.hi-IN-Standard-A", "hi-IN", " ".join((
+        translate("hi", "language.prompt"), "हिन्दी के लिए 1 दबाएँ।",
+        translate("hi", "ivr.key.other_languages", {"digit": 9}))))]
+    others = said(respond(prompt, clips=clips, page=1)[0])
+    assert others[1] == ("Say", "Google.en-IN-Standard-A", "en-IN", "For English, press 1.")
+    plays = [text for verb, _, _, text in others if verb == "Play"]
+    assert "https://clips.example/ur/digit.2.wav" in plays
+    assert "https://clips.example/or/digit.3.wav" in plays
+    assert ("ur", "ivr.press.1") in clips.asked or ("ur", "ivr.press.0") in clips.asked
+    assert others[-1] == ("Say", "Google.hi-IN-Standard-A", "hi-IN",
+                          translate("hi", "ivr.key.more", {"digit": 4}))
 
 
 def test_a_number_is_typed_and_ended_with_hash() -> None:
@@ -158,7 +161,7 @@ def test_odia_is_played_from_clips() -> None:
     gather = respond(message("or", filed), clips=clips)[0]
     assert {verb for verb, *_ in said(gather)} == {"Play"}
     ids = [clip for _, clip in clips.asked]
-    assert ids[0] == "grievance.filed.0"
+    assert ids[0] == "voice.grievance.filed.0"
     assert ids[ids.index("letter.P"):ids.index("letter.P") + 3] == [
         "letter.P", "letter.B", "letter.A"]
     assert "ivr.menu_hint.0" in ids

@@ -17,6 +17,19 @@ from services.accounts.service import create_account
 from services.messaging.models import Message, OutboxItem
 from tests.support.gateway import LiveGateway
 
+HINDI = ("9", "1")
+"""Keys to Hindi in the demo state's language menu: English (the default) alone first, then
+"9" for the others, Hindi the first of them."""
+URDU = ("9", "3")
+
+
+def press(call: Any, keys: tuple[str, ...]) -> Any:
+    """Press keys one after the other on a simulated call; what the last one made heard."""
+    heard = None
+    for key in keys:
+        heard = call.answer(key)
+    return heard
+
 
 def new_number() -> str:
     """A fresh Indian mobile number."""

@@ -13,6 +13,7 @@ from i18n import translate
 from services.messaging.models import Message
 from tests.services.grievances.citizen import Staff, new_key, new_member
 from tests.services.voice.conftest import (
+    HINDI,
     account_row,
     exotel_call,
     inbox,
@@ -24,7 +25,6 @@ from tests.services.voice.conftest import (
 from tests.support.gateway import LiveGateway
 
 SPELLED_ID = re.compile(r"P B, A M R, (\d \d \d \d), (\d \d \d \d \d \d)")
-HINDI = "2"
 NOTE = "सफ़ाई कर्मचारी ने कचरा उठा लिया है"
 
 
@@ -39,7 +39,7 @@ def _file_by_twilio(gateway: LiveGateway, caller: str) -> str:
     """A Hindi caller files a garbage grievance by keypad and voice on Twilio; its id."""
     call = twilio_call(gateway, caller=caller)
     call.start()
-    for key in (HINDI, "1", "1", "1"):
+    for key in (*HINDI, "1", "1", "1"):
         call.answer(key)
     call.answer("गली में तीन दिन से कचरा पड़ा है")
     return _spelled(" ".join(call.answer("1")))
@@ -49,7 +49,7 @@ def _file_by_exotel(gateway: LiveGateway, caller: str) -> str:
     """The same grievance through Exotel's applet flow; its id."""
     call = exotel_call(gateway, caller=caller)
     call.start()
-    for key in (HINDI, "1", "1", "1"):
+    for key in (*HINDI, "1", "1", "1"):
         call.answer(key)
     call.answer("सीवर का पानी सड़क पर बह रहा है")
     return _spelled(call.answer("1")[0])

@@ -19,18 +19,20 @@ from services.grievances.models import Grievance
 from services.messaging.models import Message, OutboxItem
 from tests.services.audio.conftest import require_espeak
 from tests.services.voice.conftest import (
+    HINDI,
+    URDU,
     account_row,
     add_account,
     inbox,
     messages,
     new_number,
     outbox_of,
+    press,
     twilio_call,
 )
 from tests.support.gateway import LiveGateway
 
 SPELLED_ID = re.compile(r"P B, A M R, (\d \d \d \d), (\d \d \d \d \d \d)")
-HINDI, URDU = "2", "4"  # positions in the demo state's language menu
 
 
 def _stored(gateway: LiveGateway) -> tuple[int, int, int, int]:
@@ -66,10 +68,11 @@ def test_a_hindi_call_files_a_grievance_by_keypad(gateway: LiveGateway) -> None:
     caller = new_number()
     call = twilio_call(gateway, caller=caller)
     first = " ".join(call.start())
-    assert "Please choose your language." in first and "हिन्दी के लिए 2 दबाएँ।" in first
-    menu = " ".join(call.answer(HINDI))
+    assert first.startswith("Please choose your language. For English, press 1.")
+    assert first.endswith("For other languages, press 9.")  # the state's default alone first
+    menu = " ".join(press(call, HINDI))
     assert translate("hi", "menu.prompt") in menu
-    assert "शिकायत दर्ज करें के लिए 1 दबाएँ।" in menu
+    assert "शिकायत दर्ज करने के लिए 1 दबाएँ।" in menu  # written for the ear
     assert translate("hi", "grievance.ask_category") in " ".join(call.answer("1"))
     assert translate("hi", "grievance.ask_locality") in " ".join(call.answer("1"))
     ask = call.answer("1")
@@ -87,8 +90,7 @@ def test_a_hindi_call_files_a_grievance_by_keypad(gateway: LiveGateway) -> None:
         grievance = db.scalar(select(Grievance).where(Grievance.public_id == grievance_id))
         assert grievance is not None and grievance.channel == "voice"
         description = gateway.ctx.crypto.decrypt(grievance.description_enc)
-    (recording,) = call.recordings
-    assert description == translate("hi", "ivr.recording") + " " + recording
+    assert description == translate("hi", "ivr.recording")  # the recording is media
 
     sms = inbox(gateway, caller)
     assert len(sms) == 1 and grievance_id in sms[0]
@@ -99,14 +101,16 @@ def test_a_hindi_call_files_a_grievance_by_keypad(gateway: LiveGateway) -> None:
     replies = messages(gateway, voice.id, "out")
     assert replies and all(m.status == "delivered" for m in replies)
     assert outbox_of(gateway, voice.id) == 0  # spoken replies never go through the outbox
-    assert [m.external_id for m in replies][-3:] == [f"{call.sid}:{n}" for n in (4, 5, 6)]
+    # answers 1-7; "9" (the other languages) turned a page of the menu and logged no reply
+    assert [m.external_id for m in replies][-3:] == [f"{call.sid}:{n}" for n in (5, 6, 7)]
+    assert f"{call.sid}:1" not in [m.external_id for m in replies]
 
 
 def test_a_retried_webhook_gets_the_same_twiml_and_steps_once(gateway: LiveGateway) -> None:
     call = twilio_call(gateway)
     call.start()
     assert call.retry().text == call.twiml[-1]
-    call.answer(HINDI)
+    press(call, HINDI)
     voice = account_row(gateway, "twilio-voice")
     before = len(messages(gateway, voice.id, "in")), len(messages(gateway, voice.id, "out"))
     for _ in range(3):
@@ -121,7 +125,7 @@ def test_a_retried_webhook_gets_the_same_twiml_and_steps_once(gateway: LiveGatew
 def test_0_goes_back_to_the_main_menu(gateway: LiveGateway) -> None:
     call = twilio_call(gateway)
     call.start()
-    call.answer(HINDI)
+    press(call, HINDI)
     call.answer("1")
     assert translate("hi", "menu.prompt") in " ".join(call.answer("0"))
 
@@ -129,14 +133,14 @@ def test_0_goes_back_to_the_main_menu(gateway: LiveGateway) -> None:
 def test_speech_picks_an_option(gateway: LiveGateway) -> None:
     call = twilio_call(gateway)
     call.start()
-    call.answer(HINDI)
+    press(call, HINDI)
     assert translate("hi", "grievance.ask_category") in " ".join(call.answer("शिकायत"))
 
 
 def test_no_answer_is_asked_once_more_then_the_call_ends_politely(gateway: LiveGateway) -> None:
     call = twilio_call(gateway)
     call.start()
-    call.answer(HINDI)
+    press(call, HINDI)
     again = call.answer("silence")
     assert again[0] == translate("hi", "ivr.no_input")
     assert translate("hi", "menu.prompt") in again[1]
@@ -164,7 +168,7 @@ def test_an_urdu_call_plays_clips_that_exist(gateway: LiveGateway) -> None:
     build(ClipStore(audio_root(gateway.settings)), ["ur"])
     call = twilio_call(gateway)
     call.start()
-    call.answer(URDU)
+    press(call, URDU)
     gather = ET.fromstring(call.twiml[-1])[0]
     assert gather.tag == "Gather" and gather.get("language") == "ur-IN"
     plays = [child.text or "" for child in gather]
@@ -227,7 +231,7 @@ def test_logs_never_show_the_auth_token(gateway: LiveGateway,
         forged.start()
     call = twilio_call(gateway)
     call.start()
-    call.answer(HINDI)
+    press(call, HINDI)
     call.answer("hangup")
     assert "bad_signature" in caplog.text
     assert acc["auth_token"] not in caplog.text
@@ -244,10 +248,36 @@ def test_the_terminal_phone_plays_the_call(gateway: LiveGateway) -> None:
     phone = terminal_phone("twilio-voice", gateway.base_url, caller,
                            gateway.account("twilio-voice"))
     (first,) = phone.receive(0.1)
-    assert "Please choose your language." in first and "اردو" in first  # a clip's words
-    phone.send(HINDI)
+    assert "Please choose your language." in first and "press 9" in first  # a clip's words
+    phone.send(HINDI[0])
+    (others,) = phone.receive(0.1)
+    assert "اردو" in others and "[plays " not in others  # Urdu, from a clip: its words
+    phone.send(HINDI[1])
     (menu,) = phone.receive(0.1)
     assert translate("hi", "menu.prompt") in menu
     phone.send("hangup")
     assert phone.receive(0.1) == ["[call ended: completed]"]
 
+
+
+def test_a_long_menu_is_heard_four_at_a_time_and_key_5_turns_the_page(
+        gateway: LiveGateway) -> None:
+    """The demo city has eight categories: four, then "more" on 5, then the next four; the key
+    picks what the caller heard on the page they are at."""
+    call = twilio_call(gateway)
+    call.start()
+    press(call, HINDI)
+    first = " ".join(call.answer("1"))  # file a grievance: the categories
+    more = translate("hi", "ivr.key.more", {"digit": 5})
+    assert first.endswith(more)
+    assert " 6 दबाएँ" not in first and first.count("दबाएँ") == 5  # four and "more"
+    voice = account_row(gateway, "twilio-voice")
+    logged = len(messages(gateway, voice.id, "out"))
+    second = " ".join(call.answer("5"))
+    assert len(messages(gateway, voice.id, "out")) == logged  # a page, not a turn
+    assert second.startswith(translate("hi", "grievance.ask_category"))
+    fifth = second.split(translate("hi", "grievance.ask_category"), 1)[1]
+    assert " 1 दबाएँ।" in fifth and translate("hi", "grievance.ask_locality") not in fifth
+    asked = " ".join(call.answer("1"))  # the fifth category, as heard: on to the locality
+    assert translate("hi", "grievance.ask_locality") in asked
+    assert "ivr.key" not in asked

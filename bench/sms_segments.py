@@ -167,8 +167,9 @@ def _answer(code: str, reply: Reply) -> str | None:
 
 
 def file_one(ctx: AppContext, account: ChannelAccount, code: str,
-             description: str | None = None) -> Filing:
-    """One citizen's filing from the first message to the grievance number."""
+             description: str | None = None, typed: bool = False) -> Filing:
+    """One citizen's filing from the first message to the grievance number (`typed`: the
+    complaint typed at the main menu instead of choosing "file a complaint")."""
     sender = "+9198" + str(secrets.randbelow(10**8)).zfill(8)
     medium = adapter_class(account.channel_type).medium.value
     replies: list[Reply] = []
@@ -183,12 +184,14 @@ def file_one(ctx: AppContext, account: ChannelAccount, code: str,
         text = _answer(code, got[-1]) if got else None
         if description is not None and got and got[-1].keys.endswith("ask_description"):
             text = description
+        if typed and got and got[-1].keys.endswith("menu.prompt"):
+            text = description or DESCRIPTION[code]
     filed = bool(replies) and replies[-1].keys.endswith("grievance.filed")
     return Filing(account.channel_type, code, tuple(replies), filed)
 
 
 def run(languages: Sequence[str], channels: Sequence[str] = CHANNELS,
-        description: str | None = None) -> list[Filing]:
+        description: str | None = None, typed: bool = False) -> list[Filing]:
     """Every language's filing on every channel, in a throwaway database (`description`:
     typed instead of the language's one-liner)."""
     with tempfile.TemporaryDirectory() as tmp, embedded(Path(tmp)) as ctx:
@@ -200,7 +203,7 @@ def run(languages: Sequence[str], channels: Sequence[str] = CHANNELS,
         filings = []
         for code in languages:
             _set_state(ctx, code)
-            filings += [file_one(ctx, accounts[channel], code, description)
+            filings += [file_one(ctx, accounts[channel], code, description, typed)
                         for channel in channels]
         return filings
 
@@ -227,9 +230,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="three languages only")
     parser.add_argument("--channels", default=",".join(CHANNELS))
     parser.add_argument("--verbose", action="store_true", help="each reply's ids and segments")
+    parser.add_argument("--typed", action="store_true",
+                        help="the complaint typed at the main menu (no description question)")
     args = parser.parse_args(argv)
     languages = ["hi", "en", "ta"] if args.quick else list(LANGUAGES)
-    filings = run(languages, args.channels.split(","))
+    filings = run(languages, args.channels.split(","), typed=args.typed)
     if args.verbose:
         for f in filings:
             print(f"-- {f.channel_type} {f.language}")

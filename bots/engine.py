@@ -41,6 +41,8 @@ YES_NO = (Option("yes", Msg("common.yes")), Option("no", Msg("common.no")))
 CANCEL = "cancel"
 """The option of a confirmation's "what to change?" that drops the draft."""
 MENU_FLOW = "menu"
+TYPED = "__typed__"
+"""A request typed before a language was chosen, kept through the language question."""
 LANGUAGE_FLOW = "language"
 Question = Choose | Confirm | AskText | AskMedia
 
@@ -165,7 +167,11 @@ class _Run:
                 return
             self.s.step += 1
         if flow.show_menu_after:
-            self.menu()
+            typed, start = self.s.slots.get(TYPED), self.menu_text_start()
+            if typed and start is not None and self.ctx.language:
+                self.start_with(self.menu_step(), start, str(typed))
+            else:
+                self.menu()
         else:
             self.s = Session(flow=MENU_FLOW)  # idle at the main menu, nothing more to say
 
@@ -348,6 +354,16 @@ class _Run:
         else:
             self.invalid(step)
 
+    def menu_step(self) -> Choose:
+        """The main menu's question."""
+        step = self.flows[MENU_FLOW].steps[0]
+        assert isinstance(step, Choose)
+        return step
+
+    def menu_text_start(self) -> TextStart | None:
+        """What free text at the main menu starts, if anything."""
+        return self.menu_step().text_starts if MENU_FLOW in self.flows else None
+
     def start_with(self, step: Choose, start: TextStart, text: str) -> None:
         """Start a flow with typed text as the answer to one of its questions; text naming
         another option of the menu ("status of my complaint") starts that option instead."""
@@ -471,7 +487,11 @@ class Engine:
             run.menu(Msg("optout.started"))
         elif kw is Keyword.LANGUAGE or (run.ctx.language is None
                                         and run.s.flow != LANGUAGE_FLOW):
+            start, text = run.menu_text_start(), event.text.strip()
             run.start(LANGUAGE_FLOW)
+            if (kw is None and event.payload is None and start is not None
+                    and start.takes(text)):  # a complaint as the first message: kept
+                run.s.slots[TYPED] = text
         elif kw is Keyword.MENU:
             run.menu()
         elif kw is Keyword.HELP:

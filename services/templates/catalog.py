@@ -40,7 +40,7 @@ LEADS: dict[str, tuple[str, ...]] = {
     "common.cancelled": _RESTART,
     "session.expired": _RESTART,
     "optout.started": _RESTART,
-    "language.set": _RESTART,
+    "language.set": (*_RESTART, "grievance.ask_category"),
     "reopen.window_closed": _RESTART,
     "reopen.not_resolved": _RESTART,
     "rate.already": _RESTART,

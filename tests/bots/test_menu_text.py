@@ -55,3 +55,21 @@ def test_short_unrecognised_input_is_said_to_be_not_understood(chat: Chat, text:
 def test_the_web_chat_opening_is_the_plain_menu(chat: Chat) -> None:
     chat.to_menu().send(payload="__open__")
     assert chat.keys == ["menu.prompt"]
+
+
+def test_a_complaint_as_the_first_message_is_kept_through_the_language_question(
+        newcomer: Chat) -> None:
+    newcomer.send(COMPLAINT)
+    assert newcomer.keys == ["language.prompt"]
+    newcomer.send("2")
+    assert newcomer.keys == ["language.set", "grievance.ask_category"]
+    assert newcomer.session.slots == {"description": COMPLAINT}
+    newcomer.send("1")
+    newcomer.send("1")
+    assert newcomer.keys == ["grievance.confirm"]
+
+
+def test_a_greeting_as_the_first_message_leads_to_the_menu(newcomer: Chat) -> None:
+    newcomer.send("namaste ji")
+    newcomer.send("2")
+    assert newcomer.keys == ["language.set", "menu.prompt"]

@@ -16,6 +16,8 @@ class BotContext:
     categories: tuple[Option, ...]
     localities: tuple[Option, ...]
     language: str | None = None
+    default_language: str | None = None
+    """The tenant's default language (greeted in first); None: the first of `languages`."""
     resumed: bool = False
     page_size: int = 8
     """Options per page on the citizen's channel (a "more" option follows a full page)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bots.actions import Action, Call, Reply, SetLanguage, SetOptOut
 from bots.context import BotContext
@@ -20,10 +21,11 @@ from bots.flow import (
     Slot,
     Static,
     Step,
+    TextStart,
     message,
     resolve,
 )
-from bots.match import pick
+from bots.match import intents_in, pick
 from bots.prompts import AskKind, Msg, Option, Prompt
 from bots.session import Session
 from i18n import DEFAULT_LANGUAGE, Keyword, keyword, parse_int
@@ -36,7 +38,11 @@ SKIP = Option("skip", Msg("common.skip"))
 LOCATE = Option("__location__", Msg("common.share_location"))
 """Channels with a native "send location" button render this option as that button."""
 YES_NO = (Option("yes", Msg("common.yes")), Option("no", Msg("common.no")))
+CANCEL = "cancel"
+"""The option of a confirmation's "what to change?" that drops the draft."""
 MENU_FLOW = "menu"
+TYPED = "__typed__"
+"""A request typed before a language was chosen, kept through the language question."""
 LANGUAGE_FLOW = "language"
 Question = Choose | Confirm | AskText | AskMedia
 
@@ -77,10 +83,16 @@ class _Run:
         """The citizen's language, for matching typed labels."""
         return self.ctx.language or DEFAULT_LANGUAGE
 
-    def start(self, flow: str) -> None:
-        """Begin a flow at its first step."""
-        self.s = Session(flow=flow)
+    def start(self, flow: str, given: Mapping[str, Any] | None = None) -> None:
+        """Begin a flow at its first step; `given` answers are kept and not asked."""
+        self.s = Session(flow=flow, slots=dict(given or {}), given=list(given or {}))
         self.enter()
+
+    def greeting(self) -> tuple[str, ...]:
+        """The tenant's languages, the default first, for a prompt said in each of them."""
+        codes = [option.id for option in self.ctx.languages]
+        first = [self.ctx.default_language] if self.ctx.default_language in codes else []
+        return tuple(dict.fromkeys([*first, *codes]))
 
     def menu(self, *lead: Msg) -> None:
         """Show the main menu after lead messages; the language question while none is set."""
@@ -101,9 +113,34 @@ class _Run:
         self.s.step, self.s.retries, self.s.page = index, 0, 0
 
     def advance(self) -> None:
-        """Move to the next step and run until input is needed."""
+        """Move to the next step and run until input is needed; while one answer is being
+        changed, on to the next question the change left unanswered, else the summary."""
+        if self.s.back_to is not None:
+            self.resume_change(self.s.back_to)
+            return
         self.goto(self.s.step + 1)
         self.enter()
+
+    def resume_change(self, summary: int) -> None:
+        """After a changed answer: a question it made necessary (a photo the new category
+        requires), else the confirmation again, with the new answer in it."""
+        steps = self.flow().steps
+        for index in range(self.s.step + 1, summary):
+            step = steps[index]
+            if isinstance(step, Question) and self.applies(step) and self.missing(step):
+                self.goto(index)
+                self.prompt(step)
+                return
+        self.s.back_to = None
+        self.goto(summary)
+        self.enter()
+
+    def missing(self, step: Question) -> bool:
+        """Whether a question has no answer yet (a skipped one counts when now required)."""
+        if step.name not in self.s.slots:
+            return True
+        return (isinstance(step, AskMedia) and self.s.slots[step.name] is None
+                and self.required(step))
 
     def enter(self) -> None:
         """Run non-input steps from the current position; prompt at the first input step."""
@@ -112,7 +149,8 @@ class _Run:
             if not self.applies(step):
                 pass
             elif isinstance(step, Say):
-                self.prefix.append(message(step.key, step.params, self.s.slots, self.ctx))
+                said = message(step.key, step.params, self.s.slots, self.ctx)
+                self.prefix.append(replace(said, optional=step.optional))
             elif isinstance(step, Do):
                 action = step.action(self.s.slots)
                 self.actions.append(action)
@@ -129,7 +167,11 @@ class _Run:
                 return
             self.s.step += 1
         if flow.show_menu_after:
-            self.menu()
+            typed, start = self.s.slots.get(TYPED), self.menu_text_start()
+            if typed and start is not None and self.ctx.language:
+                self.start_with(self.menu_step(), start, str(typed))
+            else:
+                self.menu()
         else:
             self.s = Session(flow=MENU_FLOW)  # idle at the main menu, nothing more to say
 
@@ -137,6 +179,8 @@ class _Run:
         """Whether a step runs now: its guard holds, and the channel can answer a media ask."""
         if step.when is not None and not step.when(self.s.slots):
             return False
+        if isinstance(step, Question) and step.name in self.s.given:
+            return False  # answered before it was asked
         if isinstance(step, AskMedia):
             return self.can_send(step) or (self.required(step) and step.text_prompt is not None)
         return True
@@ -203,7 +247,11 @@ class _Run:
             shown = self.page(step)
             key = step.empty_prompt if not shown and step.empty_prompt else step.prompt
             ask = AskKind.CHOICE if shown else AskKind.TEXT
-            self.say(Msg(key), options=shown, ask=ask)
+            said = Msg(key, languages=self.greeting()) if step.every_language else Msg(key)
+            self.say(said, options=shown, ask=ask)
+        elif isinstance(step, Confirm) and self.s.changing:
+            self.say(Msg(step.change_prompt or step.prompt), options=self.changeable(step),
+                     ask=AskKind.CHOICE)
         elif isinstance(step, Confirm):
             summary = message(step.prompt, step.params, self.s.slots, self.ctx)
             self.say(summary, options=answers(step), ask=AskKind.CHOICE)
@@ -297,13 +345,44 @@ class _Run:
         elif step.free_text and event.text.strip():
             self.s.slots[step.name] = event.text.strip()
             self.advance()
+        elif (step.text_starts is not None and event.payload is None
+              and step.text_starts.takes(event.text.strip())):
+            self.start_with(step, step.text_starts, event.text.strip())
         elif self.s.flow == MENU_FLOW:
-            self.menu()
+            typed = event.payload is None and bool(event.text.strip())
+            self.menu(*((Msg("error.not_understood"),) if typed else ()))
         else:
             self.invalid(step)
 
+    def menu_step(self) -> Choose:
+        """The main menu's question."""
+        step = self.flows[MENU_FLOW].steps[0]
+        assert isinstance(step, Choose)
+        return step
+
+    def menu_text_start(self) -> TextStart | None:
+        """What free text at the main menu starts, if anything."""
+        return self.menu_step().text_starts if MENU_FLOW in self.flows else None
+
+    def start_with(self, step: Choose, start: TextStart, text: str) -> None:
+        """Start a flow with typed text as the answer to one of its questions; text naming
+        another option of the menu ("status of my complaint") starts that option instead."""
+        named = [step.goto[oid] for oid in sorted(intents_in(text))
+                 if step.goto.get(oid, start.flow) != start.flow]
+        if named:
+            self.start(named[0])
+            return
+        flow = self.flows[start.flow]
+        target = flow.steps[flow.index(start.slot)]
+        limit = target.max_length if isinstance(target, AskText) else len(text)
+        self.start(start.flow, {start.slot: text[:limit]})
+
     def answer_confirm(self, step: Confirm, event: UserInput) -> None:
-        """Yes goes on (copying `on_yes`), no cancels back to the menu or goes on."""
+        """Yes goes on (copying `on_yes`); no asks what to change, cancels back to the menu
+        or goes on."""
+        if self.s.changing:
+            self.answer_change(step, event)
+            return
         kw = keyword(event.text) if event.payload is None else None
         if kw is Keyword.YES or kw is Keyword.NO:
             said: str | None = kw.value
@@ -319,9 +398,42 @@ class _Run:
         elif said == "no" and step.no_goes_on:
             self.s.slots[step.name] = said
             self.advance()
+        elif said == "no" and step.change is not None:
+            self.s.changing, self.s.retries = True, 0
+            self.prompt(step)
         elif said == "no":
             self.menu(Msg("common.cancelled"))
         else:
+            self.invalid(step)
+
+    def changeable(self, step: Confirm) -> tuple[Option, ...]:
+        """The answers a confirmation lets the citizen change (those given), and cancel."""
+        if step.change is None:
+            return ()
+        names = {s.name for s in self.flow().steps}
+        return tuple(o for o in step.change.options
+                     if o.id == CANCEL or (o.id in names and o.id in self.s.slots))
+
+    def answer_change(self, step: Confirm, event: UserInput) -> None:
+        """Which answer to change: ask only that question again, then the summary; cancel
+        (or "no") drops the draft, "yes" shows the summary again."""
+        options = self.changeable(step)
+        kw = keyword(event.text) if event.payload is None else None
+        picked = pick(event, options, options, self.language)
+        if kw is Keyword.NO or (picked is not None and picked.id == CANCEL):
+            self.menu(Msg("common.cancelled"))
+            return
+        self.s.changing = False
+        if kw is Keyword.YES:
+            self.prompt(step)
+        elif picked is not None:
+            summary, index = self.s.step, self.flow().index(picked.id)
+            self.s.given = [name for name in self.s.given if name != picked.id]
+            self.goto(index)
+            self.s.back_to = summary
+            self.prompt(self.flow().steps[index])
+        else:
+            self.s.changing = True
             self.invalid(step)
 
     def result(self, event: ServiceResult) -> None:
@@ -375,7 +487,11 @@ class Engine:
             run.menu(Msg("optout.started"))
         elif kw is Keyword.LANGUAGE or (run.ctx.language is None
                                         and run.s.flow != LANGUAGE_FLOW):
+            start, text = run.menu_text_start(), event.text.strip()
             run.start(LANGUAGE_FLOW)
+            if (kw is None and event.payload is None and start is not None
+                    and start.takes(text)):  # a complaint as the first message: kept
+                run.s.slots[TYPED] = text
         elif kw is Keyword.MENU:
             run.menu()
         elif kw is Keyword.HELP:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bots.actions import Action
 from bots.context import BotContext
-from bots.prompts import Date, Localized, Msg, Option, Param
+from bots.prompts import Brief, Date, Localized, Msg, Option, Param
 
 Slots = Mapping[str, Any]
 
@@ -61,7 +61,14 @@ class DateOf:
     slot: Slot
 
 
-Ref = Slot | Label | KeyOf | NamesOf | DateOf | str | int
+@dataclass(frozen=True)
+class Short:
+    """Free text in a slot, echoed back as a Brief (shortened where length costs money)."""
+
+    slot: Slot
+
+
+Ref = Slot | Label | KeyOf | NamesOf | DateOf | Short | str | int
 
 
 def resolve(ref: Ref, slots: Slots, ctx: BotContext) -> Param:
@@ -82,6 +89,9 @@ def resolve(ref: Ref, slots: Slots, ctx: BotContext) -> Param:
     if isinstance(ref, DateOf):
         value = ref.slot.get(slots)
         return Date(datetime.fromisoformat(str(value))) if value else ""
+    if isinstance(ref, Short):
+        value = ref.slot.get(slots)
+        return Brief("" if value is None else str(value))
     return ref
 
 
@@ -145,10 +155,27 @@ class Step:
 
 @dataclass(frozen=True)
 class Say(Step):
-    """Send a message and go on."""
+    """Send a message and go on; an `optional` one is a courtesy SMS may leave out."""
 
     key: str
     params: Mapping[str, Ref] = field(default_factory=dict)
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class TextStart:
+    """Free text that picks no option of a menu and reads like a request (at least
+    `min_words` words and `min_chars` characters) starts `flow` with the text as the answer to
+    its step `slot` (a complaint typed at the main menu becomes the grievance's description)."""
+
+    flow: str
+    slot: str
+    min_words: int = 4
+    min_chars: int = 15
+
+    def takes(self, text: str) -> bool:
+        """Whether the text is long enough to be such an answer."""
+        return len(text.split()) >= self.min_words and len(text) >= self.min_chars
 
 
 @dataclass(frozen=True)
@@ -164,6 +191,11 @@ class Choose(Step):
     unpaged: bool = False
     """All options on one page whatever the channel's page size (a short scale: 1-5), so a
     number typed is the option's own number."""
+    every_language: bool = False
+    """The prompt is said in each of the tenant's languages, the default first, each in its
+    own script (the language question: the citizen may not read the default)."""
+    text_starts: TextStart | None = None
+    """What free text that picks no option starts (menus); None: it is not understood."""
 
 
 @dataclass(frozen=True)
@@ -198,17 +230,21 @@ class AskMedia(Step):
 
 @dataclass(frozen=True)
 class Confirm(Step):
-    """Show a summary and ask yes/no; no cancels the flow, unless `no_goes_on`.
+    """Show a summary and ask yes/no; no cancels the flow, unless `no_goes_on` or `change`.
 
     The answer lands in the slot ("yes" / "no"); on yes, `on_yes` copies values into other
     slots (e.g. the locality a shared location was placed in). `no_label` names the "no"
-    option differently (e.g. "choose from the list")."""
+    option differently (e.g. "choose from the list"). With `change`, "no" asks which answer
+    to change (`change_prompt`; option ids are step names, and "cancel" drops the draft): only
+    that question is asked again, then the summary."""
 
     prompt: str
     params: Mapping[str, Ref] = field(default_factory=dict)
     no_label: str | None = None
     no_goes_on: bool = False
     on_yes: Mapping[str, Slot] = field(default_factory=dict)
+    change: Static | None = None
+    change_prompt: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,13 @@ def intent_words(option_id: str) -> frozenset[str]:
                      if word.strip())
 
 
+def intents_in(text: str) -> frozenset[str]:
+    """Menu options one of whose words appears among the words of a longer text ("what is
+    the status of my complaint" names "track" and "grievance")."""
+    words = {word.strip("?,.!।;:") for word in clean(text).split()}
+    return frozenset(oid for oid in INTENTS if words & intent_words(oid))
+
+
 def pick(event: UserInput, shown: tuple[Option, ...], every: tuple[Option, ...],
          language: str, fuzzy: bool = False) -> Option | None:
     """The option picked: ids and labels from every option, numbers from the shown page only."""

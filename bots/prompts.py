@@ -26,6 +26,12 @@ class Msg:
     key: str
     params: Mapping[str, Param] = field(default_factory=dict)
     count: int | None = None
+    languages: tuple[str, ...] = ()
+    """Said once in each of these languages, a line each, in this order (the greeting in a
+    state's languages); empty: in the contact's language."""
+    optional: bool = False
+    """A courtesy (e.g. "language saved") that may be left out where length costs money
+    (SMS) when leaving it out saves a segment."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,15 @@ class Date:
     value: datetime
 
 
-Param = str | int | Msg | Localized | Date
+@dataclass(frozen=True)
+class Brief:
+    """Free text echoed back (a grievance description) that may be shortened, at a word
+    boundary with an ellipsis, where the channel pays by length (SMS segments)."""
+
+    text: str
+
+
+Param = str | int | Msg | Localized | Date | Brief
 
 
 @dataclass(frozen=True)

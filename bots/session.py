@@ -16,6 +16,12 @@ class Session:
     retries: int = 0
     page: int = 0
     waiting: str | None = None
+    given: list[str] = field(default_factory=list)
+    """Questions answered before the flow asked them (a complaint typed at the menu): skipped."""
+    changing: bool = False
+    """At a confirmation, asking which answer to change."""
+    back_to: int | None = None
+    """While one answer is changed: the confirmation step to return to."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for storage."""

@@ -15,8 +15,8 @@ What counts as a message id (a string literal; `"prefix." + value` or an f-strin
 
 - argument 0 (or `key=`) of `Msg(...)` / `msg(...)`, and argument 1 (or `key=`) of `translate`;
 - argument 1 (or `key=` / `prompt=`) of the steps `Say`, `Choose`, `AskText` and `Confirm`;
-- `empty_prompt=`, `too_short=`, `reason=`, `required_prompt=`, `text_prompt=` and `no_label=`
-  arguments,
+- `empty_prompt=`, `too_short=`, `reason=`, `required_prompt=`, `text_prompt=`, `no_label=`
+  and `change_prompt=` arguments,
   and defaults of parameters or fields with those names;
 - the message of each `(message id, step)` value of an `errors={...}` map, and of the default
   in `errors.get(code, (message id, step))`;
@@ -50,7 +50,7 @@ TEMPLATE = Path("i18n") / "locales" / "messages.pot"
 MESSAGE_CALLS = frozenset({"Msg", "msg"})
 STEP_CALLS = frozenset({"Say", "Choose", "AskText", "AskMedia", "Confirm"})
 MESSAGE_ARGS = frozenset({"empty_prompt", "too_short", "reason", "required_prompt", "text_prompt",
-                          "no_label"})
+                          "no_label", "change_prompt"})
 
 HEADER = "# Message ids of NagarSetu, extracted from the code by i18n/extract.py.\n#"
 Expansions = Mapping[str, tuple[str, ...]]

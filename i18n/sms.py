@@ -53,3 +53,30 @@ def sms_length(text: str) -> SmsLength:
     segments = max(1, len(result.parts))
     capacity = SINGLE[encoding] if segments == 1 else PART[encoding] * segments
     return SmsLength(encoding, units, segments, capacity - units)
+
+
+ELLIPSIS = "…"
+GSM_ELLIPSIS = "..."
+"""The ellipsis of a GSM-7 text: "…" is not in the GSM-7 alphabet and would make it UCS-2."""
+_TRAILING = " \t\n,;:.-–—।"
+
+
+def is_gsm7(text: str) -> bool:
+    """Whether the text goes out in GSM-7 (every character in its alphabet)."""
+    return not text or smsutil.split(text).encoding == "gsm0338"
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text in at most `limit` characters, cut at a word boundary where it has one and
+    ending in an ellipsis ("..." for GSM-7 text, so the cut never changes the encoding)."""
+    if len(text) <= limit:
+        return text
+    mark = GSM_ELLIPSIS if is_gsm7(text) else ELLIPSIS
+    room = limit - len(mark)
+    if room <= 0:
+        return mark if limit >= len(mark) else ""
+    cut = text[:room]
+    if not text[room].isspace():  # inside a word: back to the word's start
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        cut = cut[:space] if space > 0 else cut
+    return cut.rstrip(_TRAILING) + mark

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bots.engine import MENU_FLOW, static
+from bots.engine import CANCEL, MENU_FLOW, static
 from bots.flow import (
     AskMedia,
     AskText,
@@ -27,6 +27,7 @@ from bots.flow import (
     Master,
     NamesOf,
     Say,
+    Short,
     Slot,
 )
 from bots.prompts import Localized, Msg
@@ -74,11 +75,17 @@ FILE_GRIEVANCE = Flow("grievance", (
             too_short="grievance.description_too_short"),
     AskMedia("photo", "grievance.ask_photo", "photo", required_by="category",
              required_prompt="grievance.ask_photo_required", reason="grievance.photo_needed"),
+    # "No" asks which answer to change and asks only that again; a long description is
+    # echoed shortened where length costs money (SMS).
     Confirm("confirm", "grievance.confirm", {
         "category": Label("categories", "category"),
         "locality": Label("localities", "locality"),
-        "description": Slot("description"),
-    }),
+        "description": Short(Slot("description")),
+    }, change=static(("category", "grievance.change_category"),
+                     ("locality", "grievance.change_locality"),
+                     ("description", "grievance.change_description"),
+                     (CANCEL, "grievance.change_cancel")),
+        change_prompt="grievance.change_which"),
     Invoke("filed", "grievance.file", {
         "category": Slot("category"),
         "locality": Slot("locality"),

@@ -35,6 +35,7 @@ from channels.contract import (
 )
 from channels.contract import OutboundMessage as Outbound
 from channels.registry import adapter_class
+from i18n.sms import sms_length
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for, messaging_account
 from services.contacts.models import Contact
@@ -42,7 +43,7 @@ from services.contacts.service import address_of, get_or_create, remember_name, 
 from services.context import AppContext
 from services.conversation.contact import with_contact
 from services.conversation.operations import OpContext, OperationError, run
-from services.conversation.render import render_msg, render_parts, render_prompt
+from services.conversation.render import Measure, fit, render_msg, render_parts
 from services.db.base import aware, utcnow
 from services.inbox.record import conversation_key
 from services.inbox.status import mark_done
@@ -84,14 +85,25 @@ def _resumed(contact: Contact, ctx: AppContext) -> bool:
     return utcnow() - aware(contact.last_seen_at) < window
 
 
-def _joined(replies: Turn) -> tuple[str, tuple[Choice, ...], Ask, str, list[MessagePart]]:
-    """One turn's replies as one message: text, choices and ask of the last, language, parts."""
+def sms_measure(channel_type: str) -> Measure | None:
+    """Segments a text costs as this channel sends it, on SMS (None elsewhere)."""
+    cls = adapter_class(channel_type)
+    if cls.medium is not Medium.SMS:
+        return None
+
+    def measure(text: str, choices: tuple[Choice, ...], ask: Ask) -> int:
+        """Segments of the text with its choices as the adapter renders them."""
+        return sms_length(cls.render_text(Outbound("", text, choices, ask))).segments
+    return measure
+
+
+def _joined(replies: Turn, channel_type: str
+            ) -> tuple[str, tuple[Choice, ...], Ask, str, list[MessagePart]]:
+    """One turn's replies as one message (fitted to SMS segments there): text, choices and
+    ask of the last, language, parts."""
     language = replies[-1][1]
-    rendered = [render_prompt(reply.prompt, language) for reply, _ in replies]
-    text = "\n\n".join(part[0] for part in rendered if part[0])
-    _, choices, ask = rendered[-1]
-    parts = [part for reply, _ in replies for part in render_parts(reply.prompt, language)]
-    return text, choices, ask, language, parts
+    done = fit([reply.prompt for reply, _ in replies], language, sms_measure(channel_type))
+    return done.text, done.choices, done.ask, language, done.parts
 
 
 def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
@@ -99,7 +111,7 @@ def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, cont
     """Queue one turn's replies as a single message, so they arrive together and in order."""
     if not replies:
         return []
-    text, choices, ask, language, parts = _joined(replies)
+    text, choices, ask, language, parts = _joined(replies, account.channel_type)
     return [queue_message(db, ctx.crypto, account=account, contact=contact, text=text,
                           choices=choices, ask=ask, language=language, parts=parts)]
 
@@ -109,7 +121,7 @@ def _log_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contac
     """Log one turn's replies as a single delivered message and return it for the response."""
     if not replies:
         return ()
-    text, choices, ask, language, parts = _joined(replies)
+    text, choices, ask, language, parts = _joined(replies, account.channel_type)
     message = Outbound(to=address_of(ctx.crypto, contact), text=text, choices=choices, ask=ask,
                        language=language, parts=tuple(parts))
     row = log_reply(db, ctx.crypto, account=account, contact=contact, message=message,
@@ -126,7 +138,8 @@ def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenan
         contact.language = master.languages[0].id  # nothing to choose between
     caps = adapter_class(account.channel_type).capabilities
     bot_ctx = BotContext(master.languages, master.categories, master.localities,
-                         language=contact.language, resumed=resumed,
+                         language=contact.language, default_language=master.default_language,
+                         resumed=resumed,
                          page_size=caps.page_size, can_locate=caps.location,
                          location_button=caps.location_button,
                          can_photo=caps.photo, required=master.required)

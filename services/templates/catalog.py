@@ -7,7 +7,7 @@ against the flows and the catalogs so that a new prompt cannot be forgotten here
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from string import Formatter
 
@@ -16,10 +16,12 @@ from services.templates.dlt import VAR
 
 QUESTIONS_WITH_OPTIONS = (
     "language.prompt", "menu.prompt", "grievance.ask_category", "grievance.ask_locality",
-    "grievance.confirm_place", "grievance.confirm", "track.ask", "track.feedback", "rate.ask",
-    "rate.ask_comment",
+    "grievance.confirm_place", "grievance.confirm", "grievance.change_which", "track.ask",
+    "track.feedback", "rate.ask", "rate.ask_comment",
 )
 """Questions shown with a numbered list of options."""
+EVERY_LANGUAGE = ("language.prompt",)
+"""Messages said in each of the tenant's languages, a line each, the default first."""
 QUESTIONS = ("grievance.ask_description", "track.ask_id", "grievance.ask_landmark",
              "reopen.ask_reason")
 """Questions answered by typing."""
@@ -38,7 +40,7 @@ LEADS: dict[str, tuple[str, ...]] = {
     "common.cancelled": _RESTART,
     "session.expired": _RESTART,
     "optout.started": _RESTART,
-    "language.set": _RESTART,
+    "language.set": (*_RESTART, "grievance.ask_category"),
     "reopen.window_closed": _RESTART,
     "reopen.not_resolved": _RESTART,
     "rate.already": _RESTART,
@@ -99,17 +101,20 @@ def reply_shapes(page_size: int) -> list[Shape]:
     return shapes
 
 
-def dlt_text(key: str, language: str,
-             widths: Mapping[str, int] | None = None) -> tuple[str, list[str]]:
+def dlt_text(key: str, language: str, widths: Mapping[str, int] | None = None,
+             greeting: Sequence[str] = ()) -> tuple[str, list[str]]:
     """A catalog message as DLT template text and its variable names.
 
     Each `{param}` becomes `{#var#}`, repeated `widths[param]` times for values longer than
-    30 characters (a description, a note).
+    30 characters (a description, a note). A message of EVERY_LANGUAGE is a line in each of
+    the `greeting` languages (the tenant's, the default first).
     """
     widths = widths or {}
     text: list[str] = []
     names: list[str] = []
-    for literal, field, _, _ in Formatter().parse(translate(language, key)):
+    source = (("\n".join(translate(code, key) for code in greeting))
+              if key in EVERY_LANGUAGE and greeting else translate(language, key))
+    for literal, field, _, _ in Formatter().parse(source):
         text.append(literal)
         if field is not None:
             count = max(1, widths.get(field, 1))
@@ -119,13 +124,13 @@ def dlt_text(key: str, language: str,
 
 
 def shape_text(shape: Shape, language: str, widths: Mapping[str, int] | None = None,
-               option_width: int = 2) -> tuple[str, list[str]]:
+               option_width: int = 2, greeting: Sequence[str] = ()) -> tuple[str, list[str]]:
     """A whole reply as DLT template text, laid out as the channel renders it (parts apart by
     a blank line, then `1. …` per option), with its variable names."""
     texts: list[str] = []
     names: list[str] = []
     for key in shape.keys:
-        text, variables = dlt_text(key, language, widths)
+        text, variables = dlt_text(key, language, widths, greeting)
         texts.append(text)
         names += [f"{key}:{name}" if len(shape.keys) > 1 else name for name in variables]
     body = "\n\n".join(texts)

@@ -20,6 +20,8 @@ from channels.registry import adapter_class, channel_types
 from services.templates.catalog import Shape, reply_shapes, shape_text
 from services.templates.models import MessageTemplate
 from services.templates.service import template_key
+from services.tenancy.models import Tenant
+from services.tenancy.service import greeting_languages
 
 DEMO_STATE = "pb"
 DEMO_LANGUAGES = ("en", "hi")
@@ -60,11 +62,13 @@ def seed_demo_templates(db: Session, tenant_id: str = DEMO_STATE,
                     MessageTemplate.channel_type.in_(wanted)))}
     changed = 0
     extra = {"entity_id": DEMO_ENTITY_ID, "header": DEMO_HEADER}
+    tenant = db.get(Tenant, tenant_id)
+    greeting = greeting_languages(db, tenant) if tenant is not None else ()
     for channel_type in wanted:
         for shape in reply_shapes(adapter_class(channel_type).capabilities.page_size):
             key = template_key(shape.keys)
             for language in languages:
-                text, names = shape_text(shape, language, WIDTHS)
+                text, names = shape_text(shape, language, WIDTHS, greeting=greeting)
                 provider_id = demo_template_id(channel_type, shape, language)
                 row = existing.get((channel_type, key, language, shape.options))
                 if row is None:

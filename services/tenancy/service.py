@@ -96,6 +96,15 @@ def language_settings(db: Session, tenant: Tenant) -> tuple[list[str], str]:
     return [tenant.default_language], tenant.default_language
 
 
+def greeting_languages(db: Session, tenant: Tenant) -> tuple[str, ...]:
+    """The languages a tenant greets in, as the engine orders them: the default first, then
+    the others in menu order (the language question is said in each)."""
+    enabled, default = language_settings(db, tenant)
+    codes = [c for c in enabled if c in LANGUAGES] or [default]
+    first = [default] if default in codes else []
+    return tuple(dict.fromkeys([*first, *codes]))
+
+
 REOPEN_DAYS = 7
 """How long after a resolution its citizen may reopen it, where no tenant sets it."""
 

@@ -9,7 +9,7 @@ import pytest
 
 from bots.actions import Call
 from bots.engine import MAX_RETRIES
-from bots.prompts import AskKind, Date, Localized
+from bots.prompts import AskKind, Brief, Date, Localized
 from bots.session import Session
 from tests.bots.support import CATEGORIES, DESCRIPTION, LOCALITIES, MENU_IDS, Chat
 
@@ -110,7 +110,7 @@ def test_confirm_summarises_the_answers(chat: Chat) -> None:
     (part,) = chat.prompt.parts
     assert part.key == "grievance.confirm"
     assert part.params == {"category": CATEGORIES[0].label, "locality": LOCALITIES[0].label,
-                           "description": DESCRIPTION}
+                           "description": Brief(DESCRIPTION)}
     assert isinstance(part.params["category"], Localized)
     assert chat.option_ids == ("yes", "no")
     assert chat.prompt.ask is AskKind.CHOICE
@@ -152,9 +152,13 @@ def test_a_failed_filing_says_so_and_shows_the_menu(chat: Chat) -> None:
     ("no", None), ("NO", None), ("n", None), ("nahi", None), ("नहीं", None), ("2", None),
     ("", "no"),
 ])
-def test_confirm_no_cancels(chat: Chat, text: str, payload: str | None) -> None:
+def test_confirm_no_asks_what_to_change_and_cancel_drops_the_draft(
+        chat: Chat, text: str, payload: str | None) -> None:
     chat.to_confirm().send(text, payload)
     assert chat.calls == []
+    assert chat.keys == ["grievance.change_which"]
+    assert chat.option_ids == ("category", "locality", "description", "cancel")
+    chat.send("4")
     assert chat.keys == ["common.cancelled", "menu.prompt"]
     assert chat.option_ids == MENU_IDS
     assert chat.session.slots == {}

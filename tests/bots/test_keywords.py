@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bots.actions import SetLanguage, SetOptOut
+from bots.prompts import Brief
 from bots.session import Session
 from i18n import keyword
 from tests.bots.support import MENU_IDS, Chat
@@ -159,7 +160,8 @@ def test_going_back_lets_the_citizen_change_an_answer(chat: Chat) -> None:
     chat.send("3")
     chat.send("Street light near the school is broken")
     assert chat.session.slots["locality"] == "loc-civil"
-    assert chat.prompt.parts[0].params["description"] == "Street light near the school is broken"
+    assert chat.prompt.parts[0].params["description"] == Brief(
+        "Street light near the school is broken")
     chat.send("yes")
     assert chat.calls[0].args["locality"] == "loc-civil"
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bots.actions import Reply, SetLanguage, SetOptOut
+from bots.engine import Engine
 from bots.prompts import AskKind
-from tests.bots.support import MENU_IDS, Chat
+from tests.bots.support import MENU_IDS, Chat, make_ctx
 
 
 @pytest.mark.parametrize("first", ["hello", "1", "2", "menu", "help", "", "हिन्दी"])
@@ -105,3 +108,13 @@ def test_language_from_the_menu(chat: Chat) -> None:
     chat.to_menu().send(payload="language")
     assert chat.keys == ["language.prompt"]
     assert chat.option_ids == ("en", "hi")
+
+
+def test_the_greeting_is_said_in_every_language_of_the_state_the_default_first(
+        engine: Engine) -> None:
+    newcomer = Chat(engine, replace(make_ctx(None), default_language="hi"))
+    newcomer.send("hello")
+    (part,) = newcomer.prompt.parts
+    assert part.key == "language.prompt"
+    assert part.languages == ("hi", "en")
+    assert newcomer.option_ids == ("en", "hi")  # the menu keeps the state's order

@@ -141,6 +141,7 @@ def test_to_dict_is_plain_data(chat: Chat) -> None:
     data = chat.session.to_dict()
     step = FILE_GRIEVANCE.index("confirm")
     assert data == {"flow": "grievance", "step": step, "retries": 0, "page": 0, "waiting": None,
+                    "given": [], "changing": False, "back_to": None,
                     "slots": {"category": "garbage", "locality": "loc-ranjit",
                               "description": DESCRIPTION}}
     data["slots"]["category"] = "changed"

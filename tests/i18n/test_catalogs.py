@@ -97,6 +97,10 @@ def flow_ids() -> dict[str, set[frozenset[str]]]:
                 _add(found, step.prompt, step.params)
                 if step.no_label:
                     _add(found, step.no_label, no_params)
+                if step.change_prompt:
+                    _add(found, step.change_prompt, no_params)
+                for option in step.change.options if step.change else ():
+                    _label(found, option.label)
             elif isinstance(step, AskText):
                 _add(found, step.prompt, no_params)
                 _add(found, step.too_short, no_params)
@@ -138,8 +142,10 @@ def option_label_ids() -> list[str]:
         for step in flow.steps:
             if isinstance(step, Choose) and isinstance(step.options, Static):
                 labels |= {o.label.key for o in step.options.options if isinstance(o.label, Msg)}
-            elif isinstance(step, Confirm) and step.no_label:
-                labels.add(step.no_label)
+            elif isinstance(step, Confirm):
+                labels |= {step.no_label} if step.no_label else set()
+                labels |= {o.label.key for o in (step.change.options if step.change else ())
+                           if isinstance(o.label, Msg)}
     return sorted(labels)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from i18n import LANGUAGES, translate
-from i18n.sms import Encoding, sms_length
+from i18n.sms import Encoding, shorten, sms_length
 
 
 @pytest.mark.parametrize(("text", "encoding", "units", "segments"), [
@@ -43,3 +43,13 @@ def test_indic_prompts_are_ucs2(code: str) -> None:
 
 def test_english_prompts_stay_gsm7() -> None:
     assert sms_length(translate("en", "menu.prompt")).encoding is Encoding.GSM7
+
+
+def test_shorten_cuts_at_a_word_boundary_with_an_ellipsis() -> None:
+    assert shorten("no water since Monday", 100) == "no water since Monday"
+    assert shorten("no water since Monday", 17) == "no water since..."  # GSM-7 stays GSM-7
+    assert sms_length(shorten("no water since Monday", 17)).encoding.value == "GSM-7"
+    assert shorten("गली में पानी नहीं आ रहा", 14) == "गली में पानी…"
+    assert shorten("abcdefghij", 6) == "abc..."
+    assert len(shorten("गली में पानी नहीं आ रहा", 14)) <= 14
+    assert shorten("abc def", 2) == ""

@@ -47,6 +47,8 @@ def _flow_keys() -> dict[str, set[str]]:
                     found["typed"].add(step.empty_prompt)
             elif isinstance(step, Confirm):
                 found["options"].add(step.prompt)
+                if step.change_prompt:
+                    found["options"].add(step.change_prompt)
             elif isinstance(step, AskText):
                 found["typed"].add(step.prompt)
                 found["lead"].add(step.too_short)

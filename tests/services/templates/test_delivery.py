@@ -9,27 +9,29 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from channels.contract import OutboundMessage, SendResult
 from channels.exotel_sms import simulator
 from channels.registry import terminal_phone
 from channels.twilio_sms.adapter import Adapter as TwilioSms
+from i18n import translate
 from services.accounts.models import ChannelAccount
 from services.db.base import utcnow
 from services.messaging.models import Message, OutboxItem
 from services.templates.models import MessageTemplate
 from services.templates.service import register
+from services.tenancy.models import Tenant
+from services.tenancy.service import greeting_languages
 from tests.support.gateway import LiveGateway, SmsPhone
 
 
-def language_menu(options: int) -> str:
-    """The English language question with `options` numbered options, as a template."""
-    return "Please choose your language.\n\n" + "\n".join(
-        f"{n}. {{#var#}}" for n in range(1, options + 1))
-
-
-LANGUAGE_MENU = language_menu(5)
-"""A DLT channel shows four languages and "More options" (page size 4)."""
+def language_menu(db: Session, options: int) -> str:
+    """The language question (a line in each of the demo state's languages, the default
+    first) with `options` numbered options, as a template."""
+    greeting = greeting_languages(db, db.get_one(Tenant, "pb"))
+    return "\n".join(translate(code, "language.prompt") for code in greeting) + "\n\n" + (
+        "\n".join(f"{n}. {{#var#}}" for n in range(1, options + 1)))
 
 
 def _outbound(gateway: LiveGateway, account_id: str, timeout: float = 10.0,
@@ -61,7 +63,7 @@ def test_a_mismatched_sms_is_refused_and_never_reaches_the_provider(
     with gateway.ctx.sessions() as db:
         register(db, tenant_id="pb.amritsar", channel_type="exotel-sms", key="language.prompt",
                  language="en", provider_id="1107000000000000001", options=5,
-                 text=LANGUAGE_MENU.replace("Please choose", "Kindly pick"),
+                 text=language_menu(db, 5).replace("Please choose", "Kindly pick"),
                  variables=[f"choice.{n}" for n in range(1, 6)],
                  extra={"entity_id": "1101000000000004242", "header": "NGRSTU"})
         db.commit()
@@ -91,7 +93,7 @@ def test_the_matching_template_goes_out_with_its_dlt_fields(gateway: LiveGateway
     with gateway.ctx.sessions() as db:
         register(db, tenant_id="pb", channel_type="exotel-sms", key="language.prompt",
                  language="en", provider_id="1107000000000000002", options=5,
-                 text=LANGUAGE_MENU, variables=[f"choice.{n}" for n in range(1, 6)],
+                 text=language_menu(db, 5), variables=[f"choice.{n}" for n in range(1, 6)],
                  extra={"entity_id": "1101000000000004242", "header": "NGRSTU"})
         db.commit()
     phone = terminal_phone("exotel-sms", gateway.base_url, "+919812300003", exotel)
@@ -122,7 +124,7 @@ def test_a_session_window_channel_gets_a_template_only_outside_its_window(
         options = TwilioSms.capabilities.page_size + 1
         register(db, tenant_id="pb", channel_type="twilio-sms", key="language.prompt",
                  language="en", provider_id="language_prompt", options=options,
-                 text=language_menu(options),
+                 text=language_menu(db, options),
                  variables=[f"choice.{n}" for n in range(1, options + 1)])
         db.commit()
     phone.chat("hello")

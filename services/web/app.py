@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
             context.close()
 
     app = FastAPI(title="NagarSetu", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served from our own files: web/openapi.py
                   description="Multi-channel citizen engagement gateway for urban local bodies")
     app.state.ctx = context
     app.include_router(webhooks.router)

@@ -418,8 +418,9 @@
     speaker.textContent = who === "me" ? t("you") : t("bot");
     const body = document.createElement("p");
     body.className = "text";
-    body.textContent = text;
+    const refs = who === "bot" ? withRefs(body, text) : (body.textContent = text, []);
     box.append(speaker, body);
+    for (const ref of new Set(refs)) box.append(copyButton(ref));
     li.append(box);
     if (choices && choices.length) {
       const group = document.createElement("div");
@@ -445,6 +446,58 @@
     li.append(meta);
     setTime(li, at);
     return li;
+  }
+
+  // A grievance number (`PB-AMR-2026-000003`: the city's code, the year, six digits) is what a
+  // citizen must keep: never split across lines, selected whole by one tap, and copyable.
+  const REF = /[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,7}){0,2}-\d{4}-\d{6}/g;
+
+  function withRefs(body, text) {
+    const refs = [];
+    let last = 0;
+    for (const match of text.matchAll(REF)) {
+      const ref = document.createElement("span");
+      ref.className = "ref";
+      ref.dir = "ltr"; // kept whole and left to right inside Urdu text too
+      ref.textContent = match[0];
+      body.append(text.slice(last, match.index), ref);
+      refs.push(match[0]);
+      last = match.index + match[0].length;
+    }
+    body.append(text.slice(last));
+    return refs;
+  }
+
+  function copyButton(ref) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.dataset.copy = ref;
+    button.textContent = t("copy");
+    button.setAttribute("aria-label", `${t("copy")}: ${ref}`);
+    return button;
+  }
+
+  async function copyRef(button) {
+    const ref = button.dataset.copy;
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(ref);
+      copied = true;
+    } catch (error) { // no clipboard API (plain http): select the number and copy that
+      const span = [...button.parentNode.querySelectorAll(".ref")].find((n) => n.textContent === ref);
+      if (span) {
+        const range = document.createRange();
+        range.selectNodeContents(span);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        copied = document.execCommand("copy");
+      }
+    }
+    if (!copied) return;
+    button.textContent = t("copied");
+    announce({ text: t("copied") });
+    setTimeout(() => { button.textContent = t("copy"); }, 2500);
   }
 
   function setTime(li, at) {
@@ -555,6 +608,11 @@
 
   // ---- events -----------------------------------------------------------------------------
   el.list.addEventListener("click", (event) => {
+    const copy = event.target.closest("button.copy");
+    if (copy) {
+      copyRef(copy);
+      return;
+    }
     const button = event.target.closest("button.choice");
     if (!button || button.disabled) return;
     S.keyboardChoice = event.detail === 0; // activated from the keyboard, not a pointer

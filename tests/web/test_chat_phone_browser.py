@@ -28,8 +28,8 @@ NUMBER_LINES = r"""node => {
   };
   const range = document.createRange();
   range.setStart(...at(match.index));
-  const [node, last] = at(match.index + match[0].length - 1);
-  range.setEnd(node, last + 1);
+  const [end, last] = at(match.index + match[0].length - 1);
+  range.setEnd(end, last + 1);
   return new Set([...range.getClientRects()].filter(r => r.width > 0)
                  .map(r => Math.round(r.top))).size;
 }"""

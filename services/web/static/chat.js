@@ -22,7 +22,7 @@
     log: $("log"), list: $("messages"), typing: $("typing"), announcer: $("announcer"),
     banner: $("banner"), bannerText: $("banner-text"), retry: $("retry"), city: $("city"),
     form: $("composer"), input: $("input"), send: $("send"), menu: $("menu"),
-    inputLabel: $("input-label"), logLabel: $("log-label"),
+    inputLabel: $("input-label"), logLabel: $("log-label"), brand: $("brand"),
   };
 
   const tenantParam = new URLSearchParams(location.search).get("tenant") || "";
@@ -93,6 +93,9 @@
     el.menu.textContent = t("menu");
     el.retry.textContent = t("retry");
     el.city.textContent = S.names[S.lang] || S.names[S.defaultLang] || S.names.en || "";
+    el.brand.textContent = t("brand");
+    el.brand.lang = S.lang;
+    document.title = t("brand");
     for (const group of el.list.querySelectorAll(".choices")) {
       group.setAttribute("aria-label", t("options"));
     }
@@ -103,7 +106,10 @@
     const ms = parseAt(iso);
     if (!ms) return "";
     try {
-      return new Intl.DateTimeFormat(S.lang + "-IN", { hour: "numeric", minute: "2-digit" })
+      // Latin digits, as in the messages themselves (dates, amounts and grievance numbers are
+      // written with them in every language): Urdu's default would be ۱۱:۲۸ beside 2026.
+      return new Intl.DateTimeFormat(S.lang + "-IN", { hour: "numeric", minute: "2-digit",
+                                                       numberingSystem: "latn" })
         .format(new Date(ms));
     } catch (_) {
       return new Date(ms).toLocaleTimeString();

@@ -165,6 +165,7 @@ def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) ->
     return {"token": token, "account": account.id, "tenant": account.tenant_id,
             "post_url": f"/webhooks/webchat/{account.id}",
             "tenant_names": dict(tenant.names or {}) if tenant else {},
+            "photo_max_bytes": ctx.settings.media_max_bytes,
             "default_language": tenant.default_language if tenant else "en"}
 
 
@@ -182,7 +183,15 @@ def _item(ctx: CtxDep, adapter: ChannelAdapter, m: Message) -> dict[str, Any] | 
             "ask": m.extras.get("ask", "none"), "status": m.status,
             "at": aware(m.created_at).isoformat(), "language": m.language,
             "ref": adapter.client_ref(m.external_id) if inbound and m.external_id else None,
-            "payload": m.extras.get("payload") if inbound else None}
+            "payload": m.extras.get("payload") if inbound else None,
+            "attachment": _attachment(m) if inbound else None}
+
+
+def _attachment(m: Message) -> str | None:
+    """What an inbound message carried besides text: `photo`, `location` or nothing."""
+    if m.extras.get("media"):
+        return "photo"
+    return "location" if "location_enc" in m.extras else None
 
 
 @router.get("/webchat/{account_id}/messages")

@@ -23,7 +23,10 @@
     banner: $("banner"), bannerText: $("banner-text"), retry: $("retry"), city: $("city"),
     form: $("composer"), input: $("input"), send: $("send"), menu: $("menu"),
     inputLabel: $("input-label"), logLabel: $("log-label"), brand: $("brand"),
+    locate: $("locate"), photo: $("photo"), photoFile: $("photo-file"),
+    attachments: $("attachments"),
   };
+  const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 
   const tenantParam = new URLSearchParams(location.search).get("tenant") || "";
   const storageKey = "nagarsetu.webchat." + (tenantParam || "default");
@@ -92,6 +95,8 @@
     el.send.textContent = t("send");
     el.menu.textContent = t("menu");
     el.retry.textContent = t("retry");
+    el.locate.textContent = t("shareLocation");
+    el.photo.textContent = t("addPhoto");
     el.city.textContent = S.names[S.lang] || S.names[S.defaultLang] || S.names.en || "";
     el.brand.textContent = t("brand");
     el.brand.lang = S.lang;
@@ -208,6 +213,7 @@
         S.postUrl = data.post_url;
         S.names = data.tenant_names || {};
         S.defaultLang = data.default_language || "en";
+        S.photoMaxBytes = data.photo_max_bytes || 10 * 1024 * 1024;
         save();
         setOffline("session", false);
         if (!S.seen.size) setLanguage(S.defaultLang, null);
@@ -229,9 +235,9 @@
   }
 
   // ---- sending ----------------------------------------------------------------------------
-  function send(text, payload, lang) {
+  function send(text, payload, lang, extra) {
     if (S.fatal) return;
-    const item = { id: newId(), text, payload: payload || null };
+    const item = { id: newId(), text, payload: payload || null, ...(extra || {}) };
     S.queue.push(item);
     save();
     addLocal(item, lang);
@@ -287,6 +293,8 @@
   async function post(item) {
     const body = { id: item.id, text: item.text };
     if (item.payload) body.payload = item.payload;
+    if (item.photo) body.photo = item.photo;
+    if (item.location) body.location = item.location;
     let response;
     try {
       response = await request(S.postUrl, {
@@ -385,8 +393,8 @@
           mine.dataset.id = m.id;
           setState(mine, "");
           setTime(mine, m.at);
-        } else if (m.text.trim()) {
-          const node = bubble("me", m.text, m.at, S.lang, m.id);
+        } else if (m.text.trim() || m.attachment) {
+          const node = bubble("me", m.text.trim() ? m.text : t(m.attachment), m.at, S.lang, m.id);
           node.dataset.state = "delivered";
           insert(node, m.payload);
         }
@@ -519,8 +527,9 @@
   }
 
   function addLocal(item, lang) {
-    if (!item.text) return; // the hidden opener has no bubble
-    const li = bubble("me", item.text, null, lang || S.lang, null);
+    const label = item.text || (item.photo ? t("photo") : item.location ? t("location") : "");
+    if (!label) return; // the hidden opener has no bubble
+    const li = bubble("me", label, null, lang || S.lang, null);
     li.dataset.ref = item.id;
     S.local.set(item.id, li);
     setState(li, "sending");
@@ -572,6 +581,61 @@
       for (const button of group.querySelectorAll("button")) button.disabled = !active;
     }
     el.input.inputMode = ask === "number" ? "numeric" : "text";
+    // The bot asks for a photo or a location: offer the widget (typing stays possible).
+    el.locate.hidden = ask !== "location" || !S.loaded;
+    el.photo.hidden = ask !== "photo" || !S.loaded;
+    el.attachments.hidden = el.locate.hidden && el.photo.hidden;
+  }
+
+  // ---- photo and location -----------------------------------------------------------------
+  function notify(key) {
+    S.notice = key;
+    renderBanner();
+  }
+
+  async function sendPhoto(file) {
+    if (!PHOTO_TYPES.has(file.type)) return notify("photoType");
+    if (file.size > S.photoMaxBytes) return notify("photoTooLarge");
+    el.photo.disabled = true;
+    let response;
+    try {
+      response = await request("/webchat/photos/" + encodeURIComponent(S.account), {
+        method: "POST", headers: authHeaders({ "Content-Type": file.type }), body: file,
+      });
+    } catch (_) {
+      response = null;
+    } finally {
+      el.photo.disabled = false;
+    }
+    if (!response || !response.ok) {
+      const code = response && response.status === 413 ? "photoTooLarge"
+        : response && response.status === 415 ? "photoType" : "photoFailed";
+      return notify(code);
+    }
+    const data = await response.json();
+    notify("");
+    send("", null, S.lang, { photo: data.photo });
+  }
+
+  function shareLocation() {
+    const fallback = () => {
+      el.locate.disabled = false;
+      notify("locationFailed");
+      el.input.focus(); // a typed landmark, or the bot's own options, still answer
+    };
+    if (!navigator.geolocation) return fallback();
+    el.locate.disabled = true;
+    el.locate.textContent = t("locating");
+    navigator.geolocation.getCurrentPosition((position) => {
+      el.locate.disabled = false;
+      el.locate.textContent = t("shareLocation");
+      notify("");
+      const { latitude, longitude } = position.coords;
+      send("", null, S.lang, { location: { lat: latitude, lon: longitude } });
+    }, () => {
+      el.locate.textContent = t("shareLocation");
+      fallback();
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
 
   function announce(m) {
@@ -646,6 +710,13 @@
 
   el.input.addEventListener("input", autosize);
   el.menu.addEventListener("click", () => send(t("menuWord"), null));
+  el.locate.addEventListener("click", shareLocation);
+  el.photo.addEventListener("click", () => el.photoFile.click());
+  el.photoFile.addEventListener("change", () => {
+    const file = el.photoFile.files && el.photoFile.files[0];
+    el.photoFile.value = "";
+    if (file) sendPhoto(file);
+  });
   el.retry.addEventListener("click", wake);
   window.addEventListener("online", wake);
   document.addEventListener("visibilitychange", () => {
@@ -672,6 +743,10 @@
       if (!item || typeof item.id !== "string" || S.refs.has(item.id)) continue;
       const restored = { id: item.id, text: String(item.text || ""),
                          payload: item.payload || null };
+      if (typeof item.photo === "string") restored.photo = item.photo;
+      if (item.location && typeof item.location.lat === "number") {
+        restored.location = { lat: item.location.lat, lon: Number(item.location.lon) };
+      }
       S.queue.push(restored);
       addLocal(restored);
     }

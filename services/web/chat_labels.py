@@ -33,7 +33,6 @@ PAGE_LABELS: dict[str, Msg] = {
     "copy": msg("web.copy"),
     "copied": msg("web.copied"),
     "brand": msg("web.brand"),
-    "shareLocation": msg("web.share_location"),
     "locating": msg("web.locating"),
     "locationFailed": msg("web.location_failed"),
     "location": msg("web.location"),

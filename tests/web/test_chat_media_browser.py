@@ -47,11 +47,10 @@ def test_file_a_grievance_with_a_location_and_a_photo(chat: Chat, tmp_path: Path
     to_the_location_question(chat)
     page = chat.page
     expect(page.locator("#photo")).to_be_hidden()
-    seen = chat.bot.count()
-    page.locator("#locate").click()
-    chat.wait_reply(seen)
+    share = chat.option("__location__")
+    expect(share).to_have_text("Share location")
+    chat.click(share)  # the page answers with the browser's position
     expect(chat.mine.last).to_contain_text("My location")
-    expect(page.locator("#locate")).to_be_hidden()
     while not page.locator("#photo").is_visible():  # the locality list, then the description
         if chat.bot.last.locator("button.choice:enabled").count():
             chat.click(chat.active.first)
@@ -83,7 +82,7 @@ def test_refused_location_falls_back_to_typing(chat: Chat) -> None:
     """Geolocation denied: the page says so and the citizen types a landmark instead."""
     chat.viewport = PHONE
     to_the_location_question(chat)  # no geolocation permission in this profile
-    chat.page.locator("#locate").click()
+    chat.option("__location__").click()
     expect(chat.page.locator("#banner-text")).to_contain_text("type a nearby landmark")
     expect(chat.page.locator("#input")).to_be_focused()
     reply = chat.say("Behind the Golden Temple bus stand")

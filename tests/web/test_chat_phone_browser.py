@@ -44,7 +44,7 @@ def file_in_english(chat: Chat) -> str:
     while chat.option("yes").count() == 0:
         ask = chat.bot.last
         if ask.locator("button.choice:enabled").count():
-            chat.click(chat.active.first)
+            chat.click(chat.option("skip") if chat.option("skip").count() else chat.active.first)
         else:
             chat.say("Garbage not collected for three days near the temple gate")
     filed = chat.click(chat.option("yes"))

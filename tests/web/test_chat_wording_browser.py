@@ -25,7 +25,7 @@ def file_up_to_the_number(chat: Chat) -> None:
     chat.click(chat.active.first)
     while chat.option("yes").count() == 0:
         if chat.bot.last.locator("button.choice:enabled").count():
-            chat.click(chat.active.first)
+            chat.click(chat.option("skip") if chat.option("skip").count() else chat.active.first)
         else:
             chat.say("مندر کے پاس تین دن سے کوڑا نہیں اٹھایا گیا")
     chat.click(chat.option("yes"))

@@ -23,10 +23,11 @@
     banner: $("banner"), bannerText: $("banner-text"), retry: $("retry"), city: $("city"),
     form: $("composer"), input: $("input"), send: $("send"), menu: $("menu"),
     inputLabel: $("input-label"), logLabel: $("log-label"), brand: $("brand"),
-    locate: $("locate"), photo: $("photo"), photoFile: $("photo-file"),
+    photo: $("photo"), photoFile: $("photo-file"),
     attachments: $("attachments"),
   };
   const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+  const LOCATE = "__location__"; // the bot's "share location" option
 
   const tenantParam = new URLSearchParams(location.search).get("tenant") || "";
   const storageKey = "nagarsetu.webchat." + (tenantParam || "default");
@@ -95,7 +96,6 @@
     el.send.textContent = t("send");
     el.menu.textContent = t("menu");
     el.retry.textContent = t("retry");
-    el.locate.textContent = t("shareLocation");
     el.photo.textContent = t("addPhoto");
     el.city.textContent = S.names[S.lang] || S.names[S.defaultLang] || S.names.en || "";
     el.brand.textContent = t("brand");
@@ -581,10 +581,10 @@
       for (const button of group.querySelectorAll("button")) button.disabled = !active;
     }
     el.input.inputMode = ask === "number" ? "numeric" : "text";
-    // The bot asks for a photo or a location: offer the widget (typing stays possible).
-    el.locate.hidden = ask !== "location" || !S.loaded;
+    // The bot asks for a photo: offer the file picker (typing and Skip stay possible). A
+    // location is asked with the bot's own "share location" choice, which the page answers.
     el.photo.hidden = ask !== "photo" || !S.loaded;
-    el.attachments.hidden = el.locate.hidden && el.photo.hidden;
+    el.attachments.hidden = el.photo.hidden;
   }
 
   // ---- photo and location -----------------------------------------------------------------
@@ -617,25 +617,26 @@
     send("", null, S.lang, { photo: data.photo });
   }
 
-  function shareLocation() {
+  function shareLocation(button) {
+    const label = button.textContent;
+    const done = () => {
+      button.disabled = false;
+      button.textContent = label;
+    };
     const fallback = () => {
-      el.locate.disabled = false;
+      done();
       notify("locationFailed");
-      el.input.focus(); // a typed landmark, or the bot's own options, still answer
+      el.input.focus(); // a typed landmark, or the bot's other options, still answer
     };
     if (!navigator.geolocation) return fallback();
-    el.locate.disabled = true;
-    el.locate.textContent = t("locating");
+    button.disabled = true;
+    button.textContent = t("locating");
     navigator.geolocation.getCurrentPosition((position) => {
-      el.locate.disabled = false;
-      el.locate.textContent = t("shareLocation");
+      done();
       notify("");
       const { latitude, longitude } = position.coords;
       send("", null, S.lang, { location: { lat: latitude, lon: longitude } });
-    }, () => {
-      el.locate.textContent = t("shareLocation");
-      fallback();
-    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    }, fallback, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
 
   function announce(m) {
@@ -685,6 +686,10 @@
     }
     const button = event.target.closest("button.choice");
     if (!button || button.disabled) return;
+    if (button.dataset.choice === LOCATE) {
+      shareLocation(button); // the browser's position, not the words "share location"
+      return;
+    }
     S.keyboardChoice = event.detail === 0; // activated from the keyboard, not a pointer
     const label = button.firstChild ? button.firstChild.textContent : button.textContent;
     send(label, button.dataset.choice, button.closest("li").lang);
@@ -710,7 +715,6 @@
 
   el.input.addEventListener("input", autosize);
   el.menu.addEventListener("click", () => send(t("menuWord"), null));
-  el.locate.addEventListener("click", shareLocation);
   el.photo.addEventListener("click", () => el.photoFile.click());
   el.photoFile.addEventListener("change", () => {
     const file = el.photoFile.files && el.photoFile.files[0];

@@ -48,8 +48,9 @@ def hold_photo(store: MediaStore, crypto: Crypto, *, tenant_id: str, visitor_tag
 def take(store: MediaStore, crypto: Crypto, tenant_id: str, ref: str) -> MediaFile:
     """A held file's bytes for the copier; ConfigError when nothing is held (the row is then
     `missing`, like a provider's expired file)."""
+    key = _key(tenant_id, ref.removeprefix(PREFIX))
     try:
-        data = crypto.decrypt_bytes(store.get(_key(tenant_id, ref.removeprefix(PREFIX))))
+        data = crypto.decrypt_bytes(store.get(key))
     except ObjectMissing:
         raise ConfigError("media_missing") from None
     return MediaFile(data, sniff(data) or "application/octet-stream")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -107,3 +108,31 @@ def test_the_photo_picker_refuses_what_is_not_a_photo(chat: Chat, tmp_path: Path
     chooser.value.set_files(str(fake))
     expect(chat.page.locator("#banner-text")).to_contain_text("Please choose a photo")
     assert chat.mine.count() == sent
+
+
+def test_a_large_camera_photo_is_sent_smaller(chat: Chat, tmp_path: Path) -> None:
+    """A photo over the gateway's limit as taken still goes: the page redraws it smaller."""
+    chat.viewport = PHONE
+    chat.gateway.ctx.settings.media_max_bytes = 4 * 1024 * 1024
+    to_the_location_question(chat)
+    chat.click(chat.option("skip"))
+    while not chat.page.locator("#photo").is_visible():
+        if chat.bot.last.locator("button.choice:enabled").count():
+            chat.click(chat.active.first)
+        else:
+            chat.say("Overflowing drain in front of the school")
+    big = tmp_path / "camera.png"
+    Image.frombytes("RGB", (2400, 1800), os.urandom(2400 * 1800 * 3)).save(big)
+    assert big.stat().st_size > 4 * 1024 * 1024  # as taken, it would be refused
+    seen = chat.bot.count()
+    with chat.page.expect_file_chooser() as chooser:
+        chat.page.locator("#photo").click()
+    chooser.value.set_files(str(big))
+    chat.wait_reply(seen)
+    expect(chat.option("yes")).to_be_visible()
+    chat.click(chat.option("yes"))
+    chat.gateway.settle()
+    with chat.gateway.ctx.sessions() as db:
+        (kept,) = db.scalars(select(MediaObject)).all()
+    assert (kept.status, kept.content_type) == (STORED, "image/jpeg")
+    assert kept.size is not None and kept.size < 4 * 1024 * 1024

@@ -593,8 +593,33 @@
     renderBanner();
   }
 
-  async function sendPhoto(file) {
-    if (!PHOTO_TYPES.has(file.type)) return notify("photoType");
+  // A camera photo is often 3-8 MB: sent as is it takes minutes on a slow connection, so a
+  // large one is redrawn at most PHOTO_EDGE pixels on its longer side, as a JPEG.
+  const PHOTO_EDGE = 1600;
+  const PHOTO_SHRINK_ABOVE = 1024 * 1024;
+
+  async function smaller(file) {
+    if (file.size <= PHOTO_SHRINK_ABOVE || !window.createImageBitmap) return file;
+    try {
+      const image = await createImageBitmap(file);
+      const scale = Math.min(1, PHOTO_EDGE / Math.max(image.width, image.height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(image.width * scale);
+      canvas.height = Math.round(image.height * scale);
+      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+      image.close();
+      const blob = await new Promise((done) => canvas.toBlob(done, "image/jpeg", 0.82));
+      return blob && blob.size < file.size ? blob : file;
+    } catch (_) {
+      return file; // not decodable here: the gateway judges the bytes
+    }
+  }
+
+  async function sendPhoto(chosen) {
+    if (!PHOTO_TYPES.has(chosen.type)) return notify("photoType");
+    el.photo.disabled = true;
+    const file = await smaller(chosen);
+    el.photo.disabled = false;
     if (file.size > S.photoMaxBytes) return notify("photoTooLarge");
     el.photo.disabled = true;
     let response;

@@ -132,6 +132,11 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
         return _retry_or_give_up(ctx, row, exc.code)
     _finish(ctx, row.id, status=STORED, error_code=None, content_type=sniff(data),
             size=len(data), stored_at=utcnow())
+    if held.is_held(ref):  # the gateway's own upload: its copy is stored, so let it go
+        try:
+            held.release(ctx.media, row.tenant_id, ref)
+        except StoreError as exc:
+            log.warning("media %s: held upload not removed (%s)", row.id, exc.code)
     return STORED
 
 

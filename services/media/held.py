@@ -45,6 +45,11 @@ def hold_photo(store: MediaStore, crypto: Crypto, *, tenant_id: str, visitor_tag
     return upload
 
 
+def release(store: MediaStore, tenant_id: str, ref: str) -> None:
+    """Forget a held file once its copy is stored (StoreError when the store cannot say)."""
+    store.delete(_key(tenant_id, ref.removeprefix(PREFIX)))
+
+
 def take(store: MediaStore, crypto: Crypto, tenant_id: str, ref: str) -> MediaFile:
     """A held file's bytes for the copier; ConfigError when nothing is held (the row is then
     `missing`, like a provider's expired file)."""

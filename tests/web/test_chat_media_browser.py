@@ -77,6 +77,9 @@ def test_file_a_grievance_with_a_location_and_a_photo(chat: Chat, tmp_path: Path
     assert evidence["location"]["lat"] == pytest.approx(GOLDEN_TEMPLE["latitude"])
     assert evidence["location"]["lon"] == pytest.approx(GOLDEN_TEMPLE["longitude"])
     assert [(m.status, m.content_type) for m in stored] == [(STORED, "image/jpeg")]
+    root = chat.gateway.ctx.media.root  # type: ignore[attr-defined]
+    assert [p.name for p in Path(root).glob("pb.amritsar/*") if p.is_file()] == [stored[0].id]
+    assert list(Path(root).glob("*/held/*")) == []  # the upload is let go once copied
 
 
 def test_refused_location_falls_back_to_typing(chat: Chat) -> None:

@@ -1,6 +1,9 @@
 """Locale-aware formatting through Babel/CLDR: rupees with Indian grouping, dates in IST.
 
 Naive datetimes are taken as UTC, like everywhere else in NagarSetu (SQLite drops the zone).
+Digits are Latin (0-9) in every language, Babel's default numbering system: grievance numbers,
+phone numbers and ids are written with them, so a message never mixes two digit styles (Urdu's
+CLDR default, ۰-۹, beside an id). The web chat formats its bubble times the same way.
 """
 
 from __future__ import annotations

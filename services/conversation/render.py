@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bots.prompts import Brief, Date, Localized, Msg, Param, Prompt
+from bots.prompts import Brief, Date, Localized, Msg, Param, Prompt, msg
 from channels.contract import Ask, Choice, MessagePart
 from i18n import format_date, translate
 from i18n.sms import shorten
@@ -20,6 +20,12 @@ BRIEF_EXTRA_SEGMENTS = 1
 """Segments a shortened echo of free text may add to the rest of its message."""
 Measure = Callable[[str, tuple[Choice, ...], Ask], int]
 """The segments a text with its choices costs as the channel sends it."""
+
+# Wording for channels whose choices are buttons without numbers (web chat, Telegram): the
+# generic text says "type its number", which such a channel never shows.
+TAP_WORDING: dict[str, Msg] = {
+    "error.not_understood": msg("error.not_understood.tap"),
+}
 
 
 @dataclass(frozen=True)
@@ -55,9 +61,24 @@ def render_msg(message: Msg, language: str, brief: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def render_prompt(prompt: Prompt, language: str,
-                  brief: int | None = None) -> tuple[str, tuple[Choice, ...], Ask]:
-    """Text, choices and expected answer of a prompt, in the language."""
+def for_buttons(message: Msg) -> Msg:
+    """The message as said where choices are unnumbered buttons (same parameters)."""
+    tap = TAP_WORDING.get(message.key)
+    return message if tap is None else Msg(tap.key, message.params, message.count)
+
+
+def worded_for(prompt: Prompt, numbered: bool) -> Prompt:
+    """The prompt as a channel shows it: `numbered=False` for one whose choices are buttons
+    without numbers (its wording never says "type its number")."""
+    return prompt if numbered else replace(prompt, parts=tuple(for_buttons(p)
+                                                                for p in prompt.parts))
+
+
+def render_prompt(prompt: Prompt, language: str, brief: int | None = None,
+                  numbered: bool = True) -> tuple[str, tuple[Choice, ...], Ask]:
+    """Text, choices and expected answer of a prompt, in the language (`numbered=False`: for
+    a channel whose choices are buttons without numbers)."""
+    prompt = worded_for(prompt, numbered)
     text = "\n\n".join(render_msg(part, language, brief) for part in prompt.parts)
     choices = tuple(Choice(o.id, str(render_param(o.label, language))) for o in prompt.options)
     return text, choices, Ask(prompt.ask.value)

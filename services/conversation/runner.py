@@ -43,7 +43,7 @@ from services.contacts.service import address_of, get_or_create, remember_name, 
 from services.context import AppContext
 from services.conversation.contact import with_contact
 from services.conversation.operations import OpContext, OperationError, run
-from services.conversation.render import Measure, fit, render_msg, render_parts
+from services.conversation.render import Measure, fit, render_msg, render_parts, worded_for
 from services.db.base import aware, utcnow
 from services.inbox.record import conversation_key
 from services.inbox.status import mark_done
@@ -99,10 +99,13 @@ def sms_measure(channel_type: str) -> Measure | None:
 
 def _joined(replies: Turn, channel_type: str
             ) -> tuple[str, tuple[Choice, ...], Ask, str, list[MessagePart]]:
-    """One turn's replies as one message (fitted to SMS segments there): text, choices and
-    ask of the last, language, parts."""
+    """One turn's replies as one message (fitted to SMS segments there, worded for unnumbered
+    buttons where the channel's menus have no numbers): text, choices and ask of the last,
+    language, parts."""
     language = replies[-1][1]
-    done = fit([reply.prompt for reply, _ in replies], language, sms_measure(channel_type))
+    numbered = adapter_class(channel_type).capabilities.numbered_menus
+    done = fit([worded_for(reply.prompt, numbered) for reply, _ in replies], language,
+               sms_measure(channel_type))
     return done.text, done.choices, done.ask, language, done.parts
 
 

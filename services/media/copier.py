@@ -30,6 +30,7 @@ from channels.errors import ChannelError, SendError
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.db.base import utcnow
+from services.media import held
 from services.media.hosts import allowed
 from services.media.kinds import refusal, sniff
 from services.media.models import MISSING, PENDING, REFUSED, STORED, MediaObject, key_tag
@@ -124,12 +125,13 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
         return REFUSED
     try:
         development = ctx.settings.env is Environment.DEVELOPMENT
-        if adapter.media_by_url and not allowed(ref, ctx.settings.media_fetch_hosts,
-                                                loopback=development):
+        if (not held.is_held(ref) and adapter.media_by_url
+                and not allowed(ref, ctx.settings.media_fetch_hosts, loopback=development)):
             log.warning("media %s not fetched: its host is not allowed", row.id)
             _finish(ctx, row.id, status=MISSING, error_code="media_host_not_allowed")
             return MISSING
-        fetched = adapter.fetch_media(ref)
+        fetched = (held.take(ctx.media, ctx.crypto, row.tenant_id, ref) if held.is_held(ref)
+                   else adapter.fetch_media(ref))
     except SendError as exc:
         if exc.retryable:
             return _retry_or_give_up(ctx, row, exc.code, exc.retry_after)
@@ -154,6 +156,11 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
     _finish(ctx, row.id, status=STORED, error_code=None, content_type=sniff(data),
             size=len(data), stored_at=utcnow(),
             key_id=key_tag(ctx.crypto.current.id))
+    if held.is_held(ref):  # the gateway's own upload: its copy is stored, so let it go
+        try:
+            held.release(ctx.media, row.tenant_id, ref)
+        except StoreError as exc:
+            log.warning("media %s: held upload not removed (%s)", row.id, exc.code)
     return STORED
 
 

@@ -42,6 +42,9 @@ class MediaStore(Protocol):
     def get(self, key: str) -> bytes:
         """The object's bytes; ObjectMissing when there is none."""
 
+    def delete(self, key: str) -> None:
+        """Remove the object; nothing happens when there is none."""
+
 
 def checked(key: str) -> str:
     """The key, if it is one the stores accept; ValueError otherwise."""
@@ -78,6 +81,13 @@ class FilesystemStore:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             raise ObjectMissing(key) from None
+        except OSError as exc:
+            raise StoreError(type(exc).__name__) from None
+
+    def delete(self, key: str) -> None:
+        """Remove the file, if there is one."""
+        try:
+            self._path(key).unlink(missing_ok=True)
         except OSError as exc:
             raise StoreError(type(exc).__name__) from None
 
@@ -126,6 +136,15 @@ class S3Store:
                 raise ObjectMissing(key) from None
             raise StoreError(type(exc).__name__) from None
         except BotoCoreError as exc:
+            raise StoreError(type(exc).__name__) from None
+
+    def delete(self, key: str) -> None:
+        """DELETE the object (S3 answers the same whether it existed or not)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client().delete_object(Bucket=self.bucket, Key=self.prefix + checked(key))
+        except (BotoCoreError, ClientError) as exc:
             raise StoreError(type(exc).__name__) from None
 
 

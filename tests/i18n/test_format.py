@@ -92,3 +92,13 @@ def test_every_language_groups_by_lakh_even_where_cldr_does_not(code: str) -> No
     text = format_money(1234567890, code)
     assert "₹" in text
     assert "".join(ch for ch in text if ch.isdigit() or ch in ",.") == "1,23,45,678.90"
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_one_digit_style_latin_in_every_language(code: str) -> None:
+    """Dates, times and amounts use 0-9 in every language (as grievance numbers do), so no
+    message mixes ۱۱:۲۸ with 2026; the web chat formats its times the same way."""
+    for value in (format_date(NEW_YEAR_EVENING_UTC, code),
+                  format_datetime(NEW_YEAR_EVENING_UTC, code), format_money(1234567890, code)):
+        digits = [ch for ch in value if ch.isdigit()]
+        assert digits and all(ch in "0123456789" for ch in digits), value

@@ -50,6 +50,10 @@ def test_the_filesystem_store_round_trips_and_keeps_to_its_root(tmp_path: Path) 
     for bad in ("../etc/passwd", "/abs", "pb.amritsar/../../x", "UPPER/x"):
         with pytest.raises(ValueError):
             store.put(bad, b"x")
+    store.delete("pb.amritsar/abc")
+    store.delete("pb.amritsar/abc")  # gone already: nothing to do
+    with pytest.raises(ObjectMissing):
+        store.get("pb.amritsar/abc")
 
 
 def test_links_open_until_they_expire_and_only_unaltered() -> None:

@@ -64,6 +64,10 @@ def test_the_bucket_holds_only_ciphertext(s3_endpoint: str, tmp_path: Path) -> N
     assert crypto.decrypt_bytes(store.get("pb.amritsar/0123abcd")) == JPEG
     with pytest.raises(ObjectMissing):
         store.get("pb.amritsar/absent")
+    store.delete("pb.amritsar/0123abcd")
+    store.delete("pb.amritsar/0123abcd")  # gone already: S3 says the same
+    with pytest.raises(ObjectMissing):
+        store.get("pb.amritsar/0123abcd")
 
 
 def test_a_wrong_bucket_or_bad_key_is_a_store_error(s3_endpoint: str) -> None:

@@ -1,5 +1,13 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
+from payments.models import (
+    Bill,
+    GatewayAccount,
+    NumberFormat,
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentFlag,
+)
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
 from services.contacts.models import Contact
@@ -15,6 +23,7 @@ from services.tenancy.models import Category, Locality, Tenant, Ward
 
 __all__ = [
     "Base",
+    "Bill",
     "Category",
     "ChannelAccount",
     "ConfigChange",
@@ -22,6 +31,7 @@ __all__ = [
     "DailySpend",
     "Department",
     "EscalationStep",
+    "GatewayAccount",
     "Grievance",
     "GrievanceEvent",
     "GrievanceRating",
@@ -30,7 +40,11 @@ __all__ = [
     "Locality",
     "MediaObject",
     "Message",
+    "NumberFormat",
     "OutboxItem",
+    "PaymentAttempt",
+    "PaymentEvent",
+    "PaymentFlag",
     "RoutingRule",
     "StaffKey",
     "StaffMember",

@@ -107,8 +107,8 @@ class ThreadDispatcher:
         self.payment_event = payment_event
         self.periodic = list(periodic)
         """Other jobs and their intervals (the payments safety net), run in the sweeper, the
-        first time right after start (what happened while the process was down)."""
-        self._ran_at = [float("-inf")] * len(self.periodic)
+        first time one interval after start."""
+        self._ran_at = [time.monotonic()] * len(self.periodic)
         self.sweep_seconds = sweep_seconds
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self.turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turns")

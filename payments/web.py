@@ -29,7 +29,7 @@ from payments.gateways import gateway_names
 from payments.models import PaymentFlag
 from services.web.admin import error, readable
 from services.web.deps import CtxDep, DbDep, StaffDep
-from services.web.errors import API_RESPONSES
+from services.web.errors import API_RESPONSES, _response
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -142,13 +142,21 @@ def lookup(ctx: CtxDep, db: DbDep, staff: StaffDep,
         raise error(exc.code, 400) from None
 
 
-@api.post("/bills/{bill_id}/payment")
+PAY_RESPONSES: dict[int | str, dict[str, object]] = {
+    404: _response("`not_found`: no such bill of the tenant"),
+    409: _response("`not_payable` (paid, cancelled or nothing due) or "
+                   "`payments_unavailable` (the city has no active gateway account)"),
+    503: _response("`gateway_unavailable`: the gateway could not be reached; try again"),
+}
+
+
+@api.post("/bills/{bill_id}/payment", responses=PAY_RESPONSES)
 def pay(ctx: CtxDep, db: DbDep, staff: StaffDep, bill_id: str,
         tenant: Annotated[str | None, Query(max_length=64)] = None) -> AttemptOut:
-    """The bill's payable attempt, made when none is open (404 `not_found`, 409
-    `not_payable`, 409 `payments_unavailable`, 503 `gateway_unavailable`)."""
+    """The bill's payable attempt, made when none is open."""
     tenant_id = tenant or staff.scope
     readable(db, staff, tenant_id)
+    db.commit()  # the request's read ends here: the attempt is written in its own sessions
     try:
         view = ctx.start_payment(tenant_id, bill_id[:32])
     except AttemptError as exc:

@@ -90,7 +90,29 @@ def handle_event(sessions: sessionmaker[Session], crypto: Crypto, bills_for: Bil
     queued: Queued = ()
     if attempt_id is not None and outcome == "captured":
         queued = finish_receipt(sessions, bills_for, attempt_id, notify)
+        close_the_other(sessions, crypto, attempt_id)
     return outcome, queued
+
+
+def close_the_other(sessions: sessionmaker[Session], crypto: Crypto, attempt_id: str) -> None:
+    """A paid attempt's link and QR are closed at the gateway, so the one not used cannot
+    take a second payment (best effort: one that slips through is flagged as a duplicate)."""
+    from payments.accounts import gateway_for
+    from payments.gateway import GatewayError
+    from payments.models import PaymentAttempt
+
+    with sessions() as db:
+        attempt = db.get(PaymentAttempt, attempt_id)
+        account = db.get(GatewayAccount, attempt.account_id) if attempt else None
+        if attempt is None or account is None:
+            return
+        gateway, link_id, qr_id = (gateway_for(crypto, account), attempt.external_link_id,
+                                   attempt.external_qr_id)
+    try:
+        gateway.close(link_id, qr_id)
+    except GatewayError as exc:
+        log.warning("closing the paid attempt %s at the gateway failed: %s", attempt_id,
+                    exc.code)
 
 
 def finish_receipt(sessions: sessionmaker[Session], bills_for: BillsFor, attempt_id: str,

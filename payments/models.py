@@ -50,6 +50,9 @@ class Bill(Base, TenantScoped):
     due_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="unpaid")
     mobile_hash: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
+    """The owner's registered mobile (E.164) as a keyed hash, for "my bills"."""
+    mobile_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The same number encrypted (key rotation re-hashes from it; never shown)."""
     payer_name_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column(nullable=True)
     payment_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)

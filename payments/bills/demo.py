@@ -49,6 +49,7 @@ def seed_demo_bills(db: Session, crypto: Crypto, tenant_id: str) -> None:
             amount_paise=sum(item["amount_paise"] for item in items),
             due_date=today + timedelta(days=spec["due_days"]), status=spec["status"],
             mobile_hash=crypto.lookup_hash(spec["mobile"]) if spec["mobile"] else None,
+            mobile_enc=crypto.encrypt(spec["mobile"]) if spec["mobile"] else None,
             payer_name_enc=crypto.encrypt(spec["name"]) if spec["name"] else None,
             paid_at=utcnow() if paid else None, payment_ref="demo-offline" if paid else None))
     db.flush()

@@ -72,6 +72,11 @@ def test_paying_on_the_simulators_page_sends_signed_webhooks_and_a_receipt(
     sent = _sent(3)
     assert {h["event"] for h in sent} == {"payment.captured", "order.paid", "payment_link.paid"}
     assert all(h["status"] == 200 for h in sent)
+    qr_id = city.attempt(attempt.id).external_qr_id or ""
+    deadline = time.monotonic() + 10
+    while simulator.STATE.qrs[qr_id]["status"] != "closed":  # the QR can no longer be paid
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     with pytest.raises(AttemptError) as refused:
         city.start(BILL)
     assert refused.value.code == "not_payable"

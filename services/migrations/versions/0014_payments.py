@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("mobile_hash", sa.String(80), nullable=True),
+        sa.Column("mobile_enc", sa.Text(), nullable=True),
         sa.Column("payer_name_enc", sa.Text(), nullable=True),
         sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("payment_ref", sa.String(64), nullable=True),

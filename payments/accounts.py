@@ -33,7 +33,8 @@ def redacted(config: dict[str, Any]) -> dict[str, Any]:
 def add_account(db: Session, crypto: Crypto, *, actor: str, tenant_id: str, gateway: str,
                 config: dict[str, Any], vpa: str, payee_name: str, name: str = "",
                 simulated: bool = False) -> GatewayAccount:
-    """Store a new account (config checked by the gateway, then encrypted) and log it."""
+    """Store a new account (config checked by the gateway, then encrypted) and log it (a
+    simulated demo account, made by seeding and not by staff, is not logged)."""
     if gateway not in gateway_names():
         raise AccountError("unknown_gateway")
     try:
@@ -47,6 +48,8 @@ def add_account(db: Session, crypto: Crypto, *, actor: str, tenant_id: str, gate
                              simulated=simulated, active=True)
     db.add(account)
     db.flush()
+    if simulated:
+        return account
     record(db, tenant_id=tenant_id, actor=actor, entity="payment_account", key=account.id,
            action="create", after={"gateway": gateway, "name": name, "vpa": vpa,
                                    "config": redacted(config)})

@@ -89,8 +89,10 @@ def handle_event(sessions: sessionmaker[Session], crypto: Crypto, bills_for: Bil
         attempt_id = attempt.id if attempt is not None else None
     queued: Queued = ()
     if attempt_id is not None and outcome == "captured":
-        queued = finish_receipt(sessions, bills_for, attempt_id, notify)
-        close_the_other(sessions, crypto, attempt_id)
+        try:
+            queued = finish_receipt(sessions, bills_for, attempt_id, notify)
+        finally:  # even when the receipt failed (the safety net redoes it)
+            close_the_other(sessions, crypto, attempt_id)
     return outcome, queued
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from payments.bills.factory import BillRegistries
 from payments.bills.registry import BillError, BillService, BillStatus, BillView
-from payments.bills.demo import _today
+from services.db.base import IST, utcnow
 from services.security.crypto import Crypto
 from tests.support.gateway import LiveGateway
 
@@ -62,7 +62,7 @@ def test_my_bills_by_mobile_number_some_overdue_some_paid(
     bills = gateway.ctx.bills(db, "pb.amritsar").for_mobile("+919876500001")
     assert {b.service for b in bills} == {BillService.PROPERTY_TAX, BillService.WATER,
                                           BillService.SEWERAGE}
-    today = _today()
+    today = utcnow().astimezone(IST).date()
     assert [b.bill_no for b in bills if b.overdue(today)] == ["WS-2026-0001"]
     assert any(b.status is BillStatus.PAID for b in bills)
     assert gateway.ctx.bills(db, "pb.amritsar").for_mobile("+919999999999") == []

@@ -3,7 +3,7 @@
 The attempt row is committed before the gateway is called (its id is the gateway's
 `reference_id`), and the partial unique index on `bill_id WHERE status = 'open'` makes a second,
 racing start fail to insert: it returns the winner instead. An attempt past its expiry, or
-cancelled, is replaced by a new one.
+cancelled, is replaced by a new one; so is one for an amount the bill no longer has.
 """
 
 from __future__ import annotations
@@ -96,14 +96,17 @@ def start_attempt(sessions: sessionmaker[Session], crypto: Crypto, bills_for: Bi
         if account is None:
             raise AttemptError("payments_unavailable")
         current = _open_attempt(db, bill_id)
+        stale: tuple[str | None, str | None] | None = None
         if current is not None:
-            if aware(current.expire_at) - now > MIN_LEFT and current.link_url:
-                return view_of(current)
-            if aware(current.expire_at) - now <= MIN_LEFT:
+            if current.amount_paise != bill.amount_paise:  # the bill changed (a penalty)
+                stale = (current.external_link_id, current.external_qr_id)
+                _retire(db, current.id, "cancelled", now)
+                db.commit()
+            elif aware(current.expire_at) - now <= MIN_LEFT:
                 _retire(db, current.id, "expired", now)
                 db.commit()
-            else:
-                return view_of(current)  # another request is creating its link right now
+            else:  # still good, or another request is creating its link right now
+                return view_of(current)
         attempt = PaymentAttempt(tenant_id=tenant_id, bill_id=bill_id, account_id=account.id,
                                  amount_paise=bill.amount_paise, status=OPEN,
                                  contact_id=contact_id, expire_at=now + ttl, created_at=now,
@@ -123,6 +126,11 @@ def start_attempt(sessions: sessionmaker[Session], crypto: Crypto, bills_for: Bi
         gateway = gateway_for(crypto, account)
         intent = upi_intent(account, attempt.id, attempt.amount_paise, bill.bill_no)
         attempt_id = attempt.id
+    if stale is not None:
+        try:  # the old amount must not be payable any more
+            gateway.close(*stale)
+        except GatewayError:
+            pass  # a payment on it would be flagged (a short or excess amount)
     try:
         checkout = gateway.create_checkout(request)  # no transaction held during the call
     except GatewayError:

@@ -51,13 +51,27 @@ class AttemptView:
     qr_content: str | None
     upi_intent: str | None
     expire_at: datetime
+    receipt_number: str | None = None
+    captured_at: datetime | None = None
 
 
 def view_of(attempt: PaymentAttempt) -> AttemptView:
     """The attempt as handed out."""
     return AttemptView(attempt.id, attempt.bill_id, attempt.amount_paise, attempt.status,
                        attempt.link_url, attempt.qr_content, attempt.upi_intent,
-                       aware(attempt.expire_at))
+                       aware(attempt.expire_at), attempt.receipt_number,
+                       aware(attempt.captured_at) if attempt.captured_at else None)
+
+
+def payments_of(db: Session, tenant_id: str, contact_id: str, limit: int = 5,
+                ) -> list[AttemptView]:
+    """A citizen's recent payments ("my payments"): money taken, newest first, with the
+    receipt number once issued; only the contact's own, only in this tenant."""
+    rows = db.scalars(select(PaymentAttempt).where(
+        PaymentAttempt.tenant_id == tenant_id, PaymentAttempt.contact_id == contact_id,
+        PaymentAttempt.status.in_(("captured", "held", "refunded")))
+        .order_by(PaymentAttempt.captured_at.desc(), PaymentAttempt.id).limit(limit))
+    return [view_of(row) for row in rows]
 
 
 def upi_intent(account: GatewayAccount, attempt_id: str, amount_paise: int, note: str) -> str:

@@ -162,7 +162,9 @@ def pay(ctx: CtxDep, db: DbDep, staff: StaffDep, bill_id: str,
     except AttemptError as exc:
         status = {"not_found": 404, "gateway_unavailable": 503}.get(exc.code, 409)
         raise error(exc.code, status) from None
-    return AttemptOut(**view.__dict__)
+    return AttemptOut(id=view.id, bill_id=view.bill_id, amount_paise=view.amount_paise,
+                      status=view.status, link_url=view.link_url, qr_content=view.qr_content,
+                      upi_intent=view.upi_intent, expire_at=view.expire_at)
 
 
 @api.get("/payments/flags")

@@ -81,3 +81,19 @@ def test_a_late_webhook_is_applied_when_it_comes(city: City, book: Book) -> None
     while not city.attempt(attempt.id).receipt_number:
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+def test_my_payments_lists_only_the_citizens_own(city: City, book: Book) -> None:
+    from payments.attempts import payments_of
+
+    ctx = city.gateway.ctx
+    mine = ctx.start_payment("pb.amritsar", city.bill("PT-2026-0001").id, contact_id="c" * 32)
+    theirs = ctx.start_payment("pb.amritsar", city.bill("TL-2026-0001").id, contact_id="d" * 32)
+    for attempt in (mine, theirs):
+        simulator.pay(city.attempt(attempt.id).external_link_id or "")
+    city.settle()
+    with ctx.sessions() as db:
+        listed = payments_of(db, "pb.amritsar", "c" * 32)
+        assert payments_of(db, "pb.ludhiana", "c" * 32) == []
+    assert [(p.id, p.status, p.amount_paise) for p in listed] == [(mine.id, "captured", 480000)]
+    assert listed[0].receipt_number == book.by_ref[mine.id].number

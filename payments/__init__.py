@@ -1,1 +1,2 @@
-"""Payments: gateway contract, ledger, receipts, reconciliation (comes with the bills issue)."""
+"""Payments: bills, the gateway contract and Razorpay, attempts, webhooks, the ledger, the
+safety net and the simulator (docs/payments.md)."""

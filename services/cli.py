@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from payments.cli import payments_app
 from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
 from services.audit.cli import audit_app
@@ -43,6 +44,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(categories_app, name="categories")
 app.add_typer(staff_cli.departments_app, name="departments")
 app.add_typer(routing_app, name="routing")
+app.add_typer(payments_app, name="payments")
 tenant_app.command("public-status")(public_status_command)
 tenant_app.command("reopen-window")(reopen_window_command)
 tenant_app.command("spend")(spend_command)

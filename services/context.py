@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import redis
@@ -13,6 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bots.engine import Engine as BotEngine
 from bots.flows import default_engine
 from channels.http import close_process_http
+from payments.attempts import AttemptView, start_attempt
+from payments.bills.factory import BillRegistries
+from payments.bills.registry import BillRegistry
+from payments.events import handle_event
+from payments.receipting import ReceiptNotifier, no_notice
+from payments.reconcile import SweepResult, check_pending, sweep_daily
 from services.accounts.cache import AccountCache
 from services.accounts.service import close_adapters
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
@@ -60,7 +67,48 @@ class AppContext:
     """Global sending limits (Redis in production, in-process embedded)."""
     media: MediaStore = field(default_factory=lambda: FilesystemStore(".nagarsetu/media"))
     """Where copies of citizens' photos and recordings live (encrypted before `put`)."""
+    bill_registries: BillRegistries = field(default_factory=BillRegistries)
+    payment_notifier: ReceiptNotifier = no_notice
+    """Called in the receipt's transaction to queue the citizen's notice (lane `notice`);
+    the conversation side plugs its message in here."""
     dispatcher: Dispatcher = field(init=False)
+
+    def bills(self, db: Session, tenant_id: str) -> BillRegistry:
+        """The bill registry serving this tenant (or scope), on this database session."""
+        return self.bill_registries.for_tenant(db, self.crypto, tenant_id)
+
+    def start_payment(self, tenant_id: str, bill_id: str,
+                      contact_id: str | None = None) -> AttemptView:
+        """The bill's payable attempt (link, UPI QR, intent), made when there is none."""
+        return start_attempt(self.sessions, self.crypto, self.bills, tenant_id=tenant_id,
+                             bill_id=bill_id, contact_id=contact_id,
+                             ttl=timedelta(minutes=self.settings.payment_attempt_minutes))
+
+    def handle_payment_event(self, event_row_id: str) -> str:
+        """Apply one recorded gateway webhook; the receipt notice is dispatched."""
+        outcome, queued = handle_event(self.sessions, self.crypto, self.bills, event_row_id,
+                                       self.payment_notifier)
+        self._dispatch(queued)
+        return outcome
+
+    def check_payments(self) -> SweepResult:
+        """The 15-minute safety net (pending attempts asked of the gateway)."""
+        result = check_pending(self.sessions, self.crypto, self.bills,
+                               notify=self.payment_notifier)
+        self._dispatch(result.queued or ())
+        return result
+
+    def sweep_payments(self) -> SweepResult:
+        """The daily safety net."""
+        result = sweep_daily(self.sessions, self.crypto, self.bills,
+                             notify=self.payment_notifier)
+        self._dispatch(result.queued or ())
+        return result
+
+    def _dispatch(self, queued: Sequence[tuple[str, Any]]) -> None:
+        """Hand committed outbox rows to the dispatcher, in their lanes."""
+        for outbox_id, lane in queued:
+            self.dispatcher.enqueue([outbox_id], lane)
 
     def grievances(self, db: Session, tenant_id: str) -> GrievanceRegistry:
         """The grievance registry serving this tenant (or scope), on this database session."""
@@ -126,5 +174,5 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
                      bot=default_engine(),
                      accounts=AccountCache(settings.account_cache_seconds),
                      limiter=make_limiter(settings.redis_url), media=make_store(settings))
-    ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns)
+    ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns, ctx.handle_payment_event)
     return ctx

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     """An inbound event pending this long is queued again by the sweeper."""
     escalation_interval_seconds: float = 300.0
     """How often grievances past their SLA are looked at for escalation (beat / sweeper)."""
+    payment_attempt_minutes: int = Field(30, ge=16, le=1440)
+    """How long a payment link and UPI QR take payment (the gateway wants 15 minutes or more)."""
+    payments_check_seconds: float = Field(900.0, gt=0)
+    """The safety net: attempts still open 15 minutes after they were made are fetched from
+    the gateway this often (beat / sweeper)."""
+    payments_sweep_seconds: float = Field(86400.0, gt=0)
+    """The daily safety net over every open attempt and those closed in the last week."""
     inbound_per_sender_per_minute: int = 30
     """Messages one citizen may send a minute before the rest get no reply (SMS pumping)."""
     inbound_per_tenant_per_second: int = 500

@@ -1,5 +1,13 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
+from payments.models import (
+    Bill,
+    GatewayAccount,
+    NumberFormat,
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentFlag,
+)
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
 from services.contacts.models import Contact
@@ -16,6 +24,7 @@ from services.tenancy.models import Category, Locality, Tenant, Ward
 
 __all__ = [
     "Base",
+    "Bill",
     "Category",
     "ChannelAccount",
     "ConfigChange",
@@ -24,6 +33,7 @@ __all__ = [
     "Department",
     "EmailItem",
     "EscalationStep",
+    "GatewayAccount",
     "Grievance",
     "GrievanceEvent",
     "GrievanceRating",
@@ -32,7 +42,11 @@ __all__ = [
     "Locality",
     "MediaObject",
     "Message",
+    "NumberFormat",
     "OutboxItem",
+    "PaymentAttempt",
+    "PaymentEvent",
+    "PaymentFlag",
     "RoutingRule",
     "StaffKey",
     "StaffMember",

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Table, and_, false, func, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from payments.models import Bill, GatewayAccount, PaymentEvent
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.grievances.models import Grievance, GrievanceEvent
@@ -71,6 +72,14 @@ def _event(crypto: Crypto, row: Row) -> dict[str, Any]:
     return {"note_enc": _again(crypto, row["note_enc"])}
 
 
+def _bill(crypto: Crypto, row: Row) -> dict[str, Any]:
+    """A bill's payer name and mobile re-encrypted, the mobile's lookup hash made again."""
+    mobile = crypto.decrypt(row["mobile_enc"]) if row["mobile_enc"] else None
+    return {"payer_name_enc": _again(crypto, row["payer_name_enc"]),
+            "mobile_enc": _again(crypto, row["mobile_enc"]),
+            "mobile_hash": crypto.lookup_hash(mobile) if mobile else None}
+
+
 @dataclass(frozen=True)
 class Target:
     """One table to rotate: which columns say a row is stale, and how to rewrite a row."""
@@ -115,6 +124,10 @@ TARGETS: tuple[Target, ...] = (
     Target("media", _table(MediaObject), ("ref_enc",), _reencrypt("ref_enc")),
     Target("email_outbox", _table(EmailItem), ("to_enc", "subject_enc", "body_enc"),
            _reencrypt("to_enc", "subject_enc", "body_enc")),
+    Target("payment_accounts", _table(GatewayAccount), ("config_enc",),
+           _reencrypt("config_enc")),
+    Target("payment_events", _table(PaymentEvent), ("body_enc",), _reencrypt("body_enc")),
+    Target("bills", _table(Bill), ("payer_name_enc", "mobile_enc", "mobile_hash"), _bill),
 )
 
 

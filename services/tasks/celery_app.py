@@ -1,7 +1,8 @@
 """Celery for production: conversation turns, outbox deliveries by lane, and the sweepers.
 
 Queues: `turns` (recorded inbound events, one conversation at a time), `replies` (replies
-and transactional notices, the sweepers and the escalation sweep), `bulk` (campaign sends).
+and transactional notices, the sweepers, the escalation sweep, recorded payment webhooks and
+the payments safety net), `bulk` (campaign sends).
 Run and scale a worker per queue, e.g. `celery -A services.tasks.celery_app worker -Q turns`;
 beat runs once.
 """
@@ -71,6 +72,10 @@ def _apply(settings: Settings) -> None:
             "sweep-email": {"task": "nagarsetu.sweep_email", "schedule": sweep},
             "escalate": {"task": "nagarsetu.escalate",
                          "schedule": settings.escalation_interval_seconds},
+            "payments-check": {"task": "nagarsetu.payments_check",
+                               "schedule": settings.payments_check_seconds},
+            "payments-sweep": {"task": "nagarsetu.payments_sweep",
+                               "schedule": settings.payments_sweep_seconds},
         },
     )
 
@@ -157,6 +162,24 @@ def escalate() -> int:
     return len(run_escalations(ctx.sessions, ctx.crypto, ctx.dispatcher))
 
 
+@app.task(name="nagarsetu.payment_event")  # type: ignore[untyped-decorator]
+def payment_event(event_row_id: str) -> str:
+    """Apply one recorded gateway webhook (idempotent: a handled event is skipped)."""
+    return worker_context().handle_payment_event(event_row_id)
+
+
+@app.task(name="nagarsetu.payments_check")  # type: ignore[untyped-decorator]
+def payments_check() -> int:
+    """Ask the gateway about attempts still open after 15 minutes; finish lost receipts."""
+    return worker_context().check_payments().checked
+
+
+@app.task(name="nagarsetu.payments_sweep")  # type: ignore[untyped-decorator]
+def payments_sweep() -> int:
+    """The daily safety net over every open attempt and the recently closed ones."""
+    return worker_context().sweep_payments().checked
+
+
 class CeleryDispatcher:
     """Sends tasks to their queues; while the broker is down, the sweepers catch up."""
 
@@ -179,6 +202,12 @@ class CeleryDispatcher:
             return
         for start in range(0, len(pending), TURNS_PER_TASK):
             self._send(run_turns_batch, pending[start:start + TURNS_PER_TASK], TURNS_QUEUE)
+
+    def enqueue_payment_events(self, event_ids: Iterable[str]) -> None:
+        """One task per recorded payment webhook, on the replies queue (the 15-minute check
+        picks up any whose publish was lost)."""
+        for event_id in event_ids:
+            self._send(payment_event, event_id, Lane.REPLY.queue)
 
     @staticmethod
     def _send(task: Any, key: str | list[str], queue: str) -> None:

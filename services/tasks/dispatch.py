@@ -1,7 +1,8 @@
 """Dispatchers hand committed work to whatever runs it: conversation turns and deliveries.
 
 Embedded, a `ThreadDispatcher` runs both on thread pools with a sweeper thread; in production
-the Celery dispatcher (services.tasks.celery_app) sends them to their queues.
+the Celery dispatcher (services.tasks.celery_app) sends them to their queues. Recorded payment
+webhooks are handed over the same way (`enqueue_payment_events`).
 """
 
 from __future__ import annotations
@@ -34,13 +35,18 @@ class Dispatcher(Protocol):
     def enqueue_turns(self, conversations: Iterable[str]) -> None:
         """Arrange for the pending inbox events of these conversations to be handled."""
 
+    def enqueue_payment_events(self, event_ids: Iterable[str]) -> None:
+        """Arrange for these recorded payment webhooks to be applied."""
+
 
 class InlineDispatcher:
     """Does the work at once in the caller's thread (tests and benchmarks)."""
 
-    def __init__(self, deliver: Deliver, run_turns: RunTurns | None = None) -> None:
+    def __init__(self, deliver: Deliver, run_turns: RunTurns | None = None,
+                 payment_event: Deliver | None = None) -> None:
         self.deliver = deliver
         self.run_turns = run_turns
+        self.payment_event = payment_event
 
     def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
         """Deliver each row now."""
@@ -53,6 +59,12 @@ class InlineDispatcher:
             if self.run_turns is not None:
                 self.run_turns(conversation)
 
+    def enqueue_payment_events(self, event_ids: Iterable[str]) -> None:
+        """Apply each payment event now."""
+        for event_id in event_ids:
+            if self.payment_event is not None:
+                self.payment_event(event_id)
+
 
 class CollectingDispatcher:
     """Remembers what was handed over without running it (tests that run workers apart)."""
@@ -60,6 +72,7 @@ class CollectingDispatcher:
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.conversations: list[str] = []
+        self.payment_events: list[str] = []
 
     def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
         """Remember the ids."""
@@ -69,6 +82,10 @@ class CollectingDispatcher:
         """Remember the conversations."""
         self.conversations.extend(conversations)
 
+    def enqueue_payment_events(self, event_ids: Iterable[str]) -> None:
+        """Remember the payment events."""
+        self.payment_events.extend(event_ids)
+
 
 class ThreadDispatcher:
     """Embedded runner: thread pools for turns and deliveries, and a sweeper thread."""
@@ -77,7 +94,9 @@ class ThreadDispatcher:
                  run_turns: RunTurns | None = None, due_turns: DueTurns | None = None,
                  workers: int = 4, sweep_media: SweepMedia | None = None,
                  escalate: Periodic | None = None, escalate_seconds: float = 300.0,
-                 sweep_email: SweepMedia | None = None) -> None:
+                 sweep_email: SweepMedia | None = None,
+                 payment_event: Deliver | None = None,
+                 periodic: Sequence[tuple[Periodic, float]] = ()) -> None:
         self.deliver = deliver
         self.due = due
         self.run_turns = run_turns
@@ -87,6 +106,11 @@ class ThreadDispatcher:
         self.escalate = escalate
         self.escalate_seconds = escalate_seconds
         self._escalated_at = float("-inf")
+        self.payment_event = payment_event
+        self.periodic = list(periodic)
+        """Other jobs and their intervals (the payments safety net), run in the sweeper, the
+        first time one interval after start."""
+        self._ran_at = [time.monotonic()] * len(self.periodic)
         self.sweep_seconds = sweep_seconds
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self.turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turns")
@@ -115,6 +139,13 @@ class ThreadDispatcher:
         for conversation in conversations:
             self.turns.submit(self._safe, self.run_turns, conversation)
 
+    def enqueue_payment_events(self, event_ids: Iterable[str]) -> None:
+        """Apply payment events on the turns pool (they call no provider)."""
+        if self.payment_event is None:
+            return
+        for event_id in event_ids:
+            self.turns.submit(self._safe, self.payment_event, event_id)
+
     @staticmethod
     def _safe(work: Callable[[str], object], key: str) -> None:
         """Run one piece of work; errors are logged (never the content) and swept later."""
@@ -130,6 +161,7 @@ class ThreadDispatcher:
         every `escalate_seconds`, escalate grievances past their SLA."""
         while not self._stop.wait(self.sweep_seconds):
             self._maybe_escalate()
+            self._run_periodic()
             try:
                 conversations = self.due_turns() if self.due_turns else ()
                 ids = self.due()
@@ -154,3 +186,14 @@ class ThreadDispatcher:
             self.escalate()
         except Exception as exc:  # noqa: BLE001  a background thread must survive any bug
             log.error("escalation sweep failed: %s", type(exc).__name__)
+
+    def _run_periodic(self) -> None:
+        """Run each other job whose interval has passed since it last ran."""
+        for index, (job, seconds) in enumerate(self.periodic):
+            if time.monotonic() - self._ran_at[index] < seconds:
+                continue
+            self._ran_at[index] = time.monotonic()
+            try:
+                job()
+            except Exception as exc:  # noqa: BLE001  a background thread must survive any bug
+                log.error("periodic job failed: %s", type(exc).__name__)

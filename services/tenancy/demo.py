@@ -1,4 +1,5 @@
-"""The seeded demo city `pb.amritsar`: wards, localities, categories and simulated channels.
+"""The seeded demo city `pb.amritsar`: wards, localities, categories, simulated channels, and
+bills with a simulated payment account (`payments.simulated`).
 
 The master data is data, not code: `data/demo_city.json` holds the structure with names in
 English, Hindi and Punjabi, and `data/names/<language>.json` adds each other language's names
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channels.registry import demo_accounts
+from payments.simulated import seed_demo_payments
 from services.accounts.models import ChannelAccount
 from services.accounts.service import create_account
 from services.security.crypto import Crypto
@@ -128,4 +130,5 @@ def seed_demo(db: Session, crypto: Crypto, base_url: str) -> None:
     for channel_type, config, keep in demo_accounts(base_url):
         _simulated(db, crypto, channel_type, config, keep)
     seed_demo_templates(db)
+    seed_demo_payments(db, crypto, DEMO_TENANT, base_url)
     db.flush()

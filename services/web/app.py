@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from channels.registry import simulator_routers
+from payments import simulated as payment_sims
+from payments import web as payment_web
 from services.audio import routes as audio_routes
 from services.categories import api as categories_api
 from services.context import AppContext, build_context
@@ -42,7 +44,12 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
                               sweep_media=ctx.sweep_media, sweep_email=ctx.sweep_email,
                               escalate=lambda: run_escalations(ctx.sessions, ctx.crypto,
                                                                ctx.dispatcher),
-                              escalate_seconds=ctx.settings.escalation_interval_seconds)
+                              escalate_seconds=ctx.settings.escalation_interval_seconds,
+                              payment_event=ctx.handle_payment_event,
+                              periodic=[(ctx.check_payments,
+                                         ctx.settings.payments_check_seconds),
+                                        (ctx.sweep_payments,
+                                         ctx.settings.payments_sweep_seconds)])
     ctx.dispatcher = runner
     return runner
 
@@ -71,6 +78,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
                   docs_url=None, redoc_url=None,  # served from our own files: web/openapi.py
                   description="Multi-channel citizen engagement gateway for urban local bodies")
     app.state.ctx = context
+    app.include_router(payment_web.router)  # before the channels' /webhooks/{type}/{id}
     app.include_router(webhooks.router)
     app.include_router(webchat.router)
     app.include_router(webchat_photos.router)
@@ -87,6 +95,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():
             app.include_router(router, include_in_schema=False)
+        payment_sims.mount(app, context)
     errors.install(app)
     openapi.install(app)
     app.add_middleware(FrameAncestors, sources=context.settings.frame_ancestors)

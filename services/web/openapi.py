@@ -43,6 +43,17 @@ WEBHOOK_SCHEMES: dict[str, dict[str, Any]] = {
     "WebchatToken": {"type": "http", "scheme": "bearer",
                      "description": "web chat: the signed visitor token of /webchat/session"},
 }
+PAYMENT_SCHEMES: dict[str, dict[str, Any]] = {
+    "RazorpaySignature": {"type": "apiKey", "in": "header", "name": "X-Razorpay-Signature",
+                          "description": "Razorpay: HMAC-SHA256 of the raw body with the "
+                                         "account's webhook secret (X-Razorpay-Event-Id "
+                                         "names the event; a repeat is a no-op)"},
+}
+PAYMENT_BODY = {"required": True, "description": "the gateway's event (JSON)",
+                "content": {"application/json": {"schema": {}}}}
+PAYMENT_OK = {"description": "`{\"status\": \"accepted\"}`, or `\"duplicate\"` for a "
+                             "replayed event; the work is done after the answer",
+              "content": {"application/json": {"schema": {}}}}
 WEBHOOK_BODY = {
     "required": False,
     "description": "the provider's own wire format",
@@ -94,7 +105,15 @@ def _operation(path: str, method: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     if "422" in responses:
         responses["422"] = _error(ApiError, "`invalid_request` with the offending `fields`")
-    if path.startswith("/webhooks/"):
+    if path.startswith("/webhooks/") and "{channel_type}" not in path:  # a payment gateway
+        responses["200"] = PAYMENT_OK
+        responses.update({k: v for k, v in WEBHOOK_ERRORS.items() if k != "405"})
+        responses["400"] = _error(WebhookError, "`malformed` or `missing_event_id`")
+        responses["403"] = _error(WebhookError, "`forged_signature`")
+        responses["404"] = _error(WebhookError, "`unknown_account`")
+        operation["security"] = [{name: []} for name in PAYMENT_SCHEMES]
+        operation["requestBody"] = PAYMENT_BODY
+    elif path.startswith("/webhooks/"):
         responses["200"] = WEBHOOK_OK
         responses.update(WEBHOOK_ERRORS)
         operation["security"] = [{name: []} for name in WEBHOOK_SCHEMES]
@@ -119,7 +138,8 @@ def document(app: FastAPI) -> dict[str, Any]:
         schema = get_openapi(title=app.title, version=app.version, description=app.description,
                              routes=app.routes)
     _components(schema)
-    schema["components"].setdefault("securitySchemes", {}).update(WEBHOOK_SCHEMES)
+    schema["components"].setdefault("securitySchemes", {}).update(
+        {**WEBHOOK_SCHEMES, **PAYMENT_SCHEMES})
     seen: set[str] = set()
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():

@@ -51,7 +51,7 @@ def test_webhooks_have_a_body_security_and_provider_answers(document: dict[str, 
         "type": "apiKey", "in": "header", "name": "X-Twilio-Signature",
         "description": schemes["TwilioSignature"]["description"]}
     assert {"MetaSignature", "TelegramSecret", "UrlToken", "WebchatToken"} <= set(schemes)
-    paths = [p for p in document["paths"] if p.startswith("/webhooks/")]
+    paths = [p for p in document["paths"] if p.startswith("/webhooks/{channel_type}")]
     assert len(paths) == 7  # inbound, status, prompt; and with the secret in the path (Exotel)
     assert "/webhooks/{channel_type}/{account_id}/s/{secret}/prompt/{applet}" in paths
     ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
@@ -64,6 +64,15 @@ def test_webhooks_have_a_body_security_and_provider_answers(document: dict[str, 
             assert {"TwilioSignature": []} in operation["security"]
             for status in ("400", "403", "404", "405", "413"):
                 assert schema_of(operation, status) == WEBHOOK_ERROR, (path, status)
+
+
+def test_payment_webhooks_are_json_signed_by_the_gateway(document: dict[str, Any]) -> None:
+    post = document["paths"]["/webhooks/razorpay/{account_id}"]["post"]
+    assert set(document["paths"]["/webhooks/razorpay/{account_id}"]) == {"post"}
+    assert post["security"] == [{"RazorpaySignature": []}]
+    assert set(post["requestBody"]["content"]) == {"application/json"}
+    for status in ("400", "403", "404", "413"):
+        assert schema_of(post, status) == WEBHOOK_ERROR, status
 
 
 def test_unknown_routes_and_methods_answer_codes(gateway: LiveGateway) -> None:

@@ -1,5 +1,6 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
+from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
 from services.contacts.models import Contact
@@ -31,6 +32,9 @@ __all__ = [
     "MediaObject",
     "Message",
     "OutboxItem",
+    "Receipt",
+    "ReceiptCounter",
+    "ReceiptKey",
     "RoutingRule",
     "StaffKey",
     "StaffMember",

@@ -1,0 +1,112 @@
+"""The printable receipt: A5, in the citizen's language, Indian scripts shaped by HarfBuzz.
+
+Labels come from the catalogs, money and dates from i18n.format; values that are codes
+(numbers, ids) are set in the Latin font. The QR encodes the public verification URL.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import qrcode
+from fpdf import FPDF
+
+from i18n import format_datetime, format_money, translate
+from payments.receipts.fonts import HB_SCRIPTS, RTL, font_path, script_of
+from payments.receipts.models import Receipt
+from payments.receipts.numbers import METHODS
+
+WIDTH = 148.0  # A5, millimetres
+LABEL_WIDTH = 46.0
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What goes on the paper besides the receipt row."""
+
+    city: str
+    payer_name: str | None
+    verify_url: str
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code (error correction M) of a URL, as PNG."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
+    code.add_data(url)
+    code.make(fit=True)
+    buf = io.BytesIO()
+    code.make_image().save(buf)
+    return buf.getvalue()
+
+
+def service_label(lang: str, service: str) -> str:
+    """A service's name in the language."""
+    return translate(lang, "receipt.service." + service)
+
+
+def method_label(lang: str, method: str) -> str:
+    """A payment method's name in the language, else as the gateway named it."""
+    return translate(lang, "receipt.method." + method) if method in METHODS else method
+
+
+class ReceiptPdf(FPDF):
+    """An FPDF with the language's font (shaped) and the Latin font for codes."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(format="A5")
+        self.lang = lang
+        script = script_of(lang)
+        self.add_font("text", fname=str(font_path(script)))
+        self.add_font("latin", fname=str(font_path("latin")))
+        self.set_fallback_fonts(["latin"])
+        self.set_text_shaping(use_shaping_engine=True, script=HB_SCRIPTS[script],
+                              direction="rtl" if lang in RTL else "ltr")
+        self.set_margins(12, 12, 12)
+        self.set_auto_page_break(True, 12)
+        self.add_page()
+
+    def row(self, label: str, value: str, code: bool = False) -> None:
+        """One labelled line; codes in the Latin font."""
+        self.set_font("text", size=9)
+        self.set_text_color(90, 90, 90)
+        self.cell(LABEL_WIDTH, 7, label)
+        self.set_font("latin" if code else "text", size=10.5)
+        self.set_text_color(0, 0, 0)
+        self.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
+
+
+def render(receipt: Receipt, printed: Printed, lang: str) -> bytes:
+    """The receipt as PDF bytes in a language (FontMissing when its script has no font)."""
+    pdf = ReceiptPdf(lang)
+    pdf.set_font("text", size=15)
+    pdf.cell(0, 9, printed.city, new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font("text", size=12)
+    pdf.cell(0, 8, translate(lang, "receipt.title"), new_x="LMARGIN", new_y="NEXT",
+             align="C")
+    pdf.ln(3)
+    pdf.row(translate(lang, "receipt.number"), receipt.number, code=True)
+    pdf.row(translate(lang, "receipt.service"), service_label(lang, receipt.service))
+    pdf.row(translate(lang, "receipt.consumer"), receipt.consumer_no, code=True)
+    pdf.row(translate(lang, "receipt.bill"), receipt.bill_ref, code=True)
+    if printed.payer_name:
+        pdf.row(translate(lang, "receipt.payer"), printed.payer_name)
+    pdf.row(translate(lang, "receipt.amount"), format_money(receipt.amount_paise, lang))
+    pdf.row(translate(lang, "receipt.paid_at"), format_datetime(receipt.paid_at, lang))
+    pdf.row(translate(lang, "receipt.method"), method_label(lang, receipt.method))
+    pdf.row(translate(lang, "receipt.transaction"), receipt.gateway_payment_id, code=True)
+    pdf.row(translate(lang, "receipt.issued_at"), format_datetime(receipt.issued_at, lang))
+    pdf.ln(3)
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(qr_png(printed.verify_url)), x=12, y=top, w=34, h=34)
+    pdf.set_xy(50, top + 2)
+    pdf.set_font("text", size=9)
+    pdf.multi_cell(0, 5.5, translate(lang, "receipt.scan_to_verify"), new_x="LEFT",
+                   new_y="NEXT")
+    pdf.multi_cell(0, 5.5, translate(lang, "receipt.signed_by",
+                                     {"city": printed.city, "key_id": receipt.key_id}),
+                   new_x="LEFT", new_y="NEXT")
+    pdf.set_font("latin", size=6)
+    pdf.multi_cell(0, 3.2, receipt.signature, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y(), top + 36))
+    return bytes(pdf.output())

@@ -14,10 +14,6 @@ SCRIPTS = {"en": "latin", "hi": "devanagari", "mr": "devanagari", "bn": "bengali
            "te": "telugu", "kn": "kannada", "ml": "malayalam", "ur": "arabic"}
 """The script of each language's catalog."""
 RTL = frozenset({"ur"})
-HB_SCRIPTS = {"latin": "latn", "devanagari": "dev2", "bengali": "bng2", "gurmukhi": "gur2",
-              "gujarati": "gjr2", "oriya": "ory2", "tamil": "tml2", "telugu": "tel2",
-              "kannada": "knd2", "malayalam": "mlm2", "arabic": "arab"}
-"""OpenType script tags for the shaping engine."""
 
 
 class FontMissing(LookupError):

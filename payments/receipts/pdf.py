@@ -13,7 +13,7 @@ import qrcode
 from fpdf import FPDF
 
 from i18n import format_datetime, format_money, translate
-from payments.receipts.fonts import HB_SCRIPTS, RTL, font_path, script_of
+from payments.receipts.fonts import RTL, font_path, script_of
 from payments.receipts.models import Receipt
 from payments.receipts.numbers import METHODS
 
@@ -54,13 +54,14 @@ class ReceiptPdf(FPDF):
     """An FPDF with the language's font (shaped) and the Latin font for codes."""
 
     def __init__(self, lang: str) -> None:
-        super().__init__(format="A5")
+        super().__init__(format=(148, 210))
         self.lang = lang
         script = script_of(lang)
         self.add_font("text", fname=str(font_path(script)))
         self.add_font("latin", fname=str(font_path("latin")))
         self.set_fallback_fonts(["latin"])
-        self.set_text_shaping(use_shaping_engine=True, script=HB_SCRIPTS[script],
+        # HarfBuzz finds each run's script itself (Latin codes beside Devanagari labels)
+        self.set_text_shaping(use_shaping_engine=True,
                               direction="rtl" if lang in RTL else "ltr")
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(True, 12)
@@ -68,17 +69,24 @@ class ReceiptPdf(FPDF):
 
     def row(self, label: str, value: str, code: bool = False) -> None:
         """One labelled line; codes in the Latin font."""
+        top = self.get_y()
         self.set_font("text", size=9)
         self.set_text_color(90, 90, 90)
-        self.cell(LABEL_WIDTH, 7, label)
+        self.multi_cell(LABEL_WIDTH, 6, label, new_x="LMARGIN", new_y="NEXT", align="L")
+        below = self.get_y()
+        self.set_xy(self.l_margin + LABEL_WIDTH + 2, top)
         self.set_font("latin" if code else "text", size=10.5)
         self.set_text_color(0, 0, 0)
-        self.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT", align="L")
+        self.set_y(max(below, self.get_y()) + 1)
 
 
-def render(receipt: Receipt, printed: Printed, lang: str) -> bytes:
-    """The receipt as PDF bytes in a language (FontMissing when its script has no font)."""
+def render(receipt: Receipt, printed: Printed, lang: str, shaped: bool = True) -> bytes:
+    """The receipt as PDF bytes in a language (FontMissing when its script has no font);
+    `shaped=False` only to show what shaping changes."""
     pdf = ReceiptPdf(lang)
+    if not shaped:
+        pdf.set_text_shaping(False)
     pdf.set_font("text", size=15)
     pdf.cell(0, 9, printed.city, new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.set_font("text", size=12)
@@ -101,11 +109,11 @@ def render(receipt: Receipt, printed: Printed, lang: str) -> bytes:
     pdf.image(io.BytesIO(qr_png(printed.verify_url)), x=12, y=top, w=34, h=34)
     pdf.set_xy(50, top + 2)
     pdf.set_font("text", size=9)
-    pdf.multi_cell(0, 5.5, translate(lang, "receipt.scan_to_verify"), new_x="LEFT",
+    pdf.multi_cell(0, 5.5, translate(lang, "receipt.scan_to_verify"), new_x="LEFT", align="L",
                    new_y="NEXT")
     pdf.multi_cell(0, 5.5, translate(lang, "receipt.signed_by",
                                      {"city": printed.city, "key_id": receipt.key_id}),
-                   new_x="LEFT", new_y="NEXT")
+                   new_x="LEFT", new_y="NEXT", align="L")
     pdf.set_font("latin", size=6)
     pdf.multi_cell(0, 3.2, receipt.signature, new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(max(pdf.get_y(), top + 36))

@@ -98,7 +98,7 @@ def keys(tenant_id: Annotated[str, Path(max_length=64)], db: DbDep) -> PublicKey
 def verify(number: Annotated[str, Path(pattern=NUMBER)], db: DbDep, ctx: CtxDep,
            sig: Annotated[str, Query(pattern=SIGNATURE)],
            lang: Annotated[str | None, Query(pattern=LANG)] = None,
-           format: Annotated[Literal["html", "json"], Query()] = "html",  # noqa: A002
+           format: Annotated[Literal["html", "json"], Query()] = "html",
            accept_language: Annotated[str | None, Header(max_length=256)] = None) -> Response:
     """Whether this number and signature are a genuine receipt (what its QR opens)."""
     verdict = check(db, ctx.crypto, number, sig)

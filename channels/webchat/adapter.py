@@ -21,6 +21,7 @@ from channels.contract import (
     Capabilities,
     DeliveryStatus,
     InboundEvent,
+    Location,
     Medium,
     OutboundMessage,
     SendResult,
@@ -41,7 +42,7 @@ class Adapter(ChannelAdapter):
 
     channel_type = "webchat"
     medium = Medium.WEBCHAT
-    capabilities = Capabilities(buttons=10, numbered_menus=False, location=False, photo=False)
+    capabilities = Capabilities(buttons=10, numbered_menus=False, location=True, photo=True)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
 
@@ -100,11 +101,16 @@ class Adapter(ChannelAdapter):
             msg = WidgetMessage.model_validate_json(request.body)
         except ValidationError:
             raise MalformedPayload("not a widget message") from None
-        if not msg.text.strip() and not msg.payload:
+        if not msg.text.strip() and not msg.payload and not msg.photo and not msg.location:
             raise MalformedPayload("empty message")
-        event = InboundEvent(external_id=f"{self.visitor_tag(sender)}:{msg.id}", sender=sender,
+        tag = self.visitor_tag(sender)
+        # A photo was uploaded to the gateway first and is held under this visitor's tag: the
+        # reference is made from the token's visitor, so no one can name another's upload.
+        media = (f"held:webchat/{tag}/{msg.photo}",) if msg.photo else ()
+        where = Location(msg.location.lat, msg.location.lon) if msg.location else None
+        event = InboundEvent(external_id=f"{tag}:{msg.id}", sender=sender,
                              recipient=self.address or "web", text=msg.text,
-                             payload=msg.payload)
+                             payload=msg.payload, media_urls=media, location=where)
         return WebhookResult((event,))
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:

@@ -1,18 +1,12 @@
-"""Which font a receipt in a language is set in: Noto per script, from `services.fonts`.
-
-Until `services.fonts` is installed, fonts are read from `NAGARSETU_RECEIPT_FONT_DIR`
-(`<script>.ttf`); no font file is kept in the repository.
-"""
+"""Which font a receipt in a language is set in: Noto per script, from `services.fonts`
+(fetched at install by `./dev`, never kept in the repository)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-SCRIPTS = {"en": "latin", "hi": "devanagari", "mr": "devanagari", "bn": "bengali",
-           "as": "bengali", "pa": "gurmukhi", "gu": "gujarati", "or": "oriya", "ta": "tamil",
-           "te": "telugu", "kn": "kannada", "ml": "malayalam", "ur": "arabic"}
-"""The script of each language's catalog."""
+from services.fonts import FontsMissing, font_file, script_for_language
+
 RTL = frozenset({"ur"})
 
 
@@ -23,19 +17,16 @@ class FontMissing(LookupError):
 
 
 def script_of(lang: str) -> str:
-    """The script a language is written in (Latin for unknown codes)."""
-    return SCRIPTS.get(lang, "latin")
+    """The ISO 15924 script a language is written in (Latin for unknown codes)."""
+    try:
+        return script_for_language(lang)
+    except KeyError:
+        return "Latn"
 
 
 def font_path(script: str) -> Path:
     """The TTF for a script; FontMissing when it is not installed."""
     try:
-        from services.fonts import font_file  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        root = os.environ.get("NAGARSETU_RECEIPT_FONT_DIR")
-        path = Path(root) / f"{script}.ttf" if root else None
-        if path is None or not path.is_file():
-            raise FontMissing(script) from None
-        return path
-    found: Path = font_file(script)
-    return found
+        return font_file(script)
+    except (KeyError, FontsMissing):
+        raise FontMissing(script) from None

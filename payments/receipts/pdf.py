@@ -58,7 +58,7 @@ class ReceiptPdf(FPDF):
         self.lang = lang
         script = script_of(lang)
         self.add_font("text", fname=str(font_path(script)))
-        self.add_font("latin", fname=str(font_path("latin")))
+        self.add_font("latin", fname=str(font_path("Latn")))
         self.set_fallback_fonts(["latin"])
         # HarfBuzz finds each run's script itself (Latin codes beside Devanagari labels)
         self.set_text_shaping(use_shaping_engine=True,

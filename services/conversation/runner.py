@@ -83,10 +83,12 @@ def _resumed(contact: Contact, ctx: AppContext) -> bool:
     return utcnow() - aware(contact.last_seen_at) < window
 
 
-def _joined(replies: Turn) -> tuple[str, tuple[Choice, ...], Ask, str, list[MessagePart]]:
-    """One turn's replies as one message: text, choices and ask of the last, language, parts."""
+def _joined(replies: Turn, numbered: bool = True
+            ) -> tuple[str, tuple[Choice, ...], Ask, str, list[MessagePart]]:
+    """One turn's replies as one message: text, choices and ask of the last, language, parts
+    (worded for unnumbered buttons when the channel's menus are not numbered)."""
     language = replies[-1][1]
-    rendered = [render_prompt(reply.prompt, language) for reply, _ in replies]
+    rendered = [render_prompt(reply.prompt, language, numbered) for reply, _ in replies]
     text = "\n\n".join(part[0] for part in rendered if part[0])
     _, choices, ask = rendered[-1]
     parts = [part for reply, _ in replies for part in render_parts(reply.prompt, language)]
@@ -98,7 +100,8 @@ def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, cont
     """Queue one turn's replies as a single message, so they arrive together and in order."""
     if not replies:
         return []
-    text, choices, ask, language, parts = _joined(replies)
+    numbered = adapter_class(account.channel_type).capabilities.numbered_menus
+    text, choices, ask, language, parts = _joined(replies, numbered)
     return [queue_message(db, ctx.crypto, account=account, contact=contact, text=text,
                           choices=choices, ask=ask, language=language, parts=parts)]
 

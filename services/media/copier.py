@@ -25,6 +25,7 @@ from channels.errors import ChannelError, SendError
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.db.base import utcnow
+from services.media import held
 from services.media.kinds import refusal, sniff
 from services.media.models import MISSING, PENDING, REFUSED, STORED, MediaObject
 from services.media.store import StoreError
@@ -105,7 +106,9 @@ def copy(ctx: AppContext, media_id: str) -> str | None:
         return None
     row, account = claimed
     try:
-        fetched = adapter_for(ctx.crypto, account).fetch_media(ctx.crypto.decrypt(row.ref_enc))
+        ref = ctx.crypto.decrypt(row.ref_enc)
+        fetched = (held.take(ctx.media, ctx.crypto, row.tenant_id, ref) if held.is_held(ref)
+                   else adapter_for(ctx.crypto, account).fetch_media(ref))
     except SendError as exc:
         if exc.retryable:
             return _retry_or_give_up(ctx, row, exc.code, exc.retry_after)

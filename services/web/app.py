@@ -23,7 +23,7 @@ from services.settings import Settings, get_settings
 from services.staff import api as staff_api
 from services.tasks.dispatch import ThreadDispatcher
 from services.tenancy import api as tenant_api
-from services.web import access_log, errors, openapi, simdir, webchat, webhooks
+from services.web import access_log, errors, openapi, simdir, webchat, webchat_photos, webhooks
 from services.web.framing import FrameAncestors
 from services.web.limits import BodyLimit
 
@@ -64,10 +64,12 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
             context.close()
 
     app = FastAPI(title="NagarSetu", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served from our own files: web/openapi.py
                   description="Multi-channel citizen engagement gateway for urban local bodies")
     app.state.ctx = context
     app.include_router(webhooks.router)
     app.include_router(webchat.router)
+    app.include_router(webchat_photos.router)
     app.include_router(grievance_api.router)
     app.include_router(spend_api.router)
     app.include_router(categories_api.router)

@@ -30,6 +30,17 @@ PAGE_LABELS: dict[str, Msg] = {
     "offlineKept": msg("web.offline_kept"),
     "noCity": msg("web.no_city"),
     "rejected": msg("web.rejected"),
+    "copy": msg("web.copy"),
+    "copied": msg("web.copied"),
+    "brand": msg("web.brand"),
+    "locating": msg("web.locating"),
+    "locationFailed": msg("web.location_failed"),
+    "location": msg("web.location"),
+    "addPhoto": msg("web.add_photo"),
+    "photo": msg("web.photo"),
+    "photoTooLarge": msg("web.photo_too_large"),
+    "photoType": msg("web.photo_type"),
+    "photoFailed": msg("web.photo_failed"),
 }
 SLOT = "{}<!--labels-->"
 

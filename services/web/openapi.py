@@ -4,6 +4,10 @@ FastAPI documents every 422 with its own default shape and knows nothing of what
 to the webhook routes, so the generated document is corrected here: one error schema
 (`ApiError`) everywhere, the webhook routes with a body (form or JSON), the provider signature
 schemes and the `{"error": code}` answers providers get.
+
+`/docs` (Swagger UI) and `/redoc` (ReDoc) load their scripts from the gateway itself, from the
+npm packages the install fetched (`services/web/vendor`), never from a CDN: a city's locked-down
+network still sees them. Asset URLs carry the vendor version and are cached for a year.
 """
 
 from __future__ import annotations
@@ -11,9 +15,13 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, HTMLResponse
 
+from services.fonts import VENDOR
+from services.fonts import version as vendor_version
 from services.web.errors import ApiError, WebhookError
 
 REF = "#/components/schemas/{model}"
@@ -121,6 +129,63 @@ def document(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+# The only files the docs pages load, by the name they are asked for under /docs/assets/<version>/.
+DOCS_ASSETS = {
+    "swagger-ui-bundle.js": ("swagger-ui-dist/swagger-ui-bundle.js", "text/javascript"),
+    "swagger-ui.css": ("swagger-ui-dist/swagger-ui.css", "text/css"),
+    "redoc.standalone.js": ("redoc/bundles/redoc.standalone.js", "text/javascript"),
+}
+ASSET_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable",
+                 "X-Content-Type-Options": "nosniff"}
+ICON = "/static/icon.svg"
+# The pages may load nothing from elsewhere (ReDoc's footer would fetch its logo from its CDN);
+# FastAPI's page templates start the viewers with an inline script, ReDoc runs a blob worker.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' blob:; worker-src 'self' blob:; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'none'")
+
+
+def _asset_url(name: str) -> str:
+    """Where a docs page loads one of its files from (this gateway)."""
+    return f"/docs/assets/{vendor_version()}/{name}"
+
+
+def docs_asset(version: str, name: str) -> FileResponse:
+    """One packaged docs file; 404 `unknown_asset` for another name or version, 503
+    `docs_assets_missing` when the install's `npm ci` never ran."""
+    if version != vendor_version() or name not in DOCS_ASSETS:
+        raise HTTPException(404, detail={"code": "unknown_asset"})
+    relative, media_type = DOCS_ASSETS[name]
+    path = VENDOR / "node_modules" / relative
+    if not path.is_file():
+        raise HTTPException(503, detail={"code": "docs_assets_missing"})
+    return FileResponse(path, media_type=f"{media_type}; charset=utf-8", headers=ASSET_HEADERS)
+
+
 def install(app: FastAPI) -> None:
-    """Serve the corrected document at /openapi.json (and so on /docs)."""
+    """Serve the corrected document at /openapi.json, and /docs and /redoc from our own files
+    (build the app with `docs_url=None, redoc_url=None` so FastAPI's CDN pages are not mounted)."""
     app.openapi = lambda: document(app)  # type: ignore[method-assign]
+    title = f"{app.title} API"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        """Swagger UI over /openapi.json."""
+        page = get_swagger_ui_html(openapi_url="/openapi.json", title=title,
+                                   swagger_js_url=_asset_url("swagger-ui-bundle.js"),
+                                   swagger_css_url=_asset_url("swagger-ui.css"),
+                                   swagger_favicon_url=ICON)
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        """ReDoc over /openapi.json, without web fonts from elsewhere."""
+        page = get_redoc_html(openapi_url="/openapi.json", title=title,
+                              redoc_js_url=_asset_url("redoc.standalone.js"),
+                              redoc_favicon_url=ICON, with_google_fonts=False)
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
+
+    app.add_api_route("/docs/assets/{version}/{name}", docs_asset, methods=["GET"],
+                      include_in_schema=False)

@@ -1,13 +1,16 @@
-"""The web chat page, its assets and two helper endpoints: a visitor token and the reply feed.
+"""The web chat page, its assets and fonts, and two helper endpoints: a visitor token and the
+reply feed.
 
 Refusals carry codes: 401 `token_expired` (the page opens a new session), 403 `bad_token`,
 403 `account_disabled` (no history from a switched-off account), 401 `unknown_key` /
-`undecryptable` when the account's credentials are under a key the ring lacks, 422 `bad_after`.
+`undecryptable` when the account's credentials are under a key the ring lacks, 422 `bad_after`,
+404 `unknown_font`, 503 `fonts_missing` (the install's `npm ci` never ran).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +28,8 @@ from services.accounts.service import adapter_for
 from services.contacts.models import Contact
 from services.contacts.service import urn_for
 from services.db.base import aware
+from services.fonts import FontsMissing, font_file
+from services.fonts import version as fonts_version
 from services.messaging.models import Message
 from services.security.crypto import DecryptionError
 from services.tenancy.models import Tenant
@@ -44,11 +49,15 @@ ASSET_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff
 PAGE_HEADERS = {
     **ASSET_HEADERS,
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
-                               "img-src 'self'; connect-src 'self'; base-uri 'none'; "
-                               "form-action 'none'",
+                               "img-src 'self'; font-src 'self'; connect-src 'self'; "
+                               "base-uri 'none'; form-action 'none'",
     "Referrer-Policy": "no-referrer",
 }
 PRIVATE = {"Cache-Control": "no-store"}
+# Font URLs carry the vendor package's version, so a font never changes under its URL.
+FONT_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff"}
+FONT_NAME = re.compile(r"(?P<script>[A-Z][a-z]{3})-(?P<weight>400|700)\.ttf")
 router = APIRouter(tags=["webchat"])
 log = logging.getLogger(__name__)
 
@@ -116,6 +125,22 @@ def static(name: str, if_none_match: Annotated[str, Header()] = "") -> Response:
     return _asset(name, if_none_match, ASSET_HEADERS)
 
 
+@router.get("/fonts/{version}/{name}", include_in_schema=False)
+def font(version: str, name: str) -> Response:
+    """A script's TTF (`Deva-400.ttf`), cached for a year; 404 for another version or name."""
+    match = FONT_NAME.fullmatch(name)
+    if match is None or version != fonts_version():
+        raise HTTPException(404, detail={"code": "unknown_font"})
+    try:
+        path = font_file(match["script"], int(match["weight"]))
+    except KeyError:
+        raise HTTPException(404, detail={"code": "unknown_font"}) from None
+    except FontsMissing:
+        log.error("fonts not installed: run npm ci in services/web/vendor (./dev does it)")
+        raise HTTPException(503, detail={"code": "fonts_missing"}) from None
+    return FileResponse(path, media_type="font/ttf", headers=FONT_HEADERS)
+
+
 class SessionIn(BaseModel):
     """Ask for a visitor token; send the old one back to keep the same conversation."""
 
@@ -140,6 +165,7 @@ def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) ->
     return {"token": token, "account": account.id, "tenant": account.tenant_id,
             "post_url": f"/webhooks/webchat/{account.id}",
             "tenant_names": dict(tenant.names or {}) if tenant else {},
+            "photo_max_bytes": ctx.settings.media_max_bytes,
             "default_language": tenant.default_language if tenant else "en"}
 
 
@@ -157,7 +183,15 @@ def _item(ctx: CtxDep, adapter: ChannelAdapter, m: Message) -> dict[str, Any] | 
             "ask": m.extras.get("ask", "none"), "status": m.status,
             "at": aware(m.created_at).isoformat(), "language": m.language,
             "ref": adapter.client_ref(m.external_id) if inbound and m.external_id else None,
-            "payload": m.extras.get("payload") if inbound else None}
+            "payload": m.extras.get("payload") if inbound else None,
+            "attachment": _attachment(m) if inbound else None}
+
+
+def _attachment(m: Message) -> str | None:
+    """What an inbound message carried besides text: `photo`, `location` or nothing."""
+    if m.extras.get("media"):
+        return "photo"
+    return "location" if "location_enc" in m.extras else None
 
 
 @router.get("/webchat/{account_id}/messages")

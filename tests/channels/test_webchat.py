@@ -230,3 +230,43 @@ def test_send_without_reference_gets_a_unique_id() -> None:
     chat = adapter()
     ids = {chat.send(OutboundMessage(VISITOR, "hi"), None).external_id for _ in range(2)}
     assert len(ids) == 2 and all(i.startswith("web-") for i in ids)
+
+
+def test_a_photo_becomes_a_held_reference_bound_to_the_visitor() -> None:
+    """The uploaded photo's id is named under the token's own visitor: another visitor sending
+    the same id names another (nonexistent) file, never this visitor's upload."""
+    chat = adapter()
+    body = fixture("message__photo")
+    (event,) = chat.handle_webhook(post(body, _good()), "inbound").events
+    assert isinstance(event, InboundEvent)
+    upload = json.loads(body)["photo"]
+    assert event.text == "" and event.location is None
+    assert event.media_urls == (f"held:webchat/{chat.visitor_tag(VISITOR)}/{upload}",)  # type: ignore[attr-defined]
+    other = chat.issue_client_token("web:0123456789abcdef0123456789abcdef")
+    (theirs,) = chat.handle_webhook(post(body, other), "inbound").events
+    assert isinstance(theirs, InboundEvent)
+    assert theirs.media_urls != event.media_urls
+
+
+def test_a_location_becomes_the_events_location() -> None:
+    """The browser's position arrives as the event's location, in degrees."""
+    (event,) = adapter().handle_webhook(post(fixture("message__location"), _good()),
+                                        "inbound").events
+    assert isinstance(event, InboundEvent)
+    assert event.location is not None
+    assert (event.location.latitude, event.location.longitude) == (31.62, 74.8765)
+    assert event.media_urls == ()
+
+
+@pytest.mark.parametrize("body", [
+    b'{"id": "m-3f9a1c2b7d", "photo": "../../etc/passwd"}',
+    b'{"id": "m-3f9a1c2b7d", "photo": "3F2A9C1E8B7D6A5F4E3D2C1B0A998877"}',
+    b'{"id": "m-3f9a1c2b7d", "location": {"lat": 91, "lon": 74}}',
+    b'{"id": "m-3f9a1c2b7d", "location": {"lat": 31, "lon": -181}}',
+    b'{"id": "m-3f9a1c2b7d", "location": {"lat": "NaN", "lon": 74}}',
+    b'{"id": "m-3f9a1c2b7d", "location": {"lat": 31}}',
+], ids=["photo_path", "photo_upper", "lat_high", "lon_low", "lat_nan", "lon_missing"])
+def test_bad_photos_and_locations(body: bytes) -> None:
+    """A photo id that is not an upload id, or a point off the globe, is a 400."""
+    with pytest.raises(MalformedPayload):
+        adapter().handle_webhook(post(body, _good()), "inbound")

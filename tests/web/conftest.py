@@ -6,6 +6,7 @@ test fail with a clear message instead of erroring in setup or being skipped.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,10 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 MISSING = (f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium "
            "(install it with `apt-get install -y chromium`); Playwright cannot download one here")
 TIMEOUT_MS = 10_000
+PHONE = {"width": 360, "height": 740}  # a common small Android phone, in CSS pixels
+# Screenshots the tests keep for people to look at (CI can collect the folder).
+ARTEFACTS = Path(os.environ.get("NAGARSETU_ARTEFACTS",
+                                Path(__file__).resolve().parents[2] / "tmp" / "artefacts"))
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
 expect.set_options(timeout=TIMEOUT_MS)
@@ -69,6 +74,9 @@ class Chat:
         self.gateway = gateway
         self.requests: list[str] = []
         self.errors: list[str] = []
+        self.viewport: dict[str, int] | None = None  # set to PHONE before first use
+        self.permissions: list[str] = []
+        self.geolocation: dict[str, float] | None = None
         self._context: BrowserContext | None = None
         self._page: Page | None = None
 
@@ -76,7 +84,9 @@ class Chat:
     def page(self) -> Page:
         """The tab (created on first use, inside the test)."""
         if self._page is None:
-            self._context = self.chromium.browser().new_context(locale="en-IN")
+            self._context = self.chromium.browser().new_context(
+                locale="en-IN", viewport=self.viewport,  # type: ignore[arg-type]
+                permissions=self.permissions, geolocation=self.geolocation)  # type: ignore[arg-type]
             self._page = self._context.new_page()
             self._page.set_default_timeout(TIMEOUT_MS)
             self._page.on("request", lambda request: self.requests.append(request.url))
@@ -131,6 +141,26 @@ class Chat:
         self.page.locator("#input").fill(text)
         self.page.locator("#input").press("Enter")
         return self.wait_reply(seen)
+
+    def screenshot(self, name: str) -> Path:
+        """Keep a picture of the page as a test artefact (`tmp/artefacts/<name>.png`)."""
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTEFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def platform_fonts(self, selector: str) -> list[dict[str, object]]:
+        """The fonts Chromium really drew a node's text with (family, custom = a web font)."""
+        cdp = self.page.context.new_cdp_session(self.page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        assert node, f"nothing matches {selector}"
+        fonts: list[dict[str, object]] = cdp.send(
+            "CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        cdp.detach()
+        return fonts
 
     def close(self) -> None:
         """Close the profile; uncaught page errors fail the test."""

@@ -60,7 +60,7 @@ def test_page_may_only_talk_to_its_own_origin(gateway: LiveGateway) -> None:
     """The page's CSP allows nothing from elsewhere (no CDN, no fonts, no beacons)."""
     csp = gateway.http.get("/chat").headers["content-security-policy"]
     for rule in ("default-src 'none'", "script-src 'self'", "style-src 'self'",
-                 "connect-src 'self'", "img-src 'self'"):
+                 "connect-src 'self'", "img-src 'self'", "font-src 'self'"):
         assert rule in csp
 
 
@@ -72,11 +72,13 @@ def test_static_serves_only_page_assets(gateway: LiveGateway, name: str) -> None
 
 
 def test_assets_reference_no_other_origin() -> None:
-    """No absolute URLs, imports or external fonts in the page's own files."""
+    """No absolute URLs, imports or external fonts in the page's own files (fonts are ours)."""
     for path in webchat.STATIC.iterdir():
         text = path.read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
         assert not re.search(r"(https?:)?//[\w.-]+\.\w+/", text), path.name
-        assert "@import" not in text and "@font-face" not in text, path.name
+        assert "@import" not in text, path.name
+        for url in re.findall(r"url\(([^)]*)\)", text):
+            assert re.fullmatch(r'"/fonts/[\w.]+/\w+-\d+\.ttf"', url), (path.name, url)
 
 
 def test_session_keeps_a_valid_token_and_replaces_a_forged_one(gateway: LiveGateway) -> None:

@@ -22,8 +22,12 @@
     log: $("log"), list: $("messages"), typing: $("typing"), announcer: $("announcer"),
     banner: $("banner"), bannerText: $("banner-text"), retry: $("retry"), city: $("city"),
     form: $("composer"), input: $("input"), send: $("send"), menu: $("menu"),
-    inputLabel: $("input-label"), logLabel: $("log-label"),
+    inputLabel: $("input-label"), logLabel: $("log-label"), brand: $("brand"),
+    photo: $("photo"), photoFile: $("photo-file"),
+    attachments: $("attachments"),
   };
+  const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+  const LOCATE = "__location__"; // the bot's "share location" option
 
   const tenantParam = new URLSearchParams(location.search).get("tenant") || "";
   const storageKey = "nagarsetu.webchat." + (tenantParam || "default");
@@ -92,7 +96,11 @@
     el.send.textContent = t("send");
     el.menu.textContent = t("menu");
     el.retry.textContent = t("retry");
+    el.photo.textContent = t("addPhoto");
     el.city.textContent = S.names[S.lang] || S.names[S.defaultLang] || S.names.en || "";
+    el.brand.textContent = t("brand");
+    el.brand.lang = S.lang;
+    document.title = t("brand");
     for (const group of el.list.querySelectorAll(".choices")) {
       group.setAttribute("aria-label", t("options"));
     }
@@ -103,7 +111,10 @@
     const ms = parseAt(iso);
     if (!ms) return "";
     try {
-      return new Intl.DateTimeFormat(S.lang + "-IN", { hour: "numeric", minute: "2-digit" })
+      // Latin digits, as in the messages themselves (dates, amounts and grievance numbers are
+      // written with them in every language): Urdu's default would be ۱۱:۲۸ beside 2026.
+      return new Intl.DateTimeFormat(S.lang + "-IN", { hour: "numeric", minute: "2-digit",
+                                                       numberingSystem: "latn" })
         .format(new Date(ms));
     } catch (_) {
       return new Date(ms).toLocaleTimeString();
@@ -202,6 +213,7 @@
         S.postUrl = data.post_url;
         S.names = data.tenant_names || {};
         S.defaultLang = data.default_language || "en";
+        S.photoMaxBytes = data.photo_max_bytes || 10 * 1024 * 1024;
         save();
         setOffline("session", false);
         if (!S.seen.size) setLanguage(S.defaultLang, null);
@@ -223,9 +235,9 @@
   }
 
   // ---- sending ----------------------------------------------------------------------------
-  function send(text, payload, lang) {
+  function send(text, payload, lang, extra) {
     if (S.fatal) return;
-    const item = { id: newId(), text, payload: payload || null };
+    const item = { id: newId(), text, payload: payload || null, ...(extra || {}) };
     S.queue.push(item);
     save();
     addLocal(item, lang);
@@ -281,6 +293,8 @@
   async function post(item) {
     const body = { id: item.id, text: item.text };
     if (item.payload) body.payload = item.payload;
+    if (item.photo) body.photo = item.photo;
+    if (item.location) body.location = item.location;
     let response;
     try {
       response = await request(S.postUrl, {
@@ -379,8 +393,8 @@
           mine.dataset.id = m.id;
           setState(mine, "");
           setTime(mine, m.at);
-        } else if (m.text.trim()) {
-          const node = bubble("me", m.text, m.at, S.lang, m.id);
+        } else if (m.text.trim() || m.attachment) {
+          const node = bubble("me", m.text.trim() ? m.text : t(m.attachment), m.at, S.lang, m.id);
           node.dataset.state = "delivered";
           insert(node, m.payload);
         }
@@ -418,8 +432,9 @@
     speaker.textContent = who === "me" ? t("you") : t("bot");
     const body = document.createElement("p");
     body.className = "text";
-    body.textContent = text;
+    const refs = who === "bot" ? withRefs(body, text) : (body.textContent = text, []);
     box.append(speaker, body);
+    for (const ref of new Set(refs)) box.append(copyButton(ref));
     li.append(box);
     if (choices && choices.length) {
       const group = document.createElement("div");
@@ -447,6 +462,58 @@
     return li;
   }
 
+  // A grievance number (`PB-AMR-2026-000003`: the city's code, the year, six digits) is what a
+  // citizen must keep: never split across lines, selected whole by one tap, and copyable.
+  const REF = /[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,7}){0,2}-\d{4}-\d{6}/g;
+
+  function withRefs(body, text) {
+    const refs = [];
+    let last = 0;
+    for (const match of text.matchAll(REF)) {
+      const ref = document.createElement("span");
+      ref.className = "ref";
+      ref.dir = "ltr"; // kept whole and left to right inside Urdu text too
+      ref.textContent = match[0];
+      body.append(text.slice(last, match.index), ref);
+      refs.push(match[0]);
+      last = match.index + match[0].length;
+    }
+    body.append(text.slice(last));
+    return refs;
+  }
+
+  function copyButton(ref) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.dataset.copy = ref;
+    button.textContent = t("copy");
+    button.setAttribute("aria-label", `${t("copy")}: ${ref}`);
+    return button;
+  }
+
+  async function copyRef(button) {
+    const ref = button.dataset.copy;
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(ref);
+      copied = true;
+    } catch (error) { // no clipboard API (plain http): select the number and copy that
+      const span = [...button.parentNode.querySelectorAll(".ref")].find((n) => n.textContent === ref);
+      if (span) {
+        const range = document.createRange();
+        range.selectNodeContents(span);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        copied = document.execCommand("copy");
+      }
+    }
+    if (!copied) return;
+    button.textContent = t("copied");
+    announce({ text: t("copied") });
+    setTimeout(() => { button.textContent = t("copy"); }, 2500);
+  }
+
   function setTime(li, at) {
     const time = li.querySelector("time");
     if (!at || !time) return;
@@ -460,8 +527,9 @@
   }
 
   function addLocal(item, lang) {
-    if (!item.text) return; // the hidden opener has no bubble
-    const li = bubble("me", item.text, null, lang || S.lang, null);
+    const label = item.text || (item.photo ? t("photo") : item.location ? t("location") : "");
+    if (!label) return; // the hidden opener has no bubble
+    const li = bubble("me", label, null, lang || S.lang, null);
     li.dataset.ref = item.id;
     S.local.set(item.id, li);
     setState(li, "sending");
@@ -513,6 +581,62 @@
       for (const button of group.querySelectorAll("button")) button.disabled = !active;
     }
     el.input.inputMode = ask === "number" ? "numeric" : "text";
+    // The bot asks for a photo: offer the file picker (typing and Skip stay possible). A
+    // location is asked with the bot's own "share location" choice, which the page answers.
+    el.photo.hidden = ask !== "photo" || !S.loaded;
+    el.attachments.hidden = el.photo.hidden;
+  }
+
+  // ---- photo and location -----------------------------------------------------------------
+  function notify(key) {
+    S.notice = key;
+    renderBanner();
+  }
+
+  async function sendPhoto(file) {
+    if (!PHOTO_TYPES.has(file.type)) return notify("photoType");
+    if (file.size > S.photoMaxBytes) return notify("photoTooLarge");
+    el.photo.disabled = true;
+    let response;
+    try {
+      response = await request("/webchat/photos/" + encodeURIComponent(S.account), {
+        method: "POST", headers: authHeaders({ "Content-Type": file.type }), body: file,
+      });
+    } catch (_) {
+      response = null;
+    } finally {
+      el.photo.disabled = false;
+    }
+    if (!response || !response.ok) {
+      const code = response && response.status === 413 ? "photoTooLarge"
+        : response && response.status === 415 ? "photoType" : "photoFailed";
+      return notify(code);
+    }
+    const data = await response.json();
+    notify("");
+    send("", null, S.lang, { photo: data.photo });
+  }
+
+  function shareLocation(button) {
+    const label = button.textContent;
+    const done = () => {
+      button.disabled = false;
+      button.textContent = label;
+    };
+    const fallback = () => {
+      done();
+      notify("locationFailed");
+      el.input.focus(); // a typed landmark, or the bot's other options, still answer
+    };
+    if (!navigator.geolocation) return fallback();
+    button.disabled = true;
+    button.textContent = t("locating");
+    navigator.geolocation.getCurrentPosition((position) => {
+      done();
+      notify("");
+      const { latitude, longitude } = position.coords;
+      send("", null, S.lang, { location: { lat: latitude, lon: longitude } });
+    }, fallback, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
 
   function announce(m) {
@@ -555,8 +679,17 @@
 
   // ---- events -----------------------------------------------------------------------------
   el.list.addEventListener("click", (event) => {
+    const copy = event.target.closest("button.copy");
+    if (copy) {
+      copyRef(copy);
+      return;
+    }
     const button = event.target.closest("button.choice");
     if (!button || button.disabled) return;
+    if (button.dataset.choice === LOCATE) {
+      shareLocation(button); // the browser's position, not the words "share location"
+      return;
+    }
     S.keyboardChoice = event.detail === 0; // activated from the keyboard, not a pointer
     const label = button.firstChild ? button.firstChild.textContent : button.textContent;
     send(label, button.dataset.choice, button.closest("li").lang);
@@ -582,6 +715,12 @@
 
   el.input.addEventListener("input", autosize);
   el.menu.addEventListener("click", () => send(t("menuWord"), null));
+  el.photo.addEventListener("click", () => el.photoFile.click());
+  el.photoFile.addEventListener("change", () => {
+    const file = el.photoFile.files && el.photoFile.files[0];
+    el.photoFile.value = "";
+    if (file) sendPhoto(file);
+  });
   el.retry.addEventListener("click", wake);
   window.addEventListener("online", wake);
   document.addEventListener("visibilitychange", () => {
@@ -608,6 +747,10 @@
       if (!item || typeof item.id !== "string" || S.refs.has(item.id)) continue;
       const restored = { id: item.id, text: String(item.text || ""),
                          payload: item.payload || null };
+      if (typeof item.photo === "string") restored.photo = item.photo;
+      if (item.location && typeof item.location.lat === "number") {
+        restored.location = { lat: item.location.lat, lon: Number(item.location.lon) };
+      }
       S.queue.push(restored);
       addLocal(restored);
     }

@@ -26,7 +26,6 @@ from services.web.app import create_app
 from tests.payments.receipts.support import payment
 from tests.support.gateway import make_settings
 
-FONTS = "/tmp/rcptfonts/dir"
 
 
 @pytest.fixture
@@ -101,7 +100,6 @@ def test_a_changed_row_no_longer_verifies(client: TestClient) -> None:
 
 def test_the_pdf_opens_by_signed_link_until_it_expires(
         client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NAGARSETU_RECEIPT_FONT_DIR", FONTS)
     receipt = issued(client)
     crypto = client.app.state.ctx.crypto  # type: ignore[attr-defined]
     path, _ = pdf_path(crypto, receipt.id, "hi", 60)

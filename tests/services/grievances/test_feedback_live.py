@@ -42,6 +42,11 @@ class Citizen:
         assert self.web is not None
         return self.web.chat(text)
 
+    def skip_media(self, code: str) -> None:
+        """Press Skip at a location or photo question (only the web chat asks them)."""
+        if self.web is not None:
+            self.web.chat(translate(code, "common.skip"), "skip")
+
     def notices(self) -> str:
         """What arrived without being asked for (the office's notices), waiting for one."""
         self.gateway.settle()
@@ -63,8 +68,10 @@ def file(citizen: Citizen, code: str) -> str:
     citizen.say(KNOWN[code].endonym)
     citizen.say(one)
     citizen.say(one)
+    citizen.skip_media(code)  # no location
     citizen.say(one)
     citizen.say(WORDS[code][0])
+    citizen.skip_media(code)  # no photo
     found = GRIEVANCE_ID.search(citizen.say(keyword_words(code, Keyword.YES)[0]))
     assert found is not None
     return found.group()

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Table, and_, false, func, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from payments.receipts.models import Receipt, ReceiptKey
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.grievances.models import Grievance, GrievanceEvent
@@ -112,6 +113,9 @@ TARGETS: tuple[Target, ...] = (
            legacy=lambda t: t.c.note.is_not(None)),
     Target("inbox", _table(InboxEvent), ("event_enc",), _reencrypt("event_enc")),
     Target("media", _table(MediaObject), ("ref_enc",), _reencrypt("ref_enc")),
+    Target("receipts", _table(Receipt), ("payer_name_enc",), _reencrypt("payer_name_enc")),
+    Target("receipt_keys", _table(ReceiptKey), ("private_key_enc",),
+           _reencrypt("private_key_enc")),
 )
 
 

@@ -109,7 +109,7 @@ def load_font(objs: dict[int, bytes], number: int) -> Font:
                 float(dw.group(1)) if dw else 1000.0, spelled)
 
 
-class Contours(BasePen):
+class Contours(BasePen):  # type: ignore[misc]
     """Collects a glyph's contours as polylines (curves flattened)."""
 
     def __init__(self, glyphs: Any) -> None:
@@ -126,7 +126,7 @@ class Contours(BasePen):
         p0 = self.contours[-1][-1]
         for k in range(1, 9):
             t = k / 8
-            self.contours[-1].append(tuple(  # type: ignore[arg-type]
+            self.contours[-1].append(tuple(
                 (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * d
                 for a, b, c, d in zip(p0, p1, p2, p3, strict=True)))
 
@@ -134,7 +134,7 @@ class Contours(BasePen):
         p0 = self.contours[-1][-1]
         for k in range(1, 7):
             t = k / 6
-            self.contours[-1].append(tuple(  # type: ignore[arg-type]
+            self.contours[-1].append(tuple(
                 (1 - t) ** 2 * a + 2 * (1 - t) * t * b + t ** 2 * c
                 for a, b, c in zip(p0, p1, p2, strict=True)))
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from payments.receipts.issue import issue_receipt
+from payments.receipts.issue import bind_crypto, issue_receipt
 from payments.receipts.models import Receipt, ReceiptKey
 from payments.receipts.numbers import ReceiptError, fiscal_year
+from payments.receipts.query import check, payer_name
+from services.security.crypto import Crypto
+from services.security.keyring import Key
+from services.security.rotate import pending_counts, rotate
 from tests.payments.receipts.support import payment, receipt_db
 
 
@@ -59,8 +64,28 @@ def test_a_payment_is_receipted_once_and_a_rollback_leaves_no_gap(tmp_path: Path
     ({"service": "parking"}, "unknown_service"), ({"amount_paise": 0}, "invalid_amount"),
     ({"tenant_id": "pb.nowhere"}, "unknown_tenant"), ({"consumer_no": ""}, "invalid_field")])
 def test_input_that_cannot_make_a_receipt_is_refused_with_a_code(
-        tmp_path: Path, change: dict[str, object], code: str) -> None:
+        tmp_path: Path, change: dict[str, Any], code: str) -> None:
     with receipt_db(f"sqlite:///{tmp_path / 'r.db'}") as (sessions, _), sessions() as db:
         with pytest.raises(ReceiptError) as err:
             issue_receipt(db, payment(**change))
         assert err.value.code == code
+
+
+def test_rotating_the_key_ring_keeps_receipts_genuine_and_signing(tmp_path: Path) -> None:
+    with receipt_db(f"sqlite:///{tmp_path / 'r.db'}") as (sessions, crypto):
+        with sessions() as db:
+            before = issue_receipt(db, payment())
+            db.commit()
+        old = crypto.current
+        ring = Crypto.from_keys([("k2", "n" * 40)])
+        ring._use([Key.from_secret("k2", "n" * 40), old])  # the new key first, the old after
+        with sessions() as db:
+            rotate(db, ring)
+            assert pending_counts(db, ring)["receipt_keys"] == 0
+        bind_crypto(sessions, ring)
+        with sessions() as db:
+            assert check(db, ring, before.number, before.signature).genuine
+            after = issue_receipt(db, payment())  # the private key reads under the new ring
+            db.commit()
+            assert check(db, ring, after.number, after.signature).genuine
+            assert payer_name(ring, after) == "Harpreet Kaur"

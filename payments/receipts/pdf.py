@@ -19,6 +19,7 @@ from payments.receipts.numbers import METHODS
 
 WIDTH = 148.0  # A5, millimetres
 LABEL_WIDTH = 46.0
+QR_SIZE = 34.0
 
 
 @dataclass(frozen=True)
@@ -56,28 +57,37 @@ class ReceiptPdf(FPDF):
     def __init__(self, lang: str) -> None:
         super().__init__(format=(148, 210))
         self.lang = lang
+        self.rtl = lang in RTL
+        self.align = "R" if self.rtl else "L"
         script = script_of(lang)
         self.add_font("text", fname=str(font_path(script)))
         self.add_font("latin", fname=str(font_path("Latn")))
         self.set_fallback_fonts(["latin"])
         # HarfBuzz finds each run's script itself (Latin codes beside Devanagari labels)
         self.set_text_shaping(use_shaping_engine=True,
-                              direction="rtl" if lang in RTL else "ltr")
+                              direction="rtl" if self.rtl else "ltr")
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(True, 12)
         self.add_page()
 
+    def start(self, width: float) -> float:
+        """The x where a block of this width starts on the reading side (right for RTL)."""
+        return WIDTH - self.r_margin - width if self.rtl else self.l_margin
+
     def row(self, label: str, value: str, code: bool = False) -> None:
-        """One labelled line; codes in the Latin font."""
+        """One labelled line, the label first in reading order; codes in the Latin font."""
         top = self.get_y()
+        value_width = WIDTH - self.l_margin - self.r_margin - LABEL_WIDTH - 2
         self.set_font("text", size=9)
         self.set_text_color(90, 90, 90)
-        self.multi_cell(LABEL_WIDTH, 6, label, new_x="LMARGIN", new_y="NEXT", align="L")
+        self.set_x(self.start(LABEL_WIDTH))
+        self.multi_cell(LABEL_WIDTH, 6, label, new_x="LMARGIN", new_y="NEXT", align=self.align)
         below = self.get_y()
-        self.set_xy(self.l_margin + LABEL_WIDTH + 2, top)
+        value_x = self.l_margin if self.rtl else self.l_margin + LABEL_WIDTH + 2
+        self.set_xy(value_x, top)
         self.set_font("latin" if code else "text", size=10.5)
         self.set_text_color(0, 0, 0)
-        self.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT", align="L")
+        self.multi_cell(value_width, 6, value, new_x="LMARGIN", new_y="NEXT", align=self.align)
         self.set_y(max(below, self.get_y()) + 1)
 
 
@@ -106,15 +116,19 @@ def render(receipt: Receipt, printed: Printed, lang: str, shaped: bool = True) -
     pdf.row(translate(lang, "receipt.issued_at"), format_datetime(receipt.issued_at, lang))
     pdf.ln(3)
     top = pdf.get_y()
-    pdf.image(io.BytesIO(qr_png(printed.verify_url)), x=12, y=top, w=34, h=34)
-    pdf.set_xy(50, top + 2)
+    text_width = WIDTH - pdf.l_margin - pdf.r_margin - QR_SIZE - 4
+    pdf.image(io.BytesIO(qr_png(printed.verify_url)), x=pdf.start(QR_SIZE), y=top, w=QR_SIZE,
+              h=QR_SIZE)
+    text_x = pdf.l_margin if pdf.rtl else pdf.l_margin + QR_SIZE + 4
+    pdf.set_xy(text_x, top + 2)
     pdf.set_font("text", size=9)
-    pdf.multi_cell(0, 5.5, translate(lang, "receipt.scan_to_verify"), new_x="LEFT", align="L",
-                   new_y="NEXT")
-    pdf.multi_cell(0, 5.5, translate(lang, "receipt.signed_by",
-                                     {"city": printed.city, "key_id": receipt.key_id}),
-                   new_x="LEFT", new_y="NEXT", align="L")
+    pdf.multi_cell(text_width, 5.5, translate(lang, "receipt.scan_to_verify"), new_x="LEFT",
+                   new_y="NEXT", align=pdf.align)
+    pdf.multi_cell(text_width, 5.5, translate(lang, "receipt.signed_by",
+                                              {"city": printed.city, "key_id": receipt.key_id}),
+                   new_x="LEFT", new_y="NEXT", align=pdf.align)
     pdf.set_font("latin", size=6)
-    pdf.multi_cell(0, 3.2, receipt.signature, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(max(pdf.get_y(), top + 36))
+    pdf.multi_cell(text_width, 3.2, receipt.signature, new_x="LMARGIN", new_y="NEXT",
+                   align="L")
+    pdf.set_y(max(pdf.get_y(), top + QR_SIZE + 2))
     return bytes(pdf.output())

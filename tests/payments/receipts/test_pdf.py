@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageChops
 
+from i18n import LANGUAGES, format_money, translate
 from payments.receipts.issue import issue_receipt
 from payments.receipts.pdf import Printed, render
 from tests.payments.receipts import raster
@@ -42,3 +43,17 @@ def test_indian_scripts_are_shaped_in_the_printed_receipt(
     assert "12,34,567.50" in "".join(spelled)
     assert ImageChops.difference(shaped, plain).getbbox() is not None
     assert shaped.getextrema()[0] == 0  # something was drawn in black
+
+
+def test_a_receipt_prints_in_every_language_with_its_amount_in_the_locale(
+        tmp_path: Path) -> None:
+    with receipt_db(f"sqlite:///{tmp_path / 'r.db'}") as (sessions, _), sessions() as db:
+        receipt = issue_receipt(db, payment())
+        printed = Printed(city="Amritsar", payer_name=None, verify_url="http://x/v")
+        for lang in LANGUAGES:
+            _, glyphs = raster.render(render(receipt, printed, lang))
+            text = "".join(g.text for g in glyphs)
+            assert format_money(receipt.amount_paise, lang) in text, lang
+            word = translate(lang, "receipt.title").split()[0]
+            visual = word[::-1] if lang == "ur" else word  # right to left: glyphs drawn reversed
+            assert visual in text, lang

@@ -27,7 +27,6 @@ from tests.payments.receipts.support import payment
 from tests.support.gateway import make_settings
 
 
-
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     """An app on a migrated SQLite database with Amritsar and a receipt."""

@@ -22,6 +22,7 @@ from services.contacts.models import Contact
 from services.context import build_context
 from services.db.migrate import upgrade
 from services.tenancy.models import Tenant
+from services.web.access_log import redact
 from services.web.app import create_app
 from tests.payments.receipts.support import payment
 from tests.support.gateway import make_settings
@@ -127,3 +128,8 @@ def test_my_payments_lists_only_the_citizens_own_receipts_in_their_city(
     assert {r.number for r in own} == {first.number, second.number} and elsewhere == []
     assert re.fullmatch(r"AMR/WS/2026-27/000001", second.number)
     assert isinstance(signed_fields(first, None), SignedFields)
+
+
+def test_a_pdf_link_never_reaches_the_access_log() -> None:
+    line = '127.0.0.1:5000 - "GET /receipts/pdf/0a1b?lang=hi&exp=1700000000&sig=' + "f" * 64
+    assert redact(line + ' HTTP/1.1"') == '127.0.0.1:5000 - "GET /receipts/pdf/0a1b HTTP/1.1"'

@@ -108,7 +108,8 @@ def verify(number: Annotated[str, Path(pattern=NUMBER)], db: DbDep, ctx: CtxDep,
         return JSONResponse(public_view(verdict, tenant), headers=headers)
     html = page(verdict, tenant, choose_language(lang, accept_language))
     return HTMLResponse(html, headers={
-        **headers, "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+        **headers, "Content-Security-Policy":
+        "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'"})
 
 
 @router.get("/pdf/{receipt_id}", response_class=Response, responses={

@@ -6,9 +6,10 @@ from __future__ import annotations
 from html import escape
 
 from i18n import LANGUAGES, format_datetime, format_money, translate
-from payments.receipts.fonts import RTL
+from payments.receipts.fonts import RTL, script_of
 from payments.receipts.pdf import service_label
 from payments.receipts.query import Verdict, mask
+from services.fonts import version as fonts_version
 from services.tenancy.models import Tenant
 
 
@@ -64,10 +65,16 @@ def page(verdict: Verdict, tenant: Tenant | None, lang: str) -> str:
         mark, colour = "✗", "#b3261e"
     title = escape(translate(lang, "receipt.verify.title"))
     direction = "rtl" if lang in RTL else "ltr"
+    # the web chat's Noto fonts (services/web/webchat.py), so a phone without Indic fonts reads it
+    scripts = list(dict.fromkeys(["Latn", script_of(lang)]))
+    faces = "".join(f'@font-face{{font-family:"ns-{script}";src:url("/fonts/{fonts_version()}/'
+                    f'{script}-400.ttf") format("truetype")}}' for script in scripts)
+    families = ",".join(f'"ns-{script}"' for script in scripts)
     return (f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{title}</title><style>body{{font-family:sans-serif;max-width:36rem;"
-            f"margin:2rem auto;padding:0 1rem}}.verdict{{color:{colour};font-size:1.25rem}}"
+            f"<title>{title}</title><style>{faces}body{{font-family:{families},sans-serif;"
+            f"max-width:36rem;margin:2rem auto;padding:0 1rem}}"
+            f".verdict{{color:{colour};font-size:1.25rem}}"
             f"th{{text-align:start;padding-inline-end:1rem;color:#555;font-weight:normal}}"
             f"</style></head><body><h1>{title}</h1>"
             f'<p class="verdict" id="verdict" data-genuine="{str(verdict.genuine).lower()}">'

@@ -21,7 +21,7 @@ def test_scanning_the_qr_shows_a_genuine_receipt_in_hindi_and_a_forgery_as_such(
     with gateway.ctx.sessions() as db:
         receipt = issue_receipt(db, payment())
         db.commit()
-    page = chromium.browser().new_page(viewport=PHONE)
+    page = chromium.browser().new_page(viewport=PHONE)  # type: ignore[arg-type]
     try:
         page.goto(verify_url(gateway.base_url, receipt.number, receipt.signature, "hi"))
         verdict = page.locator("#verdict")

@@ -39,22 +39,19 @@ def issue_for(db: Session, bills_for: BillsFor, attempt: PaymentAttempt,
     """Issue the receipt of a captured attempt that has none, and queue the notice."""
     if attempt.status != "captured" or attempt.receipt_number:
         return ()
-    # the receipts module (branch h/receipts); imported here so nothing else depends on it
-    from payments.receipts.issue import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
-        ReceiptInput,
-        issue_receipt,
-    )
+    from payments.receipts import issue as receipts  # looked up per call: tests watch it
 
     bill = bills_for(db, attempt.tenant_id).get(attempt.bill_id)
     if bill is None:
         log.error("captured attempt %s has no bill", attempt.id)
         return ()
-    receipt = issue_receipt(db, ReceiptInput(
+    receipt = receipts.issue_receipt(db, receipts.ReceiptInput(
         tenant_id=attempt.tenant_id, service=bill.service.value, payment_ref=attempt.id,
         bill_ref=bill.bill_no, consumer_no=bill.consumer_no,
         amount_paise=int(attempt.paid_paise or attempt.amount_paise),
         paid_at=aware(attempt.captured_at or utcnow()), method=attempt.method or "upi",
-        gateway_payment_id=attempt.external_payment_id or "", payer_name=bill.payer_name))
+        gateway_payment_id=attempt.external_payment_id or "", payer_name=bill.payer_name,
+        contact_id=attempt.contact_id))
     won = db.execute(update(PaymentAttempt).where(PaymentAttempt.id == attempt.id,
                                                   PaymentAttempt.receipt_number.is_(None))
                      .values(receipt_number=str(receipt.number), updated_at=utcnow())

@@ -174,5 +174,6 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
                      bot=default_engine(),
                      accounts=AccountCache(settings.account_cache_seconds),
                      limiter=make_limiter(settings.redis_url), media=make_store(settings))
+    ctx.sessions.configure(info={"crypto": crypto})  # receipts are signed in the caller's session
     ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns, ctx.handle_payment_event)
     return ctx

@@ -8,6 +8,7 @@ from payments.models import (
     PaymentEvent,
     PaymentFlag,
 )
+from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
 from services.contacts.models import Contact
@@ -47,6 +48,9 @@ __all__ = [
     "PaymentAttempt",
     "PaymentEvent",
     "PaymentFlag",
+    "Receipt",
+    "ReceiptCounter",
+    "ReceiptKey",
     "RoutingRule",
     "StaffKey",
     "StaffMember",

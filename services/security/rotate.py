@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from payments.models import Bill, GatewayAccount, PaymentEvent
+from payments.receipts.models import Receipt, ReceiptKey
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
 from services.grievances.models import Grievance, GrievanceEvent
@@ -128,6 +129,9 @@ TARGETS: tuple[Target, ...] = (
            _reencrypt("config_enc")),
     Target("payment_events", _table(PaymentEvent), ("body_enc",), _reencrypt("body_enc")),
     Target("bills", _table(Bill), ("payer_name_enc", "mobile_enc", "mobile_hash"), _bill),
+    Target("receipts", _table(Receipt), ("payer_name_enc",), _reencrypt("payer_name_enc")),
+    Target("receipt_keys", _table(ReceiptKey), ("private_key_enc",),
+           _reencrypt("private_key_enc")),
 )
 
 

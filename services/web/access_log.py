@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import re
 
-HIDDEN_PREFIXES = ("/webhooks/", "/webchat/", "/api/v1/media/")
-"""Paths whose query strings never appear in a log line (a signed media link opens the file
-for its lifetime: its signature is a credential)."""
+HIDDEN_PREFIXES = ("/webhooks/", "/webchat/", "/api/v1/media/", "/receipts/pdf/")
+"""Paths whose query strings never appear in a log line (a signed media or receipt link opens
+the file for its lifetime: its signature is a credential)."""
 _QUERY = re.compile(
     r"(?P<path>(?:" + "|".join(re.escape(p) for p in HIDDEN_PREFIXES) + r")[^?\s\"]*)\?[^\s\"]*")
 _SIMULATOR = re.compile(r"(?<![^\s\"])(?P<keep>/sim/[^/?\s\"]+)[^\s\"]*")

@@ -1,5 +1,5 @@
 """Fixtures for payments: a live demo gateway with its simulated Razorpay account, signed
-webhooks from fixture files, and the receipts stand-in."""
+webhooks from fixture files, and a watch on the receipts issued."""
 
 from __future__ import annotations
 
@@ -20,20 +20,19 @@ from sqlalchemy import select
 from payments.attempts import AttemptView
 from payments.models import Bill, GatewayAccount, PaymentAttempt, PaymentEvent
 from payments.razorpay import simulator
-from tests.payments import receipts_stub
+from payments.receipts import issue as receipts_issue
+from tests.payments.receipts_spy import Book
 from tests.support.gateway import LiveGateway
 
 FIXTURES = Path(__file__).parent / "fixtures" / "razorpay"
-STUBBED = receipts_stub.install()
 
 
 @pytest.fixture
-def book() -> Iterator[receipts_stub.Book]:
-    """The receipts issued in this test (the stand-in's, or the real module's calls)."""
-    assert STUBBED, "payments.receipts exists now: test against it instead of the stub"
-    receipts_stub.BOOK.reset()
-    yield receipts_stub.BOOK
-    receipts_stub.BOOK.reset()
+def book(monkeypatch: pytest.MonkeyPatch) -> Iterator[Book]:
+    """The receipts issued in this test, by the real receipts module, watched."""
+    watched = Book()
+    monkeypatch.setattr(receipts_issue, "issue_receipt", watched.issue)
+    yield watched
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from payments.models import Bill
 from payments.razorpay import simulator
 from services.staff.auth import Role, create_key
 from tests.payments.conftest import City
-from tests.payments.receipts_stub import Book
+from tests.payments.receipts_spy import Book
 
 
 def _key(city: City, scope: str = "pb.amritsar") -> dict[str, str]:
@@ -85,15 +85,20 @@ def test_a_late_webhook_is_applied_when_it_comes(city: City, book: Book) -> None
 
 def test_my_payments_lists_only_the_citizens_own(city: City, book: Book) -> None:
     from payments.attempts import payments_of
+    from services.contacts.service import get_or_create
 
     ctx = city.gateway.ctx
-    mine = ctx.start_payment("pb.amritsar", city.bill("PT-2026-0001").id, contact_id="c" * 32)
-    theirs = ctx.start_payment("pb.amritsar", city.bill("TL-2026-0001").id, contact_id="d" * 32)
+    with ctx.sessions() as db:  # two citizens who asked to pay in a conversation
+        me = get_or_create(db, ctx.crypto, "pb.amritsar", "tel:+919800000101").id
+        other = get_or_create(db, ctx.crypto, "pb.amritsar", "tel:+919800000102").id
+        db.commit()
+    mine = ctx.start_payment("pb.amritsar", city.bill("PT-2026-0001").id, contact_id=me)
+    theirs = ctx.start_payment("pb.amritsar", city.bill("TL-2026-0001").id, contact_id=other)
     for attempt in (mine, theirs):
         simulator.pay(city.attempt(attempt.id).external_link_id or "")
     city.settle()
     with ctx.sessions() as db:
-        listed = payments_of(db, "pb.amritsar", "c" * 32)
-        assert payments_of(db, "pb.ludhiana", "c" * 32) == []
+        listed = payments_of(db, "pb.amritsar", me)
+        assert payments_of(db, "pb.ludhiana", me) == []
     assert [(p.id, p.status, p.amount_paise) for p in listed] == [(mine.id, "captured", 480000)]
     assert listed[0].receipt_number == book.by_ref[mine.id].number

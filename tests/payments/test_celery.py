@@ -11,7 +11,6 @@ import pytest
 from payments.models import PaymentEvent
 from services.settings import Settings
 from tests.payments.conftest import City
-from tests.payments.receipts_stub import Book
 from tests.support.gateway import LiveGateway, free_port, make_settings
 from tests.support.services import CeleryWorker, postgres_database, redis_database, worker_env
 
@@ -30,8 +29,8 @@ def gateway(tmp_path: Path) -> Iterator[LiveGateway]:
         live.stop()
 
 
-def test_a_webhook_is_applied_by_a_worker_and_its_receipt_waits_for_the_module(
-        gateway: LiveGateway, city: City, book: Book, tmp_path: Path) -> None:
+def test_a_webhook_is_applied_by_a_worker_which_issues_the_receipt(
+        gateway: LiveGateway, city: City, tmp_path: Path) -> None:
     worker = CeleryWorker(worker_env(gateway.settings), tmp_path / "worker.log").start()
     try:
         attempt = city.start("PT-2026-0002")
@@ -44,8 +43,7 @@ def test_a_webhook_is_applied_by_a_worker_and_its_receipt_waits_for_the_module(
         assert gateway.count(PaymentEvent, PaymentEvent.status == "done") == 1
     finally:
         worker.stop()
-    # the worker process has no receipts module on this branch: the capture stands, the
-    # receipt is left to the safety net (here in the API process, which has the stand-in)
-    assert city.attempt(attempt.id).receipt_number is None
-    assert gateway.ctx.check_payments().receipts == 1
-    assert city.attempt(attempt.id).receipt_number == book.by_ref[attempt.id].number
+    # the worker issued the receipt in the same task: nothing is left to the safety net
+    number = city.attempt(attempt.id).receipt_number
+    assert number is not None and number.startswith("AMR/PT/")
+    assert gateway.ctx.check_payments().receipts == 0

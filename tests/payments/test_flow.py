@@ -15,7 +15,7 @@ from payments.razorpay import simulator
 from payments.reconcile import check_pending, sweep_daily
 from services.db.base import utcnow
 from tests.payments.conftest import City
-from tests.payments.receipts_stub import Book
+from tests.payments.receipts_spy import Book
 
 BILL = "WS-2026-0001"  # water, overdue: ₹360.00 + ₹25.00 meter rent + ₹38.50 penalty
 

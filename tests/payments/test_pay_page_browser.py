@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.payments.conftest import City
-from tests.payments.receipts_stub import Book
+from tests.payments.receipts_spy import Book
 from tests.web.conftest import Chromium
 from tests.web.conftest import chromium as chromium  # the session's browser (a fixture)
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from payments.models import Bill, PaymentEvent, PaymentFlag
 from tests.payments.conftest import City
-from tests.payments.receipts_stub import Book
+from tests.payments.receipts_spy import Book
 
 BILL = "PT-2026-0001"
 

@@ -15,8 +15,8 @@ outside over HTTP:
    second variant) lists a filtered page, one request after another. Latency counts from the
    due time, so a queue in the server shows. The variant without the list is the baseline.
 
-    .venv/bin/python -m bench.grievance_list            # 1,000,000 rows; 5, 10 and 20/s, 20 s
-    .venv/bin/python -m bench.grievance_list --quick    # 100,000 rows; 5 and 10/s, 8 s
+    .venv/bin/python -m bench.grievance_list            # 1,000,000 rows; 10, 40 and 100/s, 20 s
+    .venv/bin/python -m bench.grievance_list --quick    # 100,000 rows; 10 and 40/s, 8 s
 
 Goals: list p99 <= 100 ms per page (first, filtered, deep cursor); >= 100 lifecycles/s with
 their filtered list.
@@ -59,15 +59,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--samples", type=int, default=200, help="requests per list page kind")
-    parser.add_argument("--rates", default="5,10,20", help="offered lifecycles per second")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of each step")
+    parser.add_argument("--samples", type=int, help="requests per list page kind (200)")
+    parser.add_argument("--rates", help="offered lifecycles per second (10,40,100)")
+    parser.add_argument("--seconds", type=float, help="length of each step (20)")
     parser.add_argument("--redis-db", type=int, default=7)
-    parser.add_argument("--quick", action="store_true", help="100,000 rows, shorter steps")
+    parser.add_argument("--quick", action="store_true",
+                        help="100,000 rows, 60 samples, 10 and 40/s for 8 s (unless given)")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.rows, args.samples, args.rates, args.seconds = 100_000, 60, "5,10", 8.0
-    args.rates = [float(r) for r in args.rates.split(",")]
+    quick = args.quick
+    if quick and args.rows == parser.get_default("rows"):
+        args.rows = 100_000
+    args.samples = args.samples or (60 if quick else 200)
+    args.rates = [float(r) for r in (args.rates or ("10,40" if quick else "10,40,100"))
+                  .split(",")]
+    args.seconds = args.seconds or (8.0 if quick else 20.0)
     return args
 
 

@@ -78,9 +78,24 @@ class BuiltinRegistry:
         self.db = db
         self.crypto = crypto
         self._conditions: dict[tuple[str, Filters], list[ColumnElement[bool]]] = {}
+        self._loaded: dict[str, Grievance] = {}
+        """Rows read by public id in this session (`contact_of` answers from them)."""
+        self._held: list[object] = []
+        """Master rows loaded with them: the identity map holds no object alive by itself."""
 
-    def _view(self, g: Grievance, history: bool = True) -> GrievanceView:
-        """Assemble the neutral view of a row."""
+    def _history(self, g: Grievance) -> list[tuple[GrievanceEvent, GrievanceRating | None]]:
+        """A grievance's events, oldest first, each with the rating of it (resolutions only)
+        in the same query."""
+        return [(e, r) for e, r in self.db.execute(
+            select(GrievanceEvent, GrievanceRating)
+            .outerjoin(GrievanceRating, GrievanceRating.resolution_id == GrievanceEvent.id)
+            .where(GrievanceEvent.grievance_id == g.id)
+            .order_by(GrievanceEvent.at, GrievanceEvent.id))]
+
+    def _view(self, g: Grievance, history: bool = True,
+              events: list[tuple[GrievanceEvent, GrievanceRating | None]] | None = None,
+              ) -> GrievanceView:
+        """Assemble the neutral view of a row (with `events` when they are loaded already)."""
         category = self.db.get_one(Category, g.category_id)
         locality = self.db.get_one(Locality, g.locality_id)
         ward = self.db.get_one(Ward, g.ward_id)
@@ -88,13 +103,13 @@ class BuiltinRegistry:
         rating: Rating | None = None
         resolution: GrievanceEvent | None = None
         if history:
-            rows = list(self.db.scalars(select(GrievanceEvent)
-                                        .where(GrievanceEvent.grievance_id == g.id)
-                                        .order_by(GrievanceEvent.at, GrievanceEvent.id)))
+            rows = events if events is not None else self._history(g)
             entries = tuple(HistoryEntry(aware(r.at), r.actor, r.action, r.from_status,
-                                         r.to_status, self._note(r), r.note_key) for r in rows)
-            resolution = next((r for r in reversed(rows) if r.action == "resolve"), None)
-            rating = self._rating(resolution) if resolution is not None else None
+                                         r.to_status, self._note(r), r.note_key)
+                            for r, _ in rows)
+            resolution, rated = next(((r, rated) for r, rated in reversed(rows)
+                                      if r.action == "resolve"), (None, None))
+            rating = self._rating(rated) if rated is not None else None
         return GrievanceView(
             id=g.public_id, tenant_id=g.tenant_id, category=category.code,
             category_names=dict(category.names), locality=locality.code,
@@ -106,12 +121,8 @@ class BuiltinRegistry:
             assignee_id=g.assignee_id, escalation_level=g.escalation_level or 0,
             rating=rating, resolved_at=aware(resolution.at) if resolution else None)
 
-    def _rating(self, resolution: GrievanceEvent) -> Rating | None:
-        """The citizen's rating of a resolution, if they gave one."""
-        row = self.db.scalar(select(GrievanceRating)
-                             .where(GrievanceRating.resolution_id == resolution.id))
-        if row is None:
-            return None
+    def _rating(self, row: GrievanceRating) -> Rating:
+        """The citizen's rating of a resolution in clear."""
         comment = self.crypto.decrypt(row.comment_enc) if row.comment_enc else None
         return Rating(row.stars, comment, aware(row.created_at))
 
@@ -120,11 +131,21 @@ class BuiltinRegistry:
         return self.crypto.decrypt(event.note_enc) if event.note_enc else event.note
 
     def _row(self, scope: str, public_id: str, lock: bool = False) -> Grievance:
-        """The row for a public id within scope, else NotFound (locked for update if asked)."""
-        q = select(Grievance).where(Grievance.public_id == public_id.strip().upper())
-        g = self.db.scalar(q.with_for_update() if lock else q)
-        if g is None or not in_scope(g.tenant_id, scope):
+        """The row for a public id within scope, else NotFound (locked for update if asked).
+
+        Its category, locality and ward come in the same query (held, so `_view` and the
+        workflow find them in the session); only the grievance's row is locked."""
+        q = (select(Grievance, Category, Locality, Ward)
+             .join(Category, Category.id == Grievance.category_id)
+             .join(Locality, Locality.id == Grievance.locality_id)
+             .join(Ward, Ward.id == Grievance.ward_id)
+             .where(Grievance.public_id == public_id.strip().upper()))
+        found = self.db.execute(q.with_for_update(of=Grievance) if lock else q).first()
+        if found is None or not in_scope(found[0].tenant_id, scope):
             raise NotFound(public_id)
+        g = found[0]
+        self._held.extend(found[1:])
+        self._loaded[g.public_id] = g
         return g
 
     def file(self, *, tenant_id: str, category_id: str, locality_id: str, description: str,
@@ -291,22 +312,34 @@ class BuiltinRegistry:
         if g.status not in allowed:
             raise InvalidTransition(f"{action} from {g.status}")
         member = self._assignee(g, assignee) if assignee is not None else None
-        self._record(g, action, actor, target, note, note_key)
+        events = self._history(g)
+        events.append((self._record(g, action, actor, target, note, note_key, events), None))
         if member is not None:
             routing.hand_to(self.db, self.crypto, g, member)
         self.db.flush()
-        return self._view(g)
+        return self._view(g, events=events)
 
     def _record(self, g: Grievance, action: str, actor: str, target: str,
-                note: str | None, note_key: str | None = None) -> None:
-        """Add the history entry of a change and move the grievance to `target`."""
-        now = next_instant(self.db, g.id, utcnow())
-        self.db.add(GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=now, actor=actor,
-                                   action=action, from_status=g.status, to_status=target,
-                                   note_enc=self.crypto.encrypt(note) if note else None,
-                                   note_key=note_key))
+                note: str | None, note_key: str | None = None,
+                events: list[tuple[GrievanceEvent, GrievanceRating | None]] | None = None,
+                ) -> GrievanceEvent:
+        """Add the history entry of a change and move the grievance to `target` (the new
+        entry comes strictly after the last of `events`, when the history is loaded)."""
+        if events is None:
+            now = next_instant(self.db, g.id, utcnow())
+        else:
+            now = utcnow()
+            last = max((aware(e.at) for e, _ in events), default=None)
+            if last is not None and now <= last:
+                now = last + timedelta(microseconds=1)
+        event = GrievanceEvent(tenant_id=g.tenant_id, grievance_id=g.id, at=now, actor=actor,
+                               action=action, from_status=g.status, to_status=target,
+                               note_enc=self.crypto.encrypt(note) if note else None,
+                               note_key=note_key)
+        self.db.add(event)
         g.status = target
         g.updated_at = now
+        return event
 
     def _filed_by(self, scope: str, public_id: str, contact_id: str) -> Grievance:
         """The row, locked, if this contact filed it; NotFound for anyone else."""
@@ -390,8 +423,10 @@ class BuiltinRegistry:
         return member
 
     def contact_of(self, *, public_id: str) -> Mapping[str, Any] | None:
-        """The contact and channel account a grievance came from."""
-        g = self.db.scalar(select(Grievance).where(Grievance.public_id == public_id.upper()))
+        """The contact and channel account a grievance came from (no query for one this
+        registry read already)."""
+        g = self._loaded.get(public_id.upper()) or self.db.scalar(
+            select(Grievance).where(Grievance.public_id == public_id.upper()))
         if g is None or g.contact_id is None or g.account_id is None:
             return None
         return {"contact_id": g.contact_id, "account_id": g.account_id}

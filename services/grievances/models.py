@@ -28,12 +28,15 @@ LIST_INDEXES = (
     Index("ix_grievances_tenant_status_list", "tenant_id", "status", *LIST_ORDER,
           postgresql_ops=PATTERN_OPS),
     _by_place("ix_grievances_ward_list", "ward_id"),
+    Index("ix_grievances_ward_status_list", "ward_id", "status", *LIST_ORDER,
+          postgresql_include=["tenant_id"]),
     _by_place("ix_grievances_category_list", "category_id"),
     _by_place("ix_grievances_locality_list", "locality_id"),
     Index("ix_grievances_list", *LIST_ORDER),
     Index("ix_grievances_status_list", "status", *LIST_ORDER),
 )
-"""One index per filter the list is read by, each ending in the list order (migration 0012).
+"""One index per filter the list is read by, each ending in the list order (migration 0012;
+a ward's grievances of one status, an officer's open work, 0017).
 
 A city's page is read in order from its tenant's index, its status's, or its ward's,
 category's or locality's; a state's (a range of `tenant_id`) from `ix_grievances_list` /

@@ -1,13 +1,25 @@
-"""Creating and checking staff API keys (`nsk_<id>_<secret>`; only a hash is stored)."""
+"""Creating and checking staff API keys (`nsk_<id>_<secret>`; only a hash is stored).
+
+A key that authenticated is remembered by the process for `CACHE_SECONDS` (`KeyCache`), so a
+busy officer's requests do not read the key and its member on every call: a revocation, a
+retirement or a change of role or scope made in this process takes effect at once (any flush
+touching `staff_keys` or `staff_members` empties the cache), and one made by another process
+(the CLI, another API worker) within `CACHE_SECONDS`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from services.db.base import utcnow
@@ -83,16 +95,85 @@ def create_key(db: Session, *, scope: str, role: Role, name: str = "",
     return f"nsk_{key_id}_{secret}"
 
 
+CACHE_SECONDS = 5.0
+"""How long a process trusts a key it verified before reading it again: the longest a key
+revoked (or a member retired or changed) by another process still works here."""
+CACHE_ENTRIES = 10_000
+"""Keys remembered at most; past this the cache starts afresh."""
+
+
+class KeyCache:
+    """Keys this process verified lately: key id -> (secret hash, principal, valid until).
+
+    Only successes are kept (a wrong or revoked key is looked up every time); a hit still
+    compares the presented secret's hash with the stored one."""
+
+    def __init__(self, seconds: float = CACHE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._entries: dict[str, tuple[str, Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_id: str, digest: str) -> Principal | None:
+        """The remembered principal for this key and secret, unless expired."""
+        entry = self._entries.get(key_id)
+        if entry is None or entry[2] <= self.clock():
+            return None
+        return entry[1] if hmac.compare_digest(entry[0], digest) else None
+
+    def put(self, key_id: str, digest: str, principal: Principal) -> None:
+        """Remember a key that just authenticated."""
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= CACHE_ENTRIES:
+                self._entries.clear()
+            self._entries[key_id] = (digest, principal, self.clock() + self.seconds)
+
+    def clear(self) -> None:
+        """Forget every key (a key or member changed in this process)."""
+        with self._lock:
+            self._entries.clear()
+
+
+verified = KeyCache()
+"""The process's cache of verified keys (see the module docstring)."""
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_staff_change(session: Session, _context: Any) -> None:
+    """Empty the key cache when a flush wrote a key or a staff member (revoked, retired,
+    role or scope changed): this process honours it from the next request on."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, StaffKey | StaffMember):
+            verified.clear()
+            return
+
+
 def authenticate(db: Session, token: str) -> Principal | None:
-    """The principal of a presented key, or None when unknown, wrong or revoked."""
+    """The principal of a presented key, or None when unknown, wrong or revoked (a key
+    verified within CACHE_SECONDS is answered from `verified`)."""
     prefix, _, rest = token.partition("_")
     key_id, _, secret = rest.partition("_")
     if prefix != "nsk" or not key_id or not secret:
         return None
+    digest = _digest(secret)
+    cached = verified.get(key_id, digest)
+    if cached is not None:
+        return cached
+    principal = _verify(db, key_id, digest)
+    if principal is not None:
+        verified.put(key_id, digest, principal)
+    return principal
+
+
+def _verify(db: Session, key_id: str, digest: str) -> Principal | None:
+    """The principal of a key read from the database, or None."""
     row = db.get(StaffKey, key_id)
     if row is None or row.revoked_at is not None:
         return None
-    if not hmac.compare_digest(row.secret_hash, _digest(secret)):
+    if not hmac.compare_digest(row.secret_hash, digest):
         return None
     if row.staff_id is None:
         return Principal(row.id, row.tenant_scope, Role(row.role), row.name)

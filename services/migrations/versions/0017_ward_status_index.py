@@ -7,15 +7,15 @@ each it counted (14 ms). Led by the ward and the status, the count reads only th
 the page reads no row it drops. It carries the tenant, so the scope check stays in the index.
 Built CONCURRENTLY on PostgreSQL, as 0012's were; SQLite has no INCLUDE.
 
-Revision ID: 0017_glist
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 """
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0017_glist"
-down_revision: str | None = "0014"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -33,15 +33,21 @@ MAX_TURN_ATTEMPTS = 3
 """A turn that fails this often (a bug, not an outage) is given up on, so later ones can run."""
 
 
-def _next(sessions: sessionmaker[Session], conversation: str) -> InboxEvent | None:
-    """The conversation's oldest pending event."""
+BATCH = 20
+"""Pending events of one conversation read at a time (a burst of one citizen's messages is
+one query, not one per message)."""
+
+
+def _pending(sessions: sessionmaker[Session], conversation: str,
+             limit: int = BATCH) -> list[InboxEvent]:
+    """The conversation's oldest pending events, oldest first."""
     with sessions() as db:
-        row = db.scalars(select(InboxEvent).where(
+        rows = list(db.scalars(select(InboxEvent).where(
             InboxEvent.conversation == conversation, InboxEvent.status == "pending")
-            .order_by(InboxEvent.created_at, InboxEvent.id).limit(1)).first()
-        if row is not None:
+            .order_by(InboxEvent.created_at, InboxEvent.id).limit(limit)))
+        for row in rows:
             db.expunge(row)
-        return row
+        return rows
 
 
 def _handle(ctx: AppContext, row: InboxEvent) -> bool:
@@ -81,12 +87,13 @@ def run_conversation(ctx: AppContext, conversation: str) -> int:
         with ctx.store.lease(conversation, ctx.settings.turn_lease_seconds) as lease:
             if not lease.held:
                 return handled
-            while (row := _next(ctx.sessions, conversation)) is not None:
-                if not _handle(ctx, row):
-                    return handled  # the sweeper retries it after a pause
-                handled += 1
-                lease.renew()
-        if _next(ctx.sessions, conversation) is None:
+            while rows := _pending(ctx.sessions, conversation):
+                for row in rows:
+                    if not _handle(ctx, row):
+                        return handled  # the sweeper retries it after a pause
+                    handled += 1
+                    lease.renew()
+        if not _pending(ctx.sessions, conversation, limit=1):
             return handled
 
 

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from bots.actions import Reply
 from bots.prompts import Localized, Msg, Param
+from i18n import LANGUAGES
+from services.conversation.render import render_msg
 from services.tenancy.models import Tenant
 
 AFTER = frozenset({"help.text", "grievance.filed"})
@@ -69,3 +71,10 @@ def with_contact(db: Session, tenant: Tenant,
             parts += [part, *extra] if part.key in AFTER else [part]
         found.append((Reply(replace(reply.prompt, parts=tuple(parts))), language))
     return found
+
+
+def contact_lines(db: Session, tenant: Tenant) -> dict[str, list[str]]:
+    """The contact details as one line each, in every language (the web chat's header shows
+    them in the page's language; empty when the city and its state give none)."""
+    parts = contact_parts(db, tenant)[1:]  # without the "Contact <city>:" line
+    return {code: [render_msg(part, code) for part in parts] for code in LANGUAGES} if parts else {}

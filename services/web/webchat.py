@@ -27,7 +27,7 @@ from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
 from services.contacts.models import Contact
 from services.contacts.service import urn_for
-from services.conversation.contact import public_contact
+from services.conversation.contact import contact_lines, public_contact
 from services.db.base import aware
 from services.fonts import FontsMissing, font_file
 from services.fonts import version as fonts_version
@@ -168,6 +168,7 @@ def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) ->
             "post_url": f"/webhooks/webchat/{account.id}",
             "tenant_names": dict(tenant.names or {}) if tenant else {},
             "contact": public_contact(db, tenant) if tenant else {},
+            "contact_lines": contact_lines(db, tenant) if tenant else {},
             "photo_max_bytes": ctx.settings.media_max_bytes,
             "default_language": tenant.default_language if tenant else "en"}
 

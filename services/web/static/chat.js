@@ -22,7 +22,7 @@
     log: $("log"), list: $("messages"), typing: $("typing"), announcer: $("announcer"),
     banner: $("banner"), bannerText: $("banner-text"), retry: $("retry"), city: $("city"),
     form: $("composer"), input: $("input"), send: $("send"), menu: $("menu"),
-    inputLabel: $("input-label"), logLabel: $("log-label"), brand: $("brand"),
+    inputLabel: $("input-label"), logLabel: $("log-label"), brand: $("brand"), contact: $("contact"),
     photo: $("photo"), photoFile: $("photo-file"),
     attachments: $("attachments"),
   };
@@ -33,7 +33,7 @@
   const storageKey = "nagarsetu.webchat." + (tenantParam || "default");
 
   const S = {
-    token: null, account: null, postUrl: null, names: {}, defaultLang: "en",
+    token: null, account: null, postUrl: null, names: {}, contactLines: {}, defaultLang: "en",
     lang: "en", dir: null, seen: new Set(), refs: new Set(), local: new Map(),
     queue: [], pumping: false, latestMs: 0, loaded: false, fatal: false,
     polling: false, pollAgain: false, pollTimer: 0, pollDelay: POLL.active, pollErrors: 0,
@@ -98,6 +98,9 @@
     el.retry.textContent = t("retry");
     el.photo.textContent = t("addPhoto");
     el.city.textContent = S.names[S.lang] || S.names[S.defaultLang] || S.names.en || "";
+    const contact = S.contactLines[S.lang] || S.contactLines[S.defaultLang] || [];
+    el.contact.textContent = contact.join(" · ");
+    el.contact.hidden = contact.length === 0;
     el.brand.textContent = t("brand");
     el.brand.lang = S.lang;
     document.title = t("brand");
@@ -212,6 +215,7 @@
         S.account = data.account;
         S.postUrl = data.post_url;
         S.names = data.tenant_names || {};
+        S.contactLines = data.contact_lines || {};
         S.defaultLang = data.default_language || "en";
         S.photoMaxBytes = data.photo_max_bytes || 10 * 1024 * 1024;
         save();

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from tests.payments.conftest import City
 from tests.payments.receipts_spy import Book
 from tests.web.conftest import Chromium
-from tests.web.conftest import chromium as chromium  # the session's browser (a fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -22,16 +22,32 @@ TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|\[|\]|/[^\s/\[\]()<>]+|[-+]?\d*\.?\d+|
 
 
 def objects(data: bytes) -> dict[int, bytes]:
-    """Every `n 0 obj … endobj` of the file by number."""
-    return {int(m.group(1)): m.group(2)
-            for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", data, re.S)}
+    """Every `n 0 obj … endobj` of the file by number. A stream is skipped by its /Length,
+    since its bytes (a compressed font) may hold "endobj" or "endstream" by chance."""
+    found: dict[int, bytes] = {}
+    pos = 0
+    while (start := re.compile(rb"(\d+) 0 obj").search(data, pos)) is not None:
+        body = start.end()
+        opened = re.compile(rb"stream\r?\n|endobj").search(data, body)
+        assert opened is not None
+        end = opened.start()
+        if opened.group(0).startswith(b"stream"):
+            length = re.search(rb"/Length (\d+)", data[body:opened.start()])
+            assert length is not None
+            end = opened.end() + int(length.group(1))
+        close = data.index(b"endobj", end)
+        found[int(start.group(1))] = data[body:close]
+        pos = close + len(b"endobj")
+    return found
 
 
 def stream(obj: bytes) -> bytes:
-    """An object's stream, inflated when it is compressed."""
-    raw = re.search(rb"stream\r?\n(.*?)\r?\nendstream", obj, re.S)
-    assert raw is not None
-    return zlib.decompress(raw.group(1)) if b"/FlateDecode" in obj else raw.group(1)
+    """An object's stream (exactly /Length bytes), inflated when it is compressed."""
+    opened = re.search(rb"stream\r?\n", obj)
+    length = re.search(rb"/Length (\d+)", obj)
+    assert opened is not None and length is not None
+    raw = obj[opened.end():opened.end() + int(length.group(1))]
+    return zlib.decompress(raw) if b"/FlateDecode" in obj else raw
 
 
 def ref(obj: bytes, name: bytes) -> int:

@@ -10,16 +10,6 @@ import pytest
 
 from tests.support.gateway import LiveGateway, SmsPhone, free_port, make_settings
 from tests.support.services import postgres_database
-from tests.web.conftest import Chromium
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Chromium]:
-    """One browser for the whole run, launched when a test first needs it (here, so that
-    every folder's browser tests share it: Playwright's sync API runs one instance a thread)."""
-    launcher = Chromium()
-    yield launcher
-    launcher.close()
 
 
 @pytest.fixture

@@ -74,7 +74,8 @@ def load_job(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
     adapter = adapter_for(crypto, account)
     return Job(adapter, outbound, config.base_url + webhook_path(account, "status"),
                buckets(crypto, adapter, account.id, outbound.to), message.tenant_id,
-               price_of(config.prices, account.channel_type, outbound.text,
+               # priced as the provider bills it: the text with its choices rendered in
+               price_of(config.prices, account.channel_type, adapter.render_text(outbound),
                         outbound.window_open))
 
 

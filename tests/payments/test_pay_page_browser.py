@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +13,16 @@ from tests.payments.receipts_spy import Book
 from tests.web.conftest import Chromium
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chromium() -> Iterator[Chromium]:
+    """A browser for this test alone, closed after it: Playwright's sync API holds an event
+    loop in the thread while it runs, so a session-wide one started here would break every
+    later test that runs asyncio (and a second instance, the web tests' browser)."""
+    launcher = Chromium()
+    yield launcher
+    launcher.close()
 
 
 def test_paying_on_the_page_captures_and_receipts(chromium: Chromium, city: City,

@@ -14,20 +14,29 @@ from typer.testing import CliRunner
 from services.cli import app
 from services.messaging.attempt import Code
 from services.messaging.models import OutboxItem
-from services.messaging.prices import DEFAULT_PRICES_PAISE
+from services.messaging.prices import DEFAULT_PRICES_PAISE, price_of
 from services.settings import get_settings
 from services.staff.auth import Role, create_key
 from tests.support.gateway import LiveGateway, SmsPhone, free_port, make_settings
 
-SMS = DEFAULT_PRICES_PAISE["twilio-sms"]
 ALLOWED = 3
 
 
 @pytest.fixture
-def capped(tmp_path: Path) -> Iterator[LiveGateway]:
-    """A gateway whose cities may spend three Twilio SMS a day."""
+def greeting_price(gateway: LiveGateway) -> int:
+    """What the first reply (the language question, in the state's languages) costs as Twilio
+    SMS, read off an uncapped gateway: the price of a segment times the segments the phone
+    received."""
+    text = SmsPhone(gateway).chat("hello")
+    return price_of(DEFAULT_PRICES_PAISE, "twilio-sms", text, window_open=False)
+
+
+@pytest.fixture
+def capped(tmp_path: Path, greeting_price: int) -> Iterator[LiveGateway]:
+    """A gateway whose cities may spend three such replies a day."""
     port = free_port()
-    live = LiveGateway(make_settings(tmp_path, port, daily_spend_cap_paise=ALLOWED * SMS),
+    live = LiveGateway(make_settings(tmp_path / "capped", port,
+                                     daily_spend_cap_paise=ALLOWED * greeting_price),
                        port).start()
     yield live
     live.stop()
@@ -39,7 +48,7 @@ def held(gateway: LiveGateway) -> int:
                          OutboxItem.status == "pending")
 
 
-def test_pumping_many_numbers_stops_at_the_cap(capped: LiveGateway,
+def test_pumping_many_numbers_stops_at_the_cap(capped: LiveGateway, greeting_price: int,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     phones = [SmsPhone(capped) for _ in range(8)]
     for phone in phones:
@@ -58,7 +67,7 @@ def test_pumping_many_numbers_stops_at_the_cap(capped: LiveGateway,
         db.commit()
     shown = capped.http.get("/api/v1/spend", headers={"Authorization": f"Bearer {key}"}).json()
     assert (shown["spent_paise"], shown["sends"], shown["cap_paise"]) == (
-        ALLOWED * SMS, ALLOWED, ALLOWED * SMS)
+        ALLOWED * greeting_price, ALLOWED, ALLOWED * greeting_price)
     assert shown["capped_at"] is not None and shown["warned_at"] is not None
     other = capped.http.get("/api/v1/spend", params={"tenant": "pb"},
                             headers={"Authorization": f"Bearer {key}"})
@@ -67,7 +76,7 @@ def test_pumping_many_numbers_stops_at_the_cap(capped: LiveGateway,
     monkeypatch.setenv("DATABASE_URL", capped.settings.database_url)
     monkeypatch.setenv("NAGARSETU_SECRET_KEY", capped.settings.secret_key.get_secret_value())
     monkeypatch.setenv("NAGARSETU_ENV", "test")
-    monkeypatch.setenv("NAGARSETU_DAILY_SPEND_CAP_PAISE", str(ALLOWED * SMS))
+    monkeypatch.setenv("NAGARSETU_DAILY_SPEND_CAP_PAISE", str(ALLOWED * greeting_price))
     get_settings.cache_clear()
     try:
         cli = CliRunner()

@@ -169,6 +169,14 @@ class Chat:
         assert not self.errors, f"JavaScript errors on the page: {self.errors}"
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    """One browser for the whole run, launched when a test first needs it."""
+    launcher = Chromium()
+    yield launcher
+    launcher.close()
+
+
 @pytest.fixture
 def chat(chromium: Chromium, gateway: LiveGateway) -> Iterator[Chat]:
     """The web chat of a live gateway, in a fresh browser profile (empty localStorage)."""

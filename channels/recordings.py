@@ -1,6 +1,8 @@
-"""Downloading a call recording from a voice provider: streamed, bounded, errors of the closed set.
+"""Downloading a provider's file (a call recording, an MMS attachment): streamed, bounded,
+errors of the closed set.
 
-Shared by the voice adapters' `fetch_media`. Which hosts a recording may come from at all is the
+Shared by the voice adapters' `fetch_media` and Twilio's media fetch
+(channels/twilio_sms/media.py). Which hosts a recording may come from at all is the
 core's decision (`NAGARSETU_MEDIA_RECORDING_HOSTS`, checked before an adapter is asked); an
 adapter only adds its credentials, and only for its own provider's host. A redirect is followed
 (Twilio's recordings move to its media store), and httpx drops the credentials when it leaves
@@ -27,24 +29,25 @@ def recording_client(transport: httpx.BaseTransport | None = None) -> Pooled[htt
                        follow_redirects=True)
 
 
-def _http_error(status: int) -> SendError:
-    """The error for a download answered with an HTTP error status."""
+def _http_error(status: int, what: str, throttle_delay: float) -> SendError:
+    """The error for a download of `what` answered with an HTTP error status."""
     if status == 429:
-        return Throttled(f"recording http {status}", retry_after=THROTTLE_DELAY)
+        return Throttled(f"{what} http {status}", retry_after=throttle_delay)
     if status >= 500:
-        return ProviderDown(f"recording http {status}")
-    return ConfigError(f"recording http {status}")
+        return ProviderDown(f"{what} http {status}")
+    return ConfigError(f"{what} http {status}")
 
 
 def download(http: httpx.Client, url: str, auth: tuple[str, str] | None = None,
-             limit: int = MAX_RECORDING_BYTES) -> MediaFile:
-    """The recording's bytes and declared type (the core checks the bytes themselves)."""
+             limit: int = MAX_RECORDING_BYTES, throttle_delay: float = THROTTLE_DELAY,
+             what: str = "recording") -> MediaFile:
+    """The file's bytes and declared type (the core checks the bytes themselves)."""
     if not url.startswith(("https://", "http://")):
         raise ConfigError("media_url_foreign")
     try:
         with http.stream("GET", url, auth=auth) as response:
             if response.status_code >= 400:
-                raise _http_error(response.status_code)
+                raise _http_error(response.status_code, what, throttle_delay)
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():

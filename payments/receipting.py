@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from payments.bills.registry import BillRegistry
 from payments.models import PaymentAttempt
+from payments.receipts import issue as receipts
 from services.db.base import aware, utcnow
 from services.messaging.lanes import Lane
 
@@ -39,8 +40,6 @@ def issue_for(db: Session, bills_for: BillsFor, attempt: PaymentAttempt,
     """Issue the receipt of a captured attempt that has none, and queue the notice."""
     if attempt.status != "captured" or attempt.receipt_number:
         return ()
-    from payments.receipts import issue as receipts  # looked up per call: tests watch it
-
     bill = bills_for(db, attempt.tenant_id).get(attempt.bill_id)
     if bill is None:
         log.error("captured attempt %s has no bill", attempt.id)

@@ -9,21 +9,13 @@ from __future__ import annotations
 import httpx
 
 from channels.contract import MediaFile
-from channels.errors import ConfigError, ConnectionFailed, ProviderDown, SendError, Throttled
+from channels.errors import ConfigError
 from channels.http import LIMITS, Pooled, pooled_http
+from channels.recordings import download
 from channels.twilio_sms.client import THROTTLE_DELAY, TWILIO_API
 
 MAX_MEDIA_BYTES = 16 * 1024 * 1024  # WhatsApp's largest media (audio, video); MMS is 5 MB
 MEDIA_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
-
-
-def _http_error(status: int) -> SendError:
-    """The error for a media download answered with an HTTP error status."""
-    if status == 429:
-        return Throttled(f"media http {status}", retry_after=THROTTLE_DELAY)
-    if status >= 500:
-        return ProviderDown(f"media http {status}")
-    return ConfigError(f"media http {status}")
 
 
 def media_client(transport: httpx.BaseTransport | None = None) -> Pooled[httpx.Client]:
@@ -45,18 +37,5 @@ def fetch_media(http: httpx.Client, url: str, account_sid: str, auth_token: str,
         url = base + url[len(TWILIO_API):]
     if not url.startswith(f"{base}/2010-04-01/Accounts/{account_sid}/Messages/"):
         raise ConfigError("media_url_foreign")
-    try:
-        with http.stream("GET", url, auth=(account_sid, auth_token)) as response:
-            if response.status_code >= 400:
-                raise _http_error(response.status_code)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise ConfigError("media_too_large")
-                chunks.append(chunk)
-            kind = response.headers.get("content-type", "application/octet-stream")
-            return MediaFile(b"".join(chunks), kind.split(";")[0].strip())
-    except httpx.HTTPError as exc:
-        raise ConnectionFailed(type(exc).__name__) from exc
+    return download(http, url, auth=(account_sid, auth_token), limit=limit,
+                    throttle_delay=THROTTLE_DELAY, what="media")

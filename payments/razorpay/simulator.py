@@ -27,6 +27,8 @@ import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from payments.money import rupees_text
+
 router = APIRouter(prefix="/sim/razorpay", tags=["simulator"])
 SIM_VPA = "nagarsetu.sim@razorpay"
 
@@ -214,7 +216,7 @@ async def create_qr(request: Request) -> JSONResponse:
     qr_id = _new_id("qr")
     base = str(request.base_url).rstrip("/") + router.prefix
     content = (f"upi://pay?ver=01&mode=15&pa={SIM_VPA}&pn={quote(str(data.get('name', '')))}"
-               f"&tr={qr_id}&cu=INR&mc=9311&am={amount // 100}.{amount % 100:02d}")
+               f"&tr={qr_id}&cu=INR&mc=9311&am={rupees_text(amount)}")
     qr = {"id": qr_id, "entity": "qr_code", "created_at": int(time.time()),
           "name": data.get("name", ""), "usage": data.get("usage", "single_use"),
           "type": "upi_qr", "image_url": f"{base}/pay/{qr_id}", "image_content": content,
@@ -395,7 +397,7 @@ async def pay_page(entity_id: str) -> HTMLResponse:
         return _page("<p>Unknown link</p>")
     amount = int(target.get("amount") or target.get("payment_amount") or 0)
     status = html.escape(str(target["status"]))
-    return _page(f"<h1>Pay ₹{amount // 100}.{amount % 100:02d}</h1>"
+    return _page(f"<h1>Pay ₹{rupees_text(amount)}</h1>"
                  f"<p>{html.escape(str(target.get('description', '')))}</p>"
                  f"<p id=status>{status}</p>"
                  f"<form method=post><input name=vpa value='citizen@okaxis'>"

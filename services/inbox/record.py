@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
@@ -51,40 +52,52 @@ def decode_event(data: dict[str, Any]) -> InboundEvent:
 
 
 def inbox_values(crypto: Crypto, account: ChannelAccount, medium: str, event: InboundEvent,
-            conversation: str) -> dict[str, Any]:
+                 conversation: str) -> dict[str, Any]:
     """The inbox row's columns for one event."""
     return {"tenant_id": account.tenant_id, "account_id": account.id,
             "external_id": event.external_id, "conversation": conversation, "medium": medium,
             "event_enc": crypto.encrypt_json(encode_event(event))}
 
 
-@cache
-def _postgres_insert() -> str:
-    """The webhook's INSERT as PostgreSQL's driver takes it, compiled once.
+COLUMNS = ("id", "tenant_id", "account_id", "external_id", "conversation", "medium",
+           "event_enc", "status", "attempts", "created_at")
+
+
+def new_row(values: dict[str, Any]) -> dict[str, Any]:
+    """`inbox_values` with the columns the model would default (driver statements bind every
+    column, so nothing is left to the ORM)."""
+    return {"id": new_id(), "status": "pending", "attempts": 0, "created_at": utcnow(),
+            **values}
+
+
+@lru_cache(maxsize=64)
+def postgres_insert(count: int) -> str:
+    """The webhook's INSERT of `count` rows as PostgreSQL's driver takes it (parameters
+    `p<i>_<column>`: `insert_params`), compiled once per count.
 
     Executed as driver SQL on a plain connection: the ORM session and statement compilation
     cost more CPU than the insert itself on the webhook's fast path (0.6 against 0.2 ms here).
-    Every column is bound explicitly, so the Python-side defaults of the model are not needed.
     """
-    statement = (postgresql.insert(InboxEvent)
+    table = cast(Table, InboxEvent.__table__)
+    statement = (postgresql.insert(table)
+                 .values([{c: bindparam(f"p{i}_{c}") for c in COLUMNS} for i in range(count)])
                  .on_conflict_do_nothing(index_elements=["account_id", "external_id"])
-                 .returning(InboxEvent.id))
-    dialect = psycopg_dialect()  # type: ignore[no-untyped-call]
-    return str(statement.compile(dialect=dialect, column_keys=list(COLUMNS)))
+                 .returning(table.c.id))
+    return str(statement.compile(dialect=psycopg_dialect()))  # type: ignore[no-untyped-call]
 
 
-COLUMNS = ("id", "tenant_id", "account_id", "external_id", "conversation", "medium",
-           "event_enc", "status", "attempts", "created_at")
+def insert_params(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters of `postgres_insert(len(rows))` for these rows (from `new_row`)."""
+    return {f"p{i}_{c}": row[c] for i, row in enumerate(rows) for c in COLUMNS}
 
 
 def record_event_fast(conn: Connection, crypto: Crypto, account: ChannelAccount, medium: str,
                       event: InboundEvent) -> str | None:
     """`record_event` on PostgreSQL in autocommit, for the webhook: one driver statement."""
     conversation = conversation_key(crypto, account.tenant_id, medium, event)
-    params = {"id": new_id(), "status": "pending", "attempts": 0, "created_at": utcnow(),
-              **inbox_values(crypto, account, medium, event, conversation)}
-    row = conn.exec_driver_sql(_postgres_insert(), params).first()
-    return conversation if row is not None else None
+    row = new_row(inbox_values(crypto, account, medium, event, conversation))
+    inserted = conn.exec_driver_sql(postgres_insert(1), insert_params([row])).first()
+    return conversation if inserted is not None else None
 
 
 def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: str,

@@ -21,20 +21,14 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Engine, Table, bindparam
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
+from sqlalchemy import Engine
 
-from services.db.base import new_id, utcnow
-from services.inbox.models import InboxEvent
+from services.inbox.record import insert_params, new_row, postgres_insert
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("id", "tenant_id", "account_id", "external_id", "conversation", "medium",
-           "event_enc", "status", "attempts", "created_at")
 MAX_ROWS = 500
 """Rows per statement at most (PostgreSQL allows 65,535 parameters: 10 per row)."""
 
@@ -43,18 +37,6 @@ MAX_ROWS = 500
 class _Request:
     rows: list[dict[str, Any]]
     done: Future[list[str]] = field(default_factory=Future)
-
-
-@lru_cache(maxsize=64)
-def _statement(count: int) -> str:
-    """The multi-row insert for `count` rows as the driver takes it (parameters `p<i>_<column>`),
-    compiled once per batch size."""
-    table = cast(Table, InboxEvent.__table__)
-    statement = (postgresql.insert(table)
-                 .values([{c: bindparam(f"p{i}_{c}") for c in COLUMNS} for i in range(count)])
-                 .on_conflict_do_nothing(index_elements=["account_id", "external_id"])
-                 .returning(table.c.id))
-    return str(statement.compile(dialect=psycopg_dialect()))  # type: ignore[no-untyped-call]
 
 
 class InboxWriter:
@@ -73,8 +55,7 @@ class InboxWriter:
         event_enc); the future gives the conversations of those that were new, once they are
         committed, or the database's error."""
         self._ensure_started()
-        request = _Request([{"id": new_id(), "status": "pending", "attempts": 0,
-                             "created_at": utcnow(), **row} for row in rows])
+        request = _Request([new_row(row) for row in rows])
         self._queue.put(request)
         return request.done
 
@@ -127,8 +108,8 @@ class InboxWriter:
             with self.engine.connect() as conn:
                 for start in range(0, len(rows), MAX_ROWS):
                     chunk = rows[start:start + MAX_ROWS]
-                    params = {f"p{i}_{c}": row[c] for i, row in enumerate(chunk) for c in COLUMNS}
-                    new.update(conn.exec_driver_sql(_statement(len(chunk)), params).scalars())
+                    new.update(conn.exec_driver_sql(postgres_insert(len(chunk)),
+                                                    insert_params(chunk)).scalars())
         except Exception as exc:  # noqa: BLE001  each request answers with the error itself
             for request in batch:
                 request.done.set_exception(exc)

@@ -101,26 +101,34 @@ def served(db: Session, account_id: str, call: str) -> bool:
 
 def no_input(row: Message) -> int:
     """Times in a row the caller let this prompt time out."""
-    return int(row.extras.get(NO_INPUT, 0) or 0)
+    return _counter(row, NO_INPUT)
 
 
 def note_no_input(row: Message) -> int:
     """Count one more time-out at this prompt; the count now."""
-    count = no_input(row) + 1
-    row.extras = {**row.extras, NO_INPUT: count}
-    return count
+    return _bump(row, NO_INPUT)
 
 
 def page_of(row: Message) -> int:
     """The voice page of the prompt's menu the caller is at."""
-    return int(row.extras.get(PAGE, 0) or 0)
+    return _counter(row, PAGE)
 
 
 def turn_page(row: Message) -> int:
     """The caller asked for the menu's next voice page; its number."""
-    page = page_of(row) + 1
-    row.extras = {**row.extras, PAGE: page}
-    return page
+    return _bump(row, PAGE)
+
+
+def _counter(row: Message, key: str) -> int:
+    """A count kept on the prompt's logged reply (0 when never counted)."""
+    return int(row.extras.get(key, 0) or 0)
+
+
+def _bump(row: Message, key: str) -> int:
+    """One more on that count; the count now."""
+    count = _counter(row, key) + 1
+    row.extras = {**row.extras, key: count}
+    return count
 
 
 def served_step(db: Session, account_id: str, call: str) -> int:

@@ -46,20 +46,20 @@ def sms_account(db: Session, tenant_id: str) -> ChannelAccount | None:
 
 def assigned_message(db: Session, g: Grievance) -> Msg:
     """What a new holder reads when a grievance is assigned: number, category, place, due."""
-    return _holder_message(db, g, "staff.assigned")
+    category = db.get_one(Category, g.category_id)
+    locality = db.get_one(Locality, g.locality_id)
+    return Msg("staff.assigned", {"id": g.public_id, "category": Localized(dict(category.names)),
+                                  "locality": Localized(dict(locality.names)),
+                                  "due": Date(aware(g.due_at))})
 
 
 def escalated_message(db: Session, g: Grievance) -> Msg:
     """What the new holder reads: the number, category, place and the missed due date."""
-    return _holder_message(db, g, "staff.escalated")
-
-
-def _holder_message(db: Session, g: Grievance, key: str) -> Msg:
-    """A notice to the grievance's holder under `key`: its number, category, place and due."""
     category = db.get_one(Category, g.category_id)
     locality = db.get_one(Locality, g.locality_id)
-    return Msg(key, {"id": g.public_id, "category": Localized(dict(category.names)),
-                     "locality": Localized(dict(locality.names)), "due": Date(aware(g.due_at))})
+    return Msg("staff.escalated", {"id": g.public_id, "category": Localized(dict(category.names)),
+                                   "locality": Localized(dict(locality.names)),
+                                   "due": Date(aware(g.due_at))})
 
 
 def _email(db: Session, crypto: Crypto, member: StaffMember, g: Grievance, message: Msg,

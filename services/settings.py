@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_inflight_seconds: int = 120
     sweep_interval_seconds: float = 5.0
+    worker_reply_threads: int = Field(4, ge=0, le=64)
+    """Threads in each Celery worker process that send the replies its own turns wrote
+    (0: every reply goes through the replies queue)."""
     turn_lease_seconds: float = 20.0
     """How long a worker holds a conversation without renewing (a killed worker's lapses)."""
     inbox_sweep_age_seconds: float = 10.0

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from bots.actions import Call, Reply, SetLanguage, SetOptOut
@@ -208,6 +209,14 @@ def converse(ctx: AppContext, account_id: str, tenant_id: str, medium: str,
         return turn(ctx, account_id, medium, event, key)
 
 
+def account_and_tenant(db: DbSession, account_id: str) -> tuple[ChannelAccount, Tenant]:
+    """The account and its city, in one round trip."""
+    row = db.execute(select(ChannelAccount, Tenant)
+                     .join(Tenant, Tenant.id == ChannelAccount.tenant_id)
+                     .where(ChannelAccount.id == account_id)).one()
+    return row[0], row[1]
+
+
 def turn(ctx: AppContext, account_id: str, medium: str, event: InboundEvent, key: str,
          inbox_id: str | None = None) -> Handled:
     """One event's whole turn in one transaction; the caller holds the conversation.
@@ -217,8 +226,7 @@ def turn(ctx: AppContext, account_id: str, medium: str, event: InboundEvent, key
     """
     urn = urn_for(medium, event.sender)
     with ctx.sessions() as db:
-        account = db.get_one(ChannelAccount, account_id)
-        tenant = db.get_one(Tenant, account.tenant_id)
+        account, tenant = account_and_tenant(db, account_id)
         contact = get_or_create(db, ctx.crypto, tenant.id, urn)
         cls = adapter_class(account.channel_type)
         synchronous = cls.capabilities.synchronous
@@ -271,8 +279,7 @@ def _missed_call(ctx: AppContext, account_id: str, urn: str, key: str,
                  event: InboundEvent) -> Handled:
     """Start the conversation with a missed caller on the tenant's SMS (or WhatsApp) account."""
     with ctx.store.lock(key), ctx.sessions() as db:
-        account = db.get_one(ChannelAccount, account_id)
-        tenant = db.get_one(Tenant, account.tenant_id)
+        account, tenant = account_and_tenant(db, account_id)
         contact = get_or_create(db, ctx.crypto, tenant.id, urn)
         if record_inbound(db, ctx.crypto, account, contact, event) is None:
             db.rollback()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 IDLE_PING_SECONDS = 10.0
@@ -96,9 +97,20 @@ def relax_commit(db: Session) -> None:
     undercounts one send). The commit's disk flush, 1–3 ms here, otherwise dominates these
     short transactions. A no-op on SQLite.
     """
+    transaction = db.get_transaction()
+    if transaction is not None and db.info.get("relaxed") is transaction:
+        return  # already set for this transaction
     connection = db.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        db.info["relaxed"] = db.get_transaction()
+
+
+def insert_for(db: Session) -> Any:
+    """The `insert` construct of the session's dialect (PostgreSQL's or SQLite's), which both
+    take `on_conflict_do_nothing` / `on_conflict_do_update`: one statement where a SELECT, a
+    savepoint and an INSERT would be four round trips."""
+    return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from channels.contract import EventKind, InboundEvent, Location
 from services.accounts.models import ChannelAccount
 from services.contacts.service import urn_for
 from services.db.base import new_id, utcnow
+from services.db.engine import insert_for
 from services.inbox.models import InboxEvent
 from services.security.crypto import Crypto
 
@@ -108,8 +109,7 @@ def record_event(db: Session, crypto: Crypto, account: ChannelAccount, medium: s
     the same event loses the unique-key race here and has no effect.
     """
     conversation = conversation_key(crypto, account.tenant_id, medium, event)
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = db.execute(insert(InboxEvent).values(
+    result = db.execute(insert_for(db)(InboxEvent).values(
         **inbox_values(crypto, account, medium, event, conversation),
     ).on_conflict_do_nothing(index_elements=["account_id", "external_id"])
         .returning(InboxEvent.id))

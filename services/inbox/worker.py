@@ -87,12 +87,15 @@ def run_conversation(ctx: AppContext, conversation: str) -> int:
         with ctx.store.lease(conversation, ctx.settings.turn_lease_seconds) as lease:
             if not lease.held:
                 return handled
-            while rows := _pending(ctx.sessions, conversation):
+            while True:
+                rows = _pending(ctx.sessions, conversation)
                 for row in rows:
                     if not _handle(ctx, row):
                         return handled  # the sweeper retries it after a pause
                     handled += 1
                     lease.renew()
+                if len(rows) < BATCH:  # what came meanwhile is found by the look below
+                    break
         if not _pending(ctx.sessions, conversation, limit=1):
             return handled
 

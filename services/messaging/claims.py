@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import Update, and_, or_, update
 from sqlalchemy.orm import Session
 
 from services.db.base import aware
@@ -35,8 +35,10 @@ class Claim:
     """When the row was queued (timezone-aware), for the throttle deadline."""
 
 
-def take(db: Session, outbox_id: str, now: datetime, inflight_seconds: int) -> Claim | None:
-    """Atomically claim a due row and commit; None when another worker has it or it is done."""
+def take(db: Session, outbox_id: str, now: datetime, inflight_seconds: int, *,
+         commit: bool = True) -> Claim | None:
+    """Atomically claim a due row and commit (or leave the commit to the caller, who holds
+    the row's lock until then); None when another worker has it or it is done."""
     stale = now - timedelta(seconds=inflight_seconds)
     relax_commit(db)
     row = db.execute(
@@ -48,7 +50,8 @@ def take(db: Session, outbox_id: str, now: datetime, inflight_seconds: int) -> C
         .returning(OutboxItem.message_id, OutboxItem.claimed_at, OutboxItem.attempts,
                    OutboxItem.created_at)
         .execution_options(synchronize_session=False)).first()
-    db.commit()
+    if commit:
+        db.commit()
     if row is None:
         return None
     message_id, claimed_at, attempts, created_at = row
@@ -56,14 +59,17 @@ def take(db: Session, outbox_id: str, now: datetime, inflight_seconds: int) -> C
     return Claim(outbox_id, message_id, claimed_at, attempts, aware(created_at))
 
 
+def settling(claim: Claim, **values: Any) -> Update:
+    """The UPDATE writing the outbox row's new state if the claim still holds."""
+    return (update(OutboxItem)
+            .where(OutboxItem.id == claim.outbox_id, OutboxItem.status == "sending",
+                   OutboxItem.claimed_at == claim.claimed_at)
+            .values(**values))
+
+
 def settle(db: Session, claim: Claim, **values: Any) -> bool:
     """Write the outbox row's new state if the claim still holds (the caller commits)."""
-    result = db.execute(
-        update(OutboxItem)
-        .where(OutboxItem.id == claim.outbox_id, OutboxItem.status == "sending",
-               OutboxItem.claimed_at == claim.claimed_at)
-        .values(**values)
-        .execution_options(synchronize_session=False))
+    result = db.execute(settling(claim, **values).execution_options(synchronize_session=False))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

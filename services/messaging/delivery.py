@@ -23,6 +23,7 @@ import logging
 import traceback
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.errors import SendError, Throttled
@@ -48,35 +49,39 @@ def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryCon
             outbox_id: str, *, limiter: RateLimiter = UNLIMITED, now: Clock = utcnow,
             rng: Uniform = SYSTEM_RANDOM) -> Outcome:
     """Try to deliver one outbox row; safe to call any number of times."""
-    with sessions() as db:
-        claim = take(db, outbox_id, now(), config.inflight_seconds)
+    with sessions() as db:  # claim, load, limiter, reservation: one transaction, one commit
+        claim = take(db, outbox_id, now(), config.inflight_seconds, commit=False)
         if claim is None:
             return Outcome.SKIPPED
         if claim.attempts > config.max_attempts:  # only takeovers get here: workers died
-            loaded: Job | Exception | None = None
-        else:
-            loaded = _load(db, crypto, config, claim, now)
-    if loaded is None:
-        return record.failed(sessions, claim, Code.ATTEMPTS_EXHAUSTED)
-    if isinstance(loaded, Exception):
-        return _ended_by(sessions, claim, config, now, rng, loaded)
-    try:
-        wait = _acquire(limiter, loaded.buckets)
-    except Exception as exc:  # noqa: BLE001 - never send unmetered; ask again later
-        log.warning("outbox %s: rate limiter unavailable (%s)", claim.outbox_id,
-                    type(exc).__name__)
-        return record.throttled(sessions, claim, config, now, Code.LIMITER_UNAVAILABLE,
-                                backoff(claim.attempts, rng))
-    if wait > 0:
-        return record.throttled(sessions, claim, config, now, Code.RATE_LIMITED, wait)
-    charge = None
-    if loaded.price_paise:
-        with sessions() as db:
+            db.commit()
+            return record.failed(sessions, claim, Code.ATTEMPTS_EXHAUSTED)
+        loaded = _load(db, crypto, config, claim, now)
+        if isinstance(loaded, Exception):
+            kept = _keep_claim(db, sessions, claim, now, config)
+            if kept is None:
+                return Outcome.SKIPPED
+            return _ended_by(sessions, kept, config, now, rng, loaded)
+        try:
+            wait = _acquire(limiter, loaded.buckets)
+        except Exception as exc:  # noqa: BLE001 - never send unmetered; ask again later
+            db.commit()
+            log.warning("outbox %s: rate limiter unavailable (%s)", claim.outbox_id,
+                        type(exc).__name__)
+            return record.throttled(sessions, claim, config, now, Code.LIMITER_UNAVAILABLE,
+                                    backoff(claim.attempts, rng))
+        if wait > 0:
+            db.commit()
+            return record.throttled(sessions, claim, config, now, Code.RATE_LIMITED, wait)
+        charge = None
+        if loaded.price_paise:  # commits the claim with the reservation
             charge = spend.reserve(db, loaded.tenant_id, loaded.price_paise, now(),
-                                   config.daily_cap_paise)
-        if charge is None:
-            wait = min(config.cap_recheck_seconds, spend.until_next_day(now()))
-            return record.throttled(sessions, claim, config, now, Code.SPEND_CAP, wait)
+                                   config.daily_cap_paise, cap=loaded.cap_paise)
+            if charge is None:
+                wait = min(config.cap_recheck_seconds, spend.until_next_day(now()))
+                return record.throttled(sessions, claim, config, now, Code.SPEND_CAP, wait)
+        else:
+            db.commit()
     try:
         result = loaded.adapter.send(loaded.message, loaded.callback)
     except Exception as exc:  # noqa: BLE001 - every attempt ends its claim
@@ -85,6 +90,21 @@ def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryCon
                 spend.release(db, charge)
         return _ended_by(sessions, claim, config, now, rng, exc)
     return record.sent(sessions, claim, result)
+
+
+def _keep_claim(db: Session, sessions: sessionmaker[Session], claim: Claim, now: Clock,
+                config: DeliveryConfig) -> Claim | None:
+    """Commit the claim although the send could not be built, so that its end is recorded
+    (a refused template fails the row rather than being claimed again and again). A database
+    error while loading left the transaction unusable: the row is claimed again in a
+    transaction of its own (None: another worker has it now)."""
+    try:
+        db.commit()
+        return claim
+    except SQLAlchemyError:
+        db.rollback()
+    with sessions() as again:
+        return take(again, claim.outbox_id, now(), config.inflight_seconds)
 
 
 def _load(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,

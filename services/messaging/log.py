@@ -9,36 +9,34 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channels.contract import DeliveryStatus, InboundEvent, StatusUpdate
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
+from services.db.engine import insert_for
 from services.messaging.models import Message
 from services.security.crypto import Crypto
 
 
 def record_inbound(db: Session, crypto: Crypto, account: ChannelAccount, contact: Contact,
                    event: InboundEvent) -> Message | None:
-    """Log an inbound message; None when this provider id was already logged (a duplicate)."""
-    query = select(Message.id).where(Message.account_id == account.id, Message.direction == "in",
-                                     Message.external_id == event.external_id)
-    if db.scalar(query) is not None:
-        return None
+    """Log an inbound message; None when this provider id was already logged (a duplicate).
+
+    One `INSERT … ON CONFLICT DO NOTHING RETURNING` on the unique provider id: a repeated or
+    concurrent delivery of the same event inserts nothing, with no savepoint to roll back.
+    """
     extras: dict[str, object] = {"payload": event.payload} if event.payload else {}
     if event.location:
         extras["location_enc"] = crypto.encrypt(
             json.dumps([event.location.latitude, event.location.longitude]))
-    message = Message(tenant_id=account.tenant_id, account_id=account.id, contact_id=contact.id,
-                      direction="in", external_id=event.external_id,
-                      body_enc=crypto.encrypt(event.text), extras=extras,
-                      status=DeliveryStatus.DELIVERED.value)
-    try:
-        with db.begin_nested():
-            db.add(message)
-    except IntegrityError:
-        return None  # a concurrent delivery of the same event won the race
+    statement = (insert_for(db)(Message).values(
+        tenant_id=account.tenant_id, account_id=account.id, contact_id=contact.id,
+        direction="in", external_id=event.external_id, body_enc=crypto.encrypt(event.text),
+        extras=extras, status=DeliveryStatus.DELIVERED.value)
+        .on_conflict_do_nothing(index_elements=["account_id", "direction", "external_id"])
+        .returning(Message))
+    message: Message | None = db.scalars(statement).first()
     return message
 
 

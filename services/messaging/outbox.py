@@ -12,6 +12,7 @@ from channels.registry import adapter_class
 from i18n.sms import sms_length
 from services.accounts.models import ChannelAccount
 from services.contacts.models import Contact
+from services.db.base import new_id
 from services.messaging.lanes import Lane
 from services.messaging.models import Message, OutboxItem
 from services.security.crypto import Crypto
@@ -30,13 +31,13 @@ def queue_message(db: Session, crypto: Crypto, *, account: ChannelAccount, conta
     if adapter.medium is Medium.SMS:  # what it costs, for previews and reports
         length = sms_length(adapter.render_text(OutboundMessage("", text, choices, ask)))
         extras["sms"] = {"encoding": length.encoding.value, "segments": length.segments}
-    message = Message(tenant_id=account.tenant_id, account_id=account.id, contact_id=contact.id,
-                      direction="out", body_enc=crypto.encrypt(text), language=language,
-                      extras=extras)
-    db.add(message)
-    db.flush()
-    item = OutboxItem(tenant_id=account.tenant_id, message_id=message.id, lane=lane.value,
-                      priority=lane.priority)
-    db.add(item)
+    # ids chosen here, so both rows go in one flush (the log row first: the outbox row refers
+    # to it)
+    message = Message(id=new_id(), tenant_id=account.tenant_id, account_id=account.id,
+                      contact_id=contact.id, direction="out", body_enc=crypto.encrypt(text),
+                      language=language, extras=extras)
+    item = OutboxItem(id=new_id(), tenant_id=account.tenant_id, message_id=message.id,
+                      lane=lane.value, priority=lane.priority)
+    db.add_all((message, item))
     db.flush()
     return item.id

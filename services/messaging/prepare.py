@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from channels.base import ChannelAdapter
 from channels.contract import Ask, Choice, MessagePart, OutboundMessage, RateLimit
@@ -27,9 +27,11 @@ from services.messaging.claims import Claim
 from services.messaging.models import Message
 from services.messaging.prices import price_of
 from services.messaging.resend import TEMPLATE_ONLY
+from services.messaging.spend import effective_cap
 from services.ratelimit.keys import account_key, recipient_key
 from services.security.crypto import Crypto
 from services.templates.service import apply_template
+from services.tenancy.models import Tenant
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,21 @@ class Job:
     tenant_id: str
     price_paise: int
     """What this send costs against the city's daily cap (0: free)."""
+    cap_paise: int
+    """The city's daily cap (its own, its state's, or the deployment's)."""
 
 
 def load_job(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
              now: datetime) -> Job:
     """Build the send; raises TemplateError (refused) or SendError (e.g. a broken config)."""
-    message, account, contact = db.execute(  # one round trip, not three
-        select(Message, ChannelAccount, Contact)
+    state = aliased(Tenant)
+    message, account, contact, own_cap, state_cap = db.execute(  # one round trip, not four
+        select(Message, ChannelAccount, Contact, Tenant.daily_spend_cap_paise,
+               state.daily_spend_cap_paise)
         .join(ChannelAccount, ChannelAccount.id == Message.account_id)
         .join(Contact, Contact.id == Message.contact_id)
+        .outerjoin(Tenant, Tenant.id == Message.tenant_id)
+        .outerjoin(state, state.id == Tenant.parent_id)
         .where(Message.id == claim.message_id)).one()
     outbound = OutboundMessage(
         to=address_of(crypto, contact), text=crypto.decrypt(message.body_enc),
@@ -76,7 +84,8 @@ def load_job(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
                buckets(crypto, adapter, account.id, outbound.to), message.tenant_id,
                # priced as the provider bills it: the text with its choices rendered in
                price_of(config.prices, account.channel_type, adapter.render_text(outbound),
-                        outbound.window_open))
+                        outbound.window_open),
+               effective_cap(own_cap, state_cap, config.daily_cap_paise))
 
 
 def buckets(crypto: Crypto, adapter: ChannelAdapter, account_id: str,

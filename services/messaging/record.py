@@ -13,8 +13,9 @@ from sqlalchemy import case, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.contract import SendResult
+from services.db.base import utcnow
 from services.messaging.attempt import Clock, Code, DeliveryConfig, Outcome
-from services.messaging.claims import Claim, fail_message, settle
+from services.messaging.claims import Claim, fail_message, settle, settling
 from services.messaging.models import Message, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -24,15 +25,25 @@ Sessions = sessionmaker[Session]
 
 def sent(sessions: Sessions, claim: Claim, result: SendResult) -> Outcome:
     """The provider accepted it: keep its id (status callbacks find the message by it)."""
+    log_row = update(Message).values(
+        # explicit: SQLAlchemy binds no `onupdate` default in an UPDATE that reads a CTE
+        updated_at=utcnow(), external_id=result.external_id,
+        # a status callback may already have moved it on
+        status=case((Message.status == "pending", result.status.value), else_=Message.status))
     with sessions() as db:
-        if not settle(db, claim, status="sent", last_error=None):
-            return _lost(claim)
-        db.execute(update(Message).where(Message.id == claim.message_id).values(
-            external_id=result.external_id,
-            # a status callback may already have moved it on
-            status=case((Message.status == "pending", result.status.value),
-                        else_=Message.status))
-            .execution_options(synchronize_session=False))
+        if db.get_bind().dialect.name == "postgresql":  # both rows in one statement
+            settled = settling(claim, status="sent", last_error=None).returning(
+                OutboxItem.message_id).cte("settled")
+            written = db.execute(log_row.where(Message.id == settled.c.message_id)
+                                 .returning(Message.id)
+                                 .execution_options(synchronize_session=False)).first()
+            if written is None:
+                return _lost(claim)
+        else:
+            if not settle(db, claim, status="sent", last_error=None):
+                return _lost(claim)
+            db.execute(log_row.where(Message.id == claim.message_id)
+                       .execution_options(synchronize_session=False))
         db.commit()
     return Outcome.SENT
 

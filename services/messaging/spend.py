@@ -17,11 +17,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from services.db.base import IST, aware
-from services.db.engine import relax_commit
+from services.db.engine import insert_for, relax_commit
 from services.messaging.models import DailySpend
 from services.tenancy.models import Tenant
 
@@ -61,7 +60,11 @@ def cap_for(db: Session, tenant_id: str, default: int) -> int:
                      .where(Tenant.id == tenant_id)).first()
     if row is None:
         return default
-    own, inherited = row
+    return effective_cap(row[0], row[1], default)
+
+
+def effective_cap(own: int | None, inherited: int | None, default: int) -> int:
+    """The city's own cap, else its state's, else the deployment's default."""
     return own if own is not None else inherited if inherited is not None else default
 
 
@@ -89,16 +92,17 @@ def day_total(db: Session, tenant_id: str, now: datetime, default_cap: int) -> D
 
 
 def reserve(db: Session, tenant_id: str, paise: int, now: datetime,
-            default_cap: int) -> Charge | None:
-    """Reserve `paise` of today's cap and commit; None when it would pass the cap."""
+            default_cap: int, *, cap: int | None = None) -> Charge | None:
+    """Reserve `paise` of today's cap and commit (with whatever else the transaction holds);
+    None when it would pass the cap. `cap`: the city's cap as already loaded (`caps_of`),
+    else it is looked up."""
     day = spend_day(now)
     relax_commit(db)
-    cap = cap_for(db, tenant_id, default_cap)
+    if cap is None:
+        cap = cap_for(db, tenant_id, default_cap)
     granted = _add(db, tenant_id, day, paise, cap)
     if granted is None:  # the day's first paid send, or over the cap: make sure the row exists
-        insert = (postgresql.insert if db.get_bind().dialect.name == "postgresql"
-                  else sqlite.insert)
-        db.execute(insert(DailySpend).values(tenant_id=tenant_id, day=day, spent_paise=0,
+        db.execute(insert_for(db)(DailySpend).values(tenant_id=tenant_id, day=day, spent_paise=0,
                                              sends=0)
                    .on_conflict_do_nothing(index_elements=["tenant_id", "day"]))
         granted = _add(db, tenant_id, day, paise, cap)

@@ -24,16 +24,20 @@ from services.inbox.worker import due_conversations, purge, run_conversation
 from services.messaging.lanes import TURNS_QUEUE, Lane
 from services.routing.escalate import run_escalations
 from services.settings import Settings, get_settings
+from services.tasks.local_replies import LocalReplies
 from services.web import access_log
 
 log = logging.getLogger(__name__)
 
 app = Celery("nagarsetu")
 PUBLISH_ERRORS = (KombuError, RedisError, OSError)
+"""What publishing raises while the broker is down (the sweepers catch up later)."""
 TURNS_PER_TASK = 4
 """Conversations per turns task when several are handed on together (the webhook writer's
 batches, the sweeper's finds)."""
-"""What publishing raises while the broker is down (the sweepers catch up later)."""
+LOCAL_BACKLOG_PER_THREAD = 16
+"""Replies waiting for a worker process's own delivery threads, per thread, before further
+ones go through the replies queue."""
 
 
 _CHOSEN: list[Settings] = []
@@ -92,15 +96,21 @@ def worker_context() -> AppContext:
     """The worker process's context, built once; what a turn queues goes back to Celery."""
     access_log.install()  # provider URLs carry tokens: never in a worker's log either
     ctx = build_context(get_settings())
-    ctx.dispatcher = CeleryDispatcher(ctx.settings)
+    threads = ctx.settings.worker_reply_threads
+    local = (LocalReplies(ctx.deliver, threads, threads * LOCAL_BACKLOG_PER_THREAD)
+             if threads else None)
+    ctx.dispatcher = CeleryDispatcher(ctx.settings, local)
     return ctx
 
 
 @worker_process_shutdown.connect  # type: ignore[untyped-decorator]
 def _shutdown(**_: Any) -> None:
-    """Release the process's pooled connections."""
+    """Send the replies already taken, then release the process's pooled connections."""
     if worker_context.cache_info().currsize:
-        worker_context().close()
+        ctx = worker_context()
+        if isinstance(ctx.dispatcher, CeleryDispatcher):
+            ctx.dispatcher.close()
+        ctx.close()
 
 
 @app.task(name="nagarsetu.run_turns")  # type: ignore[untyped-decorator]
@@ -183,13 +193,23 @@ def payments_sweep() -> int:
 class CeleryDispatcher:
     """Sends tasks to their queues; while the broker is down, the sweepers catch up."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, local: LocalReplies | None = None) -> None:
         configure(settings)
+        self.local = local
+        """In a worker process: its own threads for the replies it writes."""
 
     def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
-        """One delivery task per row, on the lane's queue."""
+        """One delivery task per row, on the lane's queue; in a worker, replies go to its own
+        delivery threads while they have room."""
         for outbox_id in outbox_ids:
+            if lane is Lane.REPLY and self.local is not None and self.local.offer(outbox_id):
+                continue
             self._send(deliver_outbox, outbox_id, lane.queue)
+
+    def close(self) -> None:
+        """Wait for the replies this process took (a worker's warm shutdown)."""
+        if self.local is not None:
+            self.local.close()
 
     def enqueue_turns(self, conversations: Iterable[str]) -> None:
         """On the turns queue: one task for a single conversation, else one task per

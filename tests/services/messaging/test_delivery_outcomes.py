@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from channels.contract import Capabilities, DeliveryStatus, OutboundMessage, SendResult
 from channels.errors import (
@@ -19,7 +20,9 @@ from channels.errors import (
 )
 from services.db.base import aware
 from services.messaging.attempt import Outcome
+from services.messaging.claims import Claim
 from services.messaging.models import Message, OutboxItem
+from services.messaging.prepare import Job
 from tests.services.messaging.conftest import NUMBER, TEXT, Pinned, World
 from tests.services.messaging.fake_channel.adapter import Adapter, Send
 
@@ -162,6 +165,29 @@ def test_a_message_that_cannot_be_built_fails_internal_error(world: World,
     assert world.row(outbox_id)[0].last_error == "internal_error"
     assert Adapter.sent == []
     assert outbox_id in caplog.text
+
+
+def test_a_database_error_while_loading_still_ends_the_attempt(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A statement failing mid-load leaves the claim's transaction unusable: the row is
+    claimed again (the rolled-back claim counted no attempt) and failed `internal_error`, not
+    left due to be claimed again and again."""
+    import services.messaging.delivery as delivery
+
+    def broken_load(db: Session, _crypto: object, _config: object, claim: Claim,
+                    _now: object) -> Job:
+        db.add(OutboxItem(id=claim.outbox_id, message_id=claim.message_id))
+        db.flush()  # a unique-key violation: the session must be rolled back
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(delivery, "load_job", broken_load)
+    outbox_id = world.queue()
+    assert world.deliver(outbox_id) is Outcome.FAILED
+    item, message = world.row(outbox_id)
+    assert (item.status, item.last_error, item.attempts) == ("failed", "internal_error", 1)
+    assert message.status == "failed"
+    assert Adapter.sent == []
+    assert world.deliver(outbox_id) is Outcome.SKIPPED
 
 
 def test_template_refusal_fails_before_the_provider(world: World,

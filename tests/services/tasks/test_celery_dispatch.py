@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import threading
 import time
 
 import pytest
@@ -13,6 +14,7 @@ import redis
 from services.messaging.lanes import Lane
 from services.settings import Settings
 from services.tasks.celery_app import TURNS_PER_TASK, CeleryDispatcher, app
+from services.tasks.local_replies import LocalReplies
 from tests.support.services import redis_database
 
 pytestmark = pytest.mark.integration
@@ -62,3 +64,48 @@ def test_a_broker_that_is_down_costs_the_caller_no_wait_and_raises_nothing() -> 
     dispatcher.enqueue_turns(["pb.amritsar:abc"])
     dispatcher.enqueue(["o1"])
     assert time.monotonic() - started < 3
+
+
+def test_a_workers_replies_go_to_its_own_threads_and_the_rest_to_the_queues() -> None:
+    """In a worker process the replies its turns write are delivered there; notices, bulk
+    sends and the replies past the backlog still go through the broker."""
+    url = redis_database()
+    settings = Settings(env="development", redis_url=url, secret_key=secrets.token_hex(32))
+    release = threading.Event()
+    delivered: list[str] = []
+
+    def deliver(outbox_id: str) -> None:
+        release.wait(10)
+        delivered.append(outbox_id)
+
+    local = LocalReplies(deliver, threads=1, backlog=2)
+    dispatcher = CeleryDispatcher(settings, local)
+    dispatcher.enqueue(["r1", "r2", "r3"], Lane.REPLY)  # the backlog holds two
+    dispatcher.enqueue(["n1"], Lane.NOTICE)
+    dispatcher.enqueue(["b1"], Lane.BULK)
+    client = redis.Redis.from_url(url)
+    assert _task_names(client, "replies") == ["nagarsetu.deliver_outbox"] * 2  # r3 and n1
+    assert _task_names(client, "bulk") == ["nagarsetu.deliver_outbox"]
+    release.set()
+    dispatcher.close()  # a warm shutdown sends what was taken
+    assert delivered == ["r1", "r2"]
+    dispatcher.enqueue(["r4"], Lane.REPLY)  # closed: through the broker
+    assert len(_task_names(client, "replies")) == 3
+    client.flushdb()
+
+
+def test_a_local_delivery_that_crashes_frees_its_slot_and_is_logged(
+        caplog: pytest.LogCaptureFixture) -> None:
+    def deliver(outbox_id: str) -> None:
+        raise ValueError("+919812345678")  # its text is never logged
+
+    local = LocalReplies(deliver, threads=1, backlog=1)
+    assert local.offer("r1")
+    local.close()
+    assert "local delivery of outbox r1 crashed: ValueError" in caplog.text
+    assert "+9198" not in caplog.text
+    again = LocalReplies(deliver, threads=1, backlog=1)
+    assert again.offer("r2")
+    time.sleep(0.2)
+    assert again.offer("r3")  # the crashed delivery gave its slot back
+    again.close()

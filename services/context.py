@@ -124,7 +124,8 @@ class AppContext:
 
     def deliver(self, outbox_id: str) -> Outcome:
         """Attempt one outbox row, within the global sending limits."""
-        return deliver(self.sessions, self.crypto, self.delivery, outbox_id, limiter=self.limiter)
+        return deliver(self.sessions, self.crypto, self.delivery, outbox_id, limiter=self.limiter,
+                       autocommit=self.recording)
 
     def due(self) -> Sequence[DueRow]:
         """Outbox rows due now, by lane priority, each as (outbox id, lane)."""

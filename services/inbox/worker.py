@@ -83,12 +83,15 @@ def run_conversation(ctx: AppContext, conversation: str) -> int:
     new events after letting go, so none is stranded.
     """
     handled = 0
+    # reads outside a transaction where the database has them (PostgreSQL autocommit: one
+    # round trip each, no BEGIN and ROLLBACK around it)
+    reads = ctx.recording or ctx.sessions
     while True:
         with ctx.store.lease(conversation, ctx.settings.turn_lease_seconds) as lease:
             if not lease.held:
                 return handled
             while True:
-                rows = _pending(ctx.sessions, conversation)
+                rows = _pending(reads, conversation)
                 for row in rows:
                     if not _handle(ctx, row):
                         return handled  # the sweeper retries it after a pause
@@ -96,7 +99,7 @@ def run_conversation(ctx: AppContext, conversation: str) -> int:
                     lease.renew()
                 if len(rows) < BATCH:  # what came meanwhile is found by the look below
                     break
-        if not _pending(ctx.sessions, conversation, limit=1):
+        if not _pending(reads, conversation, limit=1):
             return handled
 
 

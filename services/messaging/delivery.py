@@ -47,8 +47,10 @@ UNLIMITED = Unlimited()
 
 def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryConfig,
             outbox_id: str, *, limiter: RateLimiter = UNLIMITED, now: Clock = utcnow,
-            rng: Uniform = SYSTEM_RANDOM) -> Outcome:
-    """Try to deliver one outbox row; safe to call any number of times."""
+            rng: Uniform = SYSTEM_RANDOM,
+            autocommit: sessionmaker[Session] | None = None) -> Outcome:
+    """Try to deliver one outbox row; safe to call any number of times (`autocommit`: the
+    database's sessions outside a transaction, for single-statement writes)."""
     with sessions() as db:  # claim, load, limiter, reservation: one transaction, one commit
         claim = take(db, outbox_id, now(), config.inflight_seconds, commit=False)
         if claim is None:
@@ -89,7 +91,7 @@ def deliver(sessions: sessionmaker[Session], crypto: Crypto, config: DeliveryCon
             with sessions() as db:
                 spend.release(db, charge)
         return _ended_by(sessions, claim, config, now, rng, exc)
-    return record.sent(sessions, claim, result)
+    return record.sent(sessions, claim, result, autocommit)
 
 
 def _keep_claim(db: Session, sessions: sessionmaker[Session], claim: Claim, now: Clock,

@@ -23,14 +23,17 @@ log = logging.getLogger(__name__)
 Sessions = sessionmaker[Session]
 
 
-def sent(sessions: Sessions, claim: Claim, result: SendResult) -> Outcome:
-    """The provider accepted it: keep its id (status callbacks find the message by it)."""
+def sent(sessions: Sessions, claim: Claim, result: SendResult,
+         autocommit: Sessions | None = None) -> Outcome:
+    """The provider accepted it: keep its id (status callbacks find the message by it).
+    `autocommit` (PostgreSQL): sessions outside a transaction, for the one statement that
+    writes both rows (no BEGIN and COMMIT round trips around it)."""
     log_row = update(Message).values(
         # explicit: SQLAlchemy binds no `onupdate` default in an UPDATE that reads a CTE
         updated_at=utcnow(), external_id=result.external_id,
         # a status callback may already have moved it on
         status=case((Message.status == "pending", result.status.value), else_=Message.status))
-    with sessions() as db:
+    with (autocommit or sessions)() as db:
         if db.get_bind().dialect.name == "postgresql":  # both rows in one statement
             settled = settling(claim, status="sent", last_error=None).returning(
                 OutboxItem.message_id).cte("settled")

@@ -83,7 +83,8 @@ def handle_event(sessions: sessionmaker[Session], crypto: Crypto, bills_for: Bil
             outcome = apply_notice(db, bills_for, account, notice)
             attempt = find_attempt(db, account, notice)
             refund = (find_refund(db, account.id, notice.refund.our_id, notice.refund.refund_id)
-                      if outcome == "refund_processed" and notice.refund else None)
+                      if outcome in ("refund_processed", "refund_stale") and notice.refund
+                      else None)
             row.status, row.outcome, row.handled_at = "done", outcome, utcnow()
             db.commit()
         except Exception as exc:  # counted and left to the sweep, then re-raised

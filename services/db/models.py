@@ -1,5 +1,6 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
+from payments.bbps.models import BbpsBiller, BbpsNotification, BbpsPayment
 from payments.models import (
     Bill,
     GatewayAccount,
@@ -8,7 +9,6 @@ from payments.models import (
     PaymentEvent,
     PaymentFlag,
 )
-from payments.bbps.models import BbpsBiller, BbpsNotification, BbpsPayment
 from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
 from payments.refund_models import PaymentRefund
 from services.accounts.models import ChannelAccount

@@ -93,7 +93,7 @@ def test_a_duplicate_payment_is_refunded_once_and_the_ledger_follows(city: City,
     with city.gateway.ctx.sessions() as db:
         [change] = db.scalars(select(ConfigChange).where(
             ConfigChange.entity == "payment_refund")).all()
-        assert change.after["note"] == "paid twice at the counter"
+        assert change.after is not None and change.after["note"] == "paid twice at the counter"
         assert change.actor.startswith("staff:")
 
 
@@ -240,7 +240,7 @@ def test_the_citizen_who_paid_is_told_in_their_language(city: City, book: Book) 
     contact_id = _wait(contact)
     _, duplicate = _paid_twice(city, contact_id)
     with city.gateway.ctx.sessions() as db:
-        before = db.scalar(select(func.count()).select_from(OutboxItem))
+        before = db.scalar(select(func.count()).select_from(OutboxItem)) or 0
     assert _refund(city, duplicate, _key(city)).status_code == 201
     _wait(lambda: _rows(city)[0].notice_sent_at is not None)
     with city.gateway.ctx.sessions() as db:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,7 @@ from services.security.crypto import Crypto
 
 log = logging.getLogger(__name__)
 REASONS = ("excess_payment", "duplicate_payment")
+RETRY_AFTER = timedelta(minutes=2)
 MAX_NOTE = 500
 
 
@@ -125,6 +126,7 @@ def send(sessions: sessionmaker[Session], crypto: Crypto, refund_id: str) -> Ref
         if row.status != "requested" or account is None:
             return view_of(row)
         row.tries += 1
+        row.updated_at = utcnow()
         db.commit()
         gateway = gateway_for(crypto, account)
         payment_id, amount, key = row.external_payment_id, row.amount_paise, row.idempotency_key
@@ -151,11 +153,15 @@ def send(sessions: sessionmaker[Session], crypto: Crypto, refund_id: str) -> Ref
         return view_of(row)
 
 
-def retry_unanswered(sessions: sessionmaker[Session], crypto: Crypto) -> int:
-    """Re-send every refund whose gateway answer was lost (the safety net); how many."""
+def retry_unanswered(sessions: sessionmaker[Session], crypto: Crypto, *,
+                     now: datetime | None = None) -> int:
+    """Re-send every refund whose gateway answer was lost (the safety net: untouched for
+    `RETRY_AFTER`, so a request still on its way is not raced); how many were answered."""
+    cutoff = (now or utcnow()) - RETRY_AFTER
     with sessions() as db:
         ids = list(db.scalars(select(PaymentRefund.id).where(
-            PaymentRefund.status == "requested")))
+            PaymentRefund.status == "requested", PaymentRefund.updated_at <= cutoff)
+            .order_by(PaymentRefund.created_at).limit(200)))
     done = 0
     for refund_id in ids:
         try:

@@ -264,3 +264,25 @@ def test_refund_webhooks_parse_from_documented_payloads(name: str) -> None:
                            else NoticeKind.REFUND_FAILED)
     assert notice.refund is not None and notice.refund.payment_id == "pay_X"
     assert notice.refund.amount_paise == 5000 and notice.attempt_id == "a1"
+
+
+def test_the_safety_net_resends_a_refund_whose_answer_was_lost(city: City,
+                                                               book: Book) -> None:
+    from datetime import timedelta
+
+    from payments.refunds import retry_unanswered
+    from services.db.base import utcnow
+
+    _, duplicate = _paid_twice(city)
+    simulator.knobs.drop = True
+    simulator.knobs.api_faults = [503]  # this time the gateway never got it
+    assert _refund(city, duplicate, _key(city)).status_code == 503
+    assert simulator.refunds_of(duplicate) == []
+    ctx = city.gateway.ctx
+    assert retry_unanswered(ctx.sessions, ctx.crypto) == 0  # too recent: maybe on its way
+    assert retry_unanswered(ctx.sessions, ctx.crypto, now=utcnow() + timedelta(minutes=3)) == 1
+    [row] = _rows(city)
+    assert row.status in ("pending", "processed") and row.tries == 2
+    assert len(simulator.refunds_of(duplicate)) == 1
+    assert retry_unanswered(ctx.sessions, ctx.crypto, now=utcnow() + timedelta(minutes=9)) == 0
+    assert len(simulator.refunds_of(duplicate)) == 1

@@ -31,9 +31,12 @@ from payments.bbps.models import BbpsBiller, BbpsPayment
 from payments.bbps.wire import accepts, amount, iso, parse_time, text
 from payments.bills.registry import BillRegistry, BillStatus
 from payments.ledger import flag
-from payments.models import PaymentAttempt
+from payments.models import Bill, PaymentAttempt
 from payments.receipting import Queued, ReceiptNotifier, issue_for, no_notice
+from payments.receipts.issue import crypto_of
 from payments.receipts.models import Receipt
+from services.contacts.models import Contact
+from services.contacts.service import urn_for
 from services.db.base import aware, utcnow
 
 log = logging.getLogger(__name__)
@@ -144,7 +147,8 @@ def _accept(db: Session, bills_for: BillsFor, biller: BbpsBiller, row: BbpsPayme
         raise BbpsError("incorrect-amount")
     attempt = PaymentAttempt(
         tenant_id=biller.tenant_id, bill_id=bill.id, account_id=None,
-        amount_paise=bill.amount_paise, status="captured", contact_id=None,
+        amount_paise=bill.amount_paise, status="captured",
+        contact_id=owner_contact(db, biller.tenant_id, bill.id),
         expire_at=posting.paid_at, external_payment_id=posting.unique_ref,
         paid_paise=posting.amount_paise, refunded_paise=0, method=METHOD,
         captured_at=posting.paid_at, created_at=row.created_at, updated_at=row.created_at)
@@ -163,6 +167,18 @@ def _accept(db: Session, bills_for: BillsFor, biller: BbpsBiller, row: BbpsPayme
     row.status, row.bill_id, row.attempt_id = "accepted", bill.id, attempt.id
     row.receipt_number, row.receipt_at = receipt.number, receipt.issued_at
     return queued
+
+
+def owner_contact(db: Session, tenant_id: str, bill_id: str) -> str | None:
+    """The citizen behind the bill's registered mobile, if they ever wrote to the city (so
+    the receipt is in their "my payments" and the notice hook can tell them); None else."""
+    row = db.get(Bill, bill_id)
+    if row is None or row.tenant_id != tenant_id or not row.mobile_enc:
+        return None
+    crypto = crypto_of(db)
+    urn = urn_for("sms", crypto.decrypt(row.mobile_enc))
+    return db.scalar(select(Contact.id).where(Contact.tenant_id == tenant_id,
+                                              Contact.urn_hash.in_(crypto.lookup_hashes(urn))))
 
 
 def _refuse(db: Session, biller: BbpsBiller, posting: Posting, code: str,

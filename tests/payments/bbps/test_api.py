@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -221,3 +222,30 @@ def test_settlement_notices_are_stored_once(tax: Biller) -> None:
         assert row.tenant_id == "pb.amritsar"
     assert _post(tax, "/notifications", b'{"events": [{"type": "x"}]}').json()["error"][
         "code"] == "invalid-param"
+
+
+def test_a_bbps_payment_is_the_citizens_own_when_they_have_written_to_the_city(
+        tax: Biller, book: Book) -> None:
+    from services.contacts.models import Contact
+    from tests.support.gateway import SmsPhone
+
+    phone = SmsPhone(tax.gateway, "+919876500001")  # Harpreet Kaur's registered mobile
+    phone.post(phone.form("hi"))
+    deadline = time.monotonic() + 10
+    while True:
+        with tax.gateway.ctx.sessions() as db:
+            contact = db.scalar(select(Contact.id))
+        if contact or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert contact is not None
+    sim = tax.aggregator()
+    [bill] = sim.fetch("2301004512").json()["data"]["billDetails"]["bills"]
+    assert sim.pay(bill).status_code == 200
+    [issued] = book.by_ref.values()
+    assert issued.data.contact_id == contact
+    stranger = tax.aggregator()  # Rajesh Kumar never wrote: nobody to tell
+    [other] = stranger.fetch("2301009981").json()["data"]["billDetails"]["bills"]
+    assert stranger.pay(other).status_code == 200
+    assert sorted(str(i.data.contact_id) for i in book.by_ref.values()) == sorted(
+        [contact, "None"])

@@ -20,9 +20,16 @@ from payments.refund_models import PaymentRefund
 from payments.refunds import RefundError, RefundView, request_refund, view_of
 from services.web.admin import error, readable
 from services.web.deps import CtxDep, DbDep, StaffDep
-from services.web.errors import API_RESPONSES
+from services.web.errors import API_RESPONSES, _response
 
-router = APIRouter(prefix="/api/v1/payments", tags=["bills"], responses=API_RESPONSES)
+REFUND_RESPONSES: dict[int | str, dict[str, object]] = {
+    **API_RESPONSES,
+    400: _response("`note_required`"),
+    404: _response("`not_refundable`: no such flagged payment of the city; `not_found`"),
+    409: _response("`exceeds_refundable`, `refused_by_gateway`"),
+    503: _response("`gateway_unavailable`: kept `requested`; the same request re-sends it"),
+}
+router = APIRouter(prefix="/api/v1/payments", tags=["bills"])
 STATUS = {"note_required": 400, "not_refundable": 404, "not_found": 404,
           "gateway_unavailable": 503}
 
@@ -57,7 +64,7 @@ def _out(view: RefundView) -> RefundOut:
                      created_at=view.created_at)
 
 
-@router.post("/refunds", status_code=201)
+@router.post("/refunds", status_code=201, responses=REFUND_RESPONSES)
 def create(ctx: CtxDep, db: DbDep, staff: StaffDep, given: RefundIn,
            tenant: Annotated[str | None, Query(max_length=64)] = None) -> RefundOut:
     """Refund an excess or duplicate payment (a retry of an unanswered one re-sends it)."""
@@ -75,7 +82,7 @@ def create(ctx: CtxDep, db: DbDep, staff: StaffDep, given: RefundIn,
     return _out(view)
 
 
-@router.get("/refunds")
+@router.get("/refunds", responses=API_RESPONSES)
 def listing(db: DbDep, staff: StaffDep,
             tenant: Annotated[str | None, Query(max_length=64)] = None) -> list[RefundOut]:
     """The city's refunds, newest first."""

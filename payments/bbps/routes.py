@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from payments.bbps.auth import allowed, check
 from payments.bbps.errors import BbpsError, error_body, ok_body
@@ -30,7 +31,44 @@ from services.context import AppContext
 from services.web.deps import CtxDep
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/bbps/{biller_id}", tags=["bbps"])
+
+
+class BbpsErrorDetail(BaseModel):
+    """The contract's error object."""
+
+    code: str
+    title: str
+    detail: str
+    docURL: str
+    traceID: str
+    errors: list[Any]
+
+
+class BbpsErrorOut(BaseModel):
+    """A refusal in the contract's shape."""
+
+    status: int
+    success: bool
+    error: BbpsErrorDetail
+
+
+def _documented(codes: str) -> dict[str, Any]:
+    """One documented refusal."""
+    return {"model": BbpsErrorOut, "description": codes}
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("`malformed-request`, `invalid-param`, `invalid-auth-header`, "
+                     "`insufficient-customer-identifiers`, `invalid-customer-identifier`, "
+                     "`customer-not-found`, `bill-not-found`, `bill-already-fulfilled`, "
+                     "`bill-expired`, `incorrect-amount`"),
+    401: _documented("`jwt-verification-failed`, `jwt-token-expired`, `unauthorised`"),
+    403: _documented("`forbidden`: the caller's address is not allowed"),
+    404: _documented("`entity-not-found`: no such biller, or disabled"),
+    413: _documented("`payload-too-large`"),
+    503: _documented("`service-unavailable`: try again with the same body"),
+}
+router = APIRouter(prefix="/bbps/{biller_id}", tags=["bbps"], responses=RESPONSES)
 DEADLINE = 25.0
 """Seconds to answer in (the aggregator gives up after 30 and re-sends the same body)."""
 MAX_BODY = 256 * 1024

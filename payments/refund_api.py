@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from payments.refund_models import PaymentRefund
-from payments.refunds import RefundError, RefundView, request_refund, view_of
+from payments.refunds import RefundError, RefundView, request_refund, tell_citizen, view_of
 from services.web.admin import error, readable
 from services.web.deps import CtxDep, DbDep, StaffDep
 from services.web.errors import API_RESPONSES, _response
@@ -79,6 +79,8 @@ def create(ctx: CtxDep, db: DbDep, staff: StaffDep, given: RefundIn,
                               amount_paise=given.amount_paise)
     except RefundError as exc:
         raise error(exc.code, STATUS.get(exc.code, 409)) from None
+    for outbox_id, lane in tell_citizen(ctx.sessions, ctx.crypto, view.id):
+        ctx.dispatcher.enqueue([outbox_id], lane)  # processed at once: told now, once
     return _out(view)
 
 

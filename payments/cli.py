@@ -10,8 +10,10 @@ from rich.console import Console
 from sqlalchemy import select
 
 from payments.accounts import AccountError, add_account, disable_account, redacted, webhook_path
+from payments.bbps.cli import bbps_app
 from payments.gateways import gateway_names
 from payments.models import GatewayAccount
+from payments.refund_cli import refunds_app
 from services.audit.record import cli_actor
 from services.db.cli_session import cli_session
 from services.security.crypto import Crypto
@@ -20,6 +22,8 @@ from services.tenancy.models import Tenant
 
 payments_app = typer.Typer(help="Payment gateway accounts of a city.", no_args_is_help=True)
 console = Console()
+payments_app.add_typer(bbps_app, name="bbps")
+payments_app.add_typer(refunds_app, name="refunds")
 
 
 @payments_app.command("add")

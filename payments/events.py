@@ -21,6 +21,8 @@ from payments.gateways import UnknownGateway, webhook_parser, webhook_verifier
 from payments.ledger import BillsFor, apply_notice, find_attempt
 from payments.models import GatewayAccount, PaymentEvent
 from payments.receipting import Queued, ReceiptNotifier, issue_for, no_notice
+from payments.refund_ledger import find_refund
+from payments.refunds import tell_citizen
 from services.db.base import utcnow
 from services.security.crypto import Crypto
 
@@ -80,6 +82,9 @@ def handle_event(sessions: sessionmaker[Session], crypto: Crypto, bills_for: Bil
             notice = webhook_parser(account.gateway)(json.loads(crypto.decrypt(row.body_enc)))
             outcome = apply_notice(db, bills_for, account, notice)
             attempt = find_attempt(db, account, notice)
+            refund = (find_refund(db, account.id, notice.refund.our_id, notice.refund.refund_id)
+                      if outcome in ("refund_processed", "refund_stale") and notice.refund
+                      else None)
             row.status, row.outcome, row.handled_at = "done", outcome, utcnow()
             db.commit()
         except Exception as exc:  # counted and left to the sweep, then re-raised
@@ -87,7 +92,10 @@ def handle_event(sessions: sessionmaker[Session], crypto: Crypto, bills_for: Bil
             _count_failure(db, event_row_id, type(exc).__name__)
             raise
         attempt_id = attempt.id if attempt is not None else None
+        refund_id = refund.id if refund is not None else None
     queued: Queued = ()
+    if refund_id is not None:  # the citizen is told their money went back, once
+        queued = tell_citizen(sessions, crypto, refund_id)
     if attempt_id is not None and outcome == "captured":
         try:
             queued = finish_receipt(sessions, bills_for, attempt_id, notify)

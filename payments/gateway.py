@@ -83,7 +83,20 @@ class NoticeKind(StrEnum):
     CANCELLED = "cancelled"
     CLOSED = "closed"
     REFUNDED = "refunded"
+    REFUND_FAILED = "refund_failed"
     IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class GatewayRefund:
+    """A refund as the gateway reports it (`state`: `pending`, `processed`, `failed`)."""
+
+    refund_id: str
+    payment_id: str
+    amount_paise: int
+    state: str
+    our_id: str | None = None
+    """Our refund row's id, from the refund's notes."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,7 @@ class GatewayNotice:
     qr_id: str | None = None
     payment: GatewayPayment | None = None
     refund_id: str | None = None
+    refund: GatewayRefund | None = None
 
 
 class PaymentGateway(Protocol):
@@ -112,6 +126,12 @@ class PaymentGateway(Protocol):
 
     def close(self, link_id: str | None, qr_id: str | None) -> None:
         """Stop a link and a QR taking money (best effort: an already closed one is fine)."""
+        ...
+
+    def refund(self, payment_id: str, amount_paise: int, *, key: str,
+               notes: dict[str, str]) -> GatewayRefund:
+        """Refund part or all of a payment; the same `key` and body again return the same
+        refund (never a second one)."""
         ...
 
 

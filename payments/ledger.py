@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from payments.bills.registry import BillRegistry
 from payments.gateway import GatewayNotice, GatewayPayment, NoticeKind, PaymentState
 from payments.models import OPEN, GatewayAccount, PaymentAttempt, PaymentFlag
+from payments.refund_ledger import refund_moved
 from services.db.base import aware, utcnow
 
 RANK = {OPEN: 0, "expired": 1, "cancelled": 1, "captured": 2, "held": 2, "refunded": 3}
@@ -125,10 +126,13 @@ def refund(db: Session, attempt: PaymentAttempt, notice: GatewayNotice) -> str:
     """A refund processed: the refunded total (never less than known) and a finance flag."""
     if notice.payment is None or RANK[attempt.status] < RANK["captured"]:
         return "ignored"
+    own = notice.payment.payment_id == attempt.external_payment_id
     total = max(attempt.refunded_paise or 0, notice.payment.refunded_paise)
     flag(db, tenant_id=attempt.tenant_id, kind="refund",
          payment_id=notice.refund_id or notice.payment.payment_id, attempt=attempt,
-         paid_paise=total)
+         paid_paise=notice.payment.refunded_paise if not own else total)
+    if not own:  # a duplicate payment's refund: the attempt's own money is untouched
+        return "refunded_other"
     if total >= (attempt.paid_paise or 0):
         _move(db, attempt, "refunded", refunded_paise=total)
     else:
@@ -145,6 +149,11 @@ def apply_notice(db: Session, bills_for: BillsFor, account: GatewayAccount,
     if notice.kind is NoticeKind.IGNORED:
         return "ignored"
     attempt = find_attempt(db, account, notice)
+    if notice.kind in (NoticeKind.REFUNDED, NoticeKind.REFUND_FAILED):
+        moved = refund_moved(db, account, notice)  # a refund finance asked for, if ours
+        done = (refund(db, attempt, notice) if notice.kind is NoticeKind.REFUNDED
+                and attempt is not None else None)
+        return moved or done or ("unknown_attempt" if attempt is None else "ignored")
     if attempt is None:
         if notice.kind is NoticeKind.CAPTURED and notice.payment is not None:
             flag(db, tenant_id=account.tenant_id, kind="unmatched_payment",
@@ -153,8 +162,6 @@ def apply_notice(db: Session, bills_for: BillsFor, account: GatewayAccount,
         return "unknown_attempt"
     if notice.kind is NoticeKind.CAPTURED and notice.payment is not None:
         return capture(db, bills_for, attempt, notice.payment)
-    if notice.kind is NoticeKind.REFUNDED:
-        return refund(db, attempt, notice)
     if notice.kind is NoticeKind.FAILED:
         return "failed_noted"  # the link and QR can still be paid until they expire
     if notice.kind is NoticeKind.CLOSED and attempt.expire_at and now < aware(attempt.expire_at):

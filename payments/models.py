@@ -100,7 +100,9 @@ class PaymentAttempt(Base, TenantScoped):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     bill_id: Mapped[str] = mapped_column(String(32), ForeignKey("bills.id"), index=True)
-    account_id: Mapped[str] = mapped_column(String(32), ForeignKey("payment_accounts.id"))
+    account_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("payment_accounts.id"),
+                                                   nullable=True)
+    """The gateway account (None for money posted by a BBPS aggregator: method `bbps`)."""
     amount_paise: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=OPEN)
     contact_id: Mapped[str | None] = mapped_column(String(32), nullable=True)

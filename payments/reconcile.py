@@ -25,6 +25,7 @@ from payments.gateway import GatewayError, GatewayNotice, NoticeKind
 from payments.ledger import BillsFor, apply_notice
 from payments.models import OPEN, GatewayAccount, PaymentAttempt, PaymentEvent
 from payments.receipting import Queued, ReceiptNotifier, no_notice
+from payments.refunds import retry_unanswered
 from services.db.base import aware, utcnow
 from services.security.crypto import Crypto
 
@@ -116,6 +117,7 @@ def _run(sessions: sessionmaker[Session], crypto: Crypto, bills_for: BillsFor,
     for attempt_id in ids:
         _check(sessions, crypto, bills_for, attempt_id, now, result)
     result.queued = list(_finish(sessions, crypto, bills_for, notify, now, result))
+    retry_unanswered(sessions, crypto, now=now)  # refunds whose gateway answer was lost
     return result
 
 

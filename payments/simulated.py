@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from payments.accounts import add_account, webhook_path
+from payments.bbps.demo import seed_demo_billers
 from payments.bills.demo import seed_demo_bills
 from payments.gateways import gateway_names, simulator_router
 from payments.models import GatewayAccount
@@ -52,6 +53,7 @@ def mount(app: FastAPI, ctx: AppContext) -> None:
 def seed_demo_payments(db: Session, crypto: Crypto, tenant_id: str, base_url: str) -> None:
     """The demo city's bills and a simulated Razorpay account (its URL refreshed)."""
     seed_demo_bills(db, crypto, tenant_id)
+    seed_demo_billers(db, crypto, tenant_id)
     account = db.scalar(select(GatewayAccount).where(
         GatewayAccount.tenant_id == tenant_id, GatewayAccount.gateway == "razorpay",
         GatewayAccount.simulated.is_(True)))

@@ -16,6 +16,7 @@ from payments.gateway import (
     Checkout,
     CheckoutRequest,
     GatewayPayment,
+    GatewayRefund,
     PaymentState,
 )
 from payments.gateway import GatewayError as NeutralError
@@ -36,6 +37,15 @@ def check_config(config: dict[str, Any]) -> None:
 def _when(epoch: Any) -> datetime | None:
     """A Razorpay timestamp (seconds) as an aware datetime."""
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else None
+
+
+def refund_of(entity: dict[str, Any]) -> GatewayRefund:
+    """A Razorpay refund entity in neutral terms (our row's id from its notes)."""
+    given = entity.get("notes")
+    notes: dict[str, Any] = given if isinstance(given, dict) else {}
+    return GatewayRefund(refund_id=str(entity["id"]), payment_id=str(entity["payment_id"]),
+                         amount_paise=int(entity["amount"]), state=str(entity.get("status")),
+                         our_id=str(notes["refund_id"]) if notes.get("refund_id") else None)
 
 
 def payment_of(entity: dict[str, Any]) -> GatewayPayment:
@@ -122,3 +132,12 @@ class Gateway:
                 except NeutralError as exc:
                     if exc.code != "refused":
                         raise
+
+    def refund(self, payment_id: str, amount_paise: int, *, key: str,
+               notes: dict[str, str]) -> GatewayRefund:
+        """A normal refund through the SDK, `X-Refund-Idempotency: key` (a retry with the same
+        key and body gets the first refund back, never a second)."""
+        entity = self._call(lambda: self.client.payment.refund(
+            payment_id, {"amount": amount_paise, "speed": "normal", "notes": notes},
+            headers={"X-Refund-Idempotency": key}))
+        return refund_of(entity)

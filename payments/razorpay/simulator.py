@@ -59,6 +59,10 @@ class Knobs:
     """Send no webhooks (a server that was down)."""
     api_faults: list[int] = field(default_factory=list)
     """HTTP statuses for the next API calls (500, 400 …)."""
+    refund_faults: list[int] = field(default_factory=list)
+    """The next refunds are made but answered with these statuses (the answer lost)."""
+    fail_refunds: int = 0
+    """The next N refunds fail at the bank (`refund.failed`)."""
 
 
 @dataclass
@@ -70,6 +74,9 @@ class _State:
     qrs: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     owner: dict[str, str] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refund_keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    """(merchant, X-Refund-Idempotency) -> (the request body, the refund id)."""
     sent: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -84,8 +91,10 @@ def reset() -> None:
     """Forget everything and clear the knobs (tests)."""
     global knobs
     with STATE.lock:
-        for part in (STATE.merchants, STATE.links, STATE.qrs, STATE.payments, STATE.owner):
+        for part in (STATE.merchants, STATE.links, STATE.qrs, STATE.payments, STATE.owner,
+                     STATE.refunds):
             part.clear()
+        STATE.refund_keys.clear()
         STATE.sent.clear()
     knobs = Knobs()
 
@@ -280,6 +289,78 @@ async def fetch_payment(request: Request, payment_id: str) -> JSONResponse:
     if payment is None:
         return _error(400, "The id provided does not exist")
     return JSONResponse({k: v for k, v in payment.items() if not k.startswith("_")})
+
+
+def refunds_of(payment_id: str) -> list[dict[str, Any]]:
+    """Refunds made on a payment so far (tests count them)."""
+    with STATE.lock:
+        return [dict(r) for r in STATE.refunds.values() if r["payment_id"] == payment_id]
+
+
+def _public(entity: dict[str, Any]) -> dict[str, Any]:
+    """An entity without the simulator's own keys."""
+    return {k: v for k, v in entity.items() if not k.startswith("_")}
+
+
+@router.post("/v1/payments/{payment_id}/refund")
+async def create_refund(request: Request, payment_id: str) -> JSONResponse:
+    """A normal refund; `X-Refund-Idempotency` with the same body returns the same refund."""
+    merchant = _auth(request)
+    if isinstance(merchant, JSONResponse):
+        return merchant
+    raw = (await request.body()).decode()
+    data = json.loads(raw or "{}")
+    key = request.headers.get("x-refund-idempotency", "")
+    with STATE.lock:
+        payment = _owned(merchant, payment_id, STATE.payments)
+        if payment is None:
+            return _error(400, "The id provided does not exist")
+        if key and (merchant.key_id, key) in STATE.refund_keys:
+            body, refund_id = STATE.refund_keys[(merchant.key_id, key)]
+            if body != raw:
+                return _error(400, "Different request with the same idempotency key has "
+                                   "already been processed.")
+            return JSONResponse(_public(STATE.refunds[refund_id]))
+        amount = data.get("amount", payment["amount"] - payment["amount_refunded"])
+        if payment["status"] not in ("captured", "refunded") or not isinstance(amount, int):
+            return _error(400, "The payment has not been captured")
+        if amount <= 0 or amount > payment["amount"] - payment["amount_refunded"]:
+            return _error(400, "The refund amount provided is greater than amount captured")
+        failing = knobs.fail_refunds > 0
+        knobs.fail_refunds -= 1 if failing else 0
+        refund = {"id": _new_id("rfnd"), "entity": "refund", "amount": amount,
+                  "currency": "INR", "payment_id": payment_id, "notes": data.get("notes") or {},
+                  "receipt": None, "acquirer_data": {"arn": None},
+                  "created_at": int(time.time()), "batch_id": None, "status": "pending",
+                  "speed_processed": "normal", "speed_requested": data.get("speed", "normal"),
+                  "_fail": failing}
+        STATE.refunds[refund["id"]] = refund
+        STATE.owner[refund["id"]] = merchant.key_id
+        if key:
+            STATE.refund_keys[(merchant.key_id, key)] = (raw, refund["id"])
+        payment["amount_refunded"] += amount
+        fault = knobs.refund_faults.pop(0) if knobs.refund_faults else None
+        answer = _public(refund)
+    threading.Thread(target=_finish_refund, args=(merchant, refund["id"]), daemon=True).start()
+    return _error(fault, "Injected fault") if fault else JSONResponse(answer)
+
+
+def _finish_refund(merchant: Merchant, refund_id: str) -> None:
+    """The bank's word on a refund: `refund.processed` (or `refund.failed`), signed."""
+    with STATE.lock:
+        refund = STATE.refunds[refund_id]
+        payment = STATE.payments[refund["payment_id"]]
+        if refund.pop("_fail"):
+            refund["status"] = "failed"
+            payment["amount_refunded"] -= refund["amount"]
+        else:
+            refund["status"] = "processed"
+            full = payment["amount_refunded"] >= payment["amount"]
+            payment.update(refund_status="full" if full else "partial",
+                           status="refunded" if full else payment["status"])
+        event = "refund.failed" if refund["status"] == "failed" else "refund.processed"
+        envelope = _envelope(event, {"refund": dict(refund), "payment": _public(payment)})
+    _deliver(merchant, [envelope])
 
 
 def _envelope(event: str, payload: dict[str, Any]) -> dict[str, Any]:

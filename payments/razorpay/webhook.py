@@ -14,7 +14,7 @@ from razorpay.errors import SignatureVerificationError
 from razorpay.utility.utility import Utility
 
 from payments.gateway import GatewayNotice, NoticeKind, WebhookRejected
-from payments.razorpay.gateway import payment_of
+from payments.razorpay.gateway import payment_of, refund_of
 
 MAX_BODY = 256 * 1024
 _KINDS = {
@@ -82,9 +82,11 @@ def parse(envelope: dict[str, Any]) -> GatewayNotice:
     attempt_id = link.get("reference_id") or notes.get("attempt_id")
     payment = payment_of(payment_entity) if payment_entity.get("id") else None
     if event.startswith("refund."):
-        kind = NoticeKind.REFUNDED if event == "refund.processed" else NoticeKind.IGNORED
+        kind = {"refund.processed": NoticeKind.REFUNDED,
+                "refund.failed": NoticeKind.REFUND_FAILED}.get(event, NoticeKind.IGNORED)
         return GatewayNotice(event, kind, attempt_id=attempt_id, payment=payment,
-                             refund_id=str(refund.get("id") or "") or None)
+                             refund_id=str(refund.get("id") or "") or None,
+                             refund=refund_of(refund) if refund.get("id") else None)
     kind = _KINDS.get(event, NoticeKind.IGNORED)
     if event == "qr_code.closed" and qr.get("close_reason") == "paid":
         kind = NoticeKind.IGNORED  # the credit says it all; closing after it changes nothing

@@ -13,7 +13,7 @@ from payments.receipts.models import ReceiptCounter
 
 SERVICES = {"property_tax": "PT", "water": "WS", "sewerage": "SW", "trade_licence": "TL"}
 """Service names the payments side passes, and the code each prints in a receipt number."""
-METHODS = ("upi", "card", "netbanking", "wallet")
+METHODS = ("upi", "card", "netbanking", "wallet", "bbps")
 """Payment methods with a label in the catalogs (`receipt.method.<name>`); others print as is."""
 
 

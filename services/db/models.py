@@ -1,5 +1,6 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
+from payments.bbps.models import BbpsBiller, BbpsNotification, BbpsPayment
 from payments.models import (
     Bill,
     GatewayAccount,
@@ -9,6 +10,7 @@ from payments.models import (
     PaymentFlag,
 )
 from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
+from payments.refund_models import PaymentRefund
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
 from services.contacts.models import Contact
@@ -25,6 +27,9 @@ from services.tenancy.models import Category, Locality, Tenant, Ward
 
 __all__ = [
     "Base",
+    "BbpsBiller",
+    "BbpsNotification",
+    "BbpsPayment",
     "Bill",
     "Category",
     "ChannelAccount",
@@ -48,6 +53,7 @@ __all__ = [
     "PaymentAttempt",
     "PaymentEvent",
     "PaymentFlag",
+    "PaymentRefund",
     "Receipt",
     "ReceiptCounter",
     "ReceiptKey",

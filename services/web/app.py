@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from channels.registry import simulator_routers
+from payments import refund_api
 from payments import simulated as payment_sims
 from payments import web as payment_web
+from payments.bbps import routes as bbps_routes
 from payments.receipts import routes as receipt_routes
 from services.audio import routes as audio_routes
 from services.categories import api as categories_api
@@ -93,6 +95,8 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(audio_routes.router)
     app.include_router(media_routes.router)
     app.include_router(receipt_routes.router)
+    app.include_router(bbps_routes.router)
+    app.include_router(refund_api.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 KB = 1024
 LIMITS: tuple[tuple[str, int], ...] = (
     ("/webhooks/", 256 * KB),  # a WhatsApp notification batching many messages stays far below
+    ("/bbps/", 256 * KB),  # a BBPS aggregator's settlement notices for many bills
     ("/webchat/photos/", 10 * 1024 * KB),  # a web chat photo (also NAGARSETU_MEDIA_MAX_BYTES)
     ("/webchat/", 16 * KB),
     ("/api/v1/places/", 8 * 1024 * KB),  # a city's ward polygons (services.places.formats)

@@ -9,6 +9,8 @@ select contacts (a campaign's audience): two or three indexed lookups per contac
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal, select, true
@@ -54,3 +56,40 @@ def allowed(db: Session, tenant_id: str, contact_id: str, purpose: str,
         Contact.id == contact_id, Contact.tenant_id == tenant_id,
         allowed_clause(purpose, channel_type)))
     return found is not None
+
+
+class Verdict(StrEnum):
+    """Whether a contact may be sent a purpose on a channel, and if not, why."""
+
+    ALLOWED = "allowed"
+    OPTED_OUT = "opted_out"
+    """The citizen sent STOP (or staff opted them out)."""
+    NO_CONSENT = "no_consent"
+    """A withdrawal for this purpose or channel, or a purpose that needs a grant not given."""
+
+
+States = Mapping[tuple[str, str], bool]
+"""A contact's current consents: (purpose, channel) -> granted."""
+
+
+def states_of(db: Session, contact_ids: Collection[str]) -> dict[str, dict[tuple[str, str], bool]]:
+    """The current consents of many contacts in one query (a batch of an audience)."""
+    found: dict[str, dict[tuple[str, str], bool]] = {}
+    if not contact_ids:
+        return found
+    rows = db.execute(select(Consent.contact_id, Consent.purpose, Consent.channel,
+                             Consent.granted).where(Consent.contact_id.in_(contact_ids)))
+    for contact_id, purpose, channel, granted in rows:
+        found.setdefault(contact_id, {})[(purpose, channel)] = bool(granted)
+    return found
+
+
+def decide(opted_out: bool, states: States, purpose: str, channel_type: str) -> Verdict:
+    """`allowed_clause`'s rule in Python, for contacts whose states were read in a batch."""
+    if opted_out:
+        return Verdict.OPTED_OUT
+    purpose, channel = check_purpose(purpose), channel_of(channel_type)
+    for key in ((purpose, channel), (purpose, ANY), (ANY, channel)):
+        if key in states and key != (ANY, ANY):
+            return Verdict.ALLOWED if states[key] else Verdict.NO_CONSENT
+    return Verdict.NO_CONSENT if needs_grant(purpose) else Verdict.ALLOWED

@@ -8,7 +8,8 @@ account with that id, on a call not yet in the IVR — and answered with the mes
 adapter renders it in the `announce` context (TTS where the provider speaks the language, the
 offline clips where not, or the city's recording for the message's purpose). The citizen may
 press 1 to hear it again (at most `MAX_PLAYS` times in all) or 0 for the IVR's main menu,
-which starts the conversation on the same call; silence ends the call politely.
+which starts the conversation on the same call (in the message's language, when the citizen
+had chosen none); silence ends the call politely.
 
 A recording is chosen by the message's `extras["voice_message"]` (the purpose it was
 uploaded for, `services.voice.messages`) in the message's language, the city's or else its
@@ -27,6 +28,7 @@ from channels.contract import EventKind, InboundEvent, WebhookResponse
 from channels.contract import OutboundMessage as Outbound
 from channels.voice import ANNOUNCE, ANNOUNCE_CONTEXT, MENU_KEY
 from services.accounts.models import ChannelAccount
+from services.contacts.models import Contact
 from services.context import AppContext
 from services.messaging.models import Message
 from services.voice.calls import latest, outbound
@@ -72,6 +74,10 @@ def outbound_call(ctx: AppContext, account: ChannelAccount, adapter: ChannelAdap
         if row is None or latest(db, account.id, call) is not None:
             return event  # not a call we placed, or the citizen is in the IVR already
         if kind == "inbound" and event.text.strip() == MENU_KEY and not event.media_urls:
+            contact = db.get(Contact, row.contact_id)
+            if contact is not None and contact.language is None and row.language:
+                contact.language = row.language  # they heard and understood it in that one
+                db.commit()
             return InboundEvent(f"{call}:0", event.sender, event.recipient,
                                 kind=EventKind.CALL_STARTED, session=call)
         plays = int(row.extras.get(PLAYS, 0) or 0)

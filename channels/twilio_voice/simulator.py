@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -49,6 +50,10 @@ class InputIn(BaseModel):
     """What the caller does next (see `SimulatedCall.answer`)."""
 
     text: str
+
+
+RING_SECONDS = 0.3
+"""How long a simulated phone rings before it is answered (or not)."""
 
 
 class PhoneSetup(BaseModel):
@@ -150,7 +155,9 @@ def _credentials(request: Request, account_sid: str) -> str:
 
 
 def _ring(call: SimulatedCall, setup: PhoneSetup, events: list[str], log: dict[str, Any]) -> None:
-    """What the phone does with a placed call; the statuses Twilio would post."""
+    """What the phone does with a placed call, after ringing a moment (a real network takes
+    seconds: the gateway has recorded the call by then); the statuses Twilio would post."""
+    time.sleep(RING_SECONDS)
     if setup.answer != "answered":
         call.ended = setup.answer
         call.progress(setup.answer, CallDuration="0")

@@ -7,6 +7,7 @@ not) on its own thread, and the provider's status callbacks come back signed to 
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from channels.contract import MessagePart
 from i18n import translate
 from services.accounts.models import ChannelAccount
+from services.audio.store import ClipStore, audio_root
 from services.contacts.service import get_or_create
 from services.messaging.lanes import Lane
 from services.messaging.models import Message
@@ -24,6 +26,7 @@ from services.voice.announce import MAX_PLAYS, VOICE_MESSAGE
 from tests.services.voice.conftest import new_number
 from tests.support.gateway import LiveGateway
 
+JOINED = re.compile(r"\[plays audio ([a-z]+)/(prompt\.[0-9a-f]+)\]")
 NOTICE = "Water supply in ward 7 will be off on Friday from 10 to 2."
 CITY = "pb.amritsar"
 
@@ -58,14 +61,24 @@ def _phone(gateway: LiveGateway, sim: str, number: str, answer: str = "answered"
     assert response.status_code == 200, response.text
 
 
+def _words(gateway: LiveGateway, heard: list[str]) -> list[str]:
+    """What was heard, joined clips (Exotel plays one file a prompt) read back as words."""
+    store = ClipStore(audio_root(gateway.settings))
+    out = []
+    for item in heard:
+        found = JOINED.fullmatch(item)
+        out.append(store.said(found[1], found[2]) or item if found else item)
+    return out
+
+
 def _ended(gateway: LiveGateway, sim: str, number: str, timeout: float = 20.0) -> dict[str, Any]:
-    """The phone's one call, once it is over."""
+    """The phone's one call, once it is over (joined clips read back as their words)."""
     deadline = time.monotonic() + timeout
     while True:
         calls = gateway.http.get(f"/sim/{sim}/phones/{number}/calls").json()["calls"]
         if calls and calls[-1]["status"] is not None:
             assert len(calls) == 1, calls
-            return dict(calls[0])
+            return {**calls[0], "heard": _words(gateway, calls[0]["heard"])}
         assert time.monotonic() < deadline, f"no finished call to {number}: {calls}"
         time.sleep(0.05)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.consent.models import ANY, Consent, ConsentRecord
@@ -32,14 +33,20 @@ def record(db: Session, *, tenant_id: str, contact_id: str, purpose: str, channe
                         source=source.strip()[:MAX_SOURCE])
     db.add(row)
     db.flush()
-    state = db.scalar(select(Consent).where(Consent.contact_id == contact_id,
-                                            Consent.purpose == purpose,
-                                            Consent.channel == channel))
+    query = select(Consent).where(Consent.contact_id == contact_id, Consent.purpose == purpose,
+                                  Consent.channel == channel)
+    state = db.scalar(query)
     if state is None:
-        db.add(Consent(tenant_id=tenant_id, contact_id=contact_id, purpose=purpose,
-                       channel=channel, granted=granted, record_id=row.id, updated_at=when))
-    else:
-        state.granted, state.record_id, state.updated_at = granted, row.id, when
+        try:  # two channels' turns of one citizen may race to the first word
+            with db.begin_nested():
+                db.add(Consent(tenant_id=tenant_id, contact_id=contact_id, purpose=purpose,
+                               channel=channel, granted=granted, record_id=row.id,
+                               updated_at=when))
+            return row
+        except IntegrityError:
+            state = db.scalar(query)
+            assert state is not None
+    state.granted, state.record_id, state.updated_at = granted, row.id, when
     db.flush()
     return row
 

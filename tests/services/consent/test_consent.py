@@ -96,3 +96,25 @@ def test_bulk_clause_matches_the_single_check(db: Session, crypto: Crypto) -> No
     dropped = db.scalar(select(func.count()).select_from(Contact).where(
         Contact.id.in_(ids), excluded_clause(REMINDER, "sms")))
     assert dropped == 3
+
+
+@pytest.mark.parametrize("purpose", [REMINDER, PROMOTIONAL, "lottery"])
+@pytest.mark.parametrize("channel", ["sms", "whatsapp", "voice"])
+def test_the_python_rule_is_the_sql_rule(db: Session, crypto: Crypto, purpose: str,
+                                         channel: str) -> None:
+    """`decide` (batches) and `allowed_clause` (SQL) agree on every mix of words."""
+    from services.consent.query import Verdict, decide, states_of
+
+    words = [(REMINDER, "sms", False), (PROMOTIONAL, ANY, True), (ANY, "whatsapp", False),
+             (PROMOTIONAL, "voice", False), (REMINDER, ANY, True)]
+    people = []
+    for n in range(1 << len(words)):
+        contact = _contact(db, crypto, f"+91980001{n:04d}")
+        for bit, (p, c, granted) in enumerate(words):
+            if n >> bit & 1:
+                (grant if granted else withdraw)(db, contact, p, c, "test")
+        people.append(contact)
+    states = states_of(db, [p.id for p in people])
+    for contact in people:
+        verdict = decide(contact.opted_out, states.get(contact.id, {}), purpose, channel)
+        assert (verdict is Verdict.ALLOWED) == allowed(db, CITY, contact.id, purpose, channel)

@@ -295,3 +295,31 @@ def flag(value: object, default: bool = False) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
     return bool(value)
+
+
+# -- outbound calls ------------------------------------------------------------------------------
+ANNOUNCE = "__announce__"
+"""The payload of a request for an outbound call's message: the call was answered, or the
+citizen pressed a key after hearing it."""
+ANNOUNCE_CONTEXT = "announce"
+"""`ReplyContext.kind` when the adapter renders an outbound call's message."""
+AGAIN_KEY = "1"
+"""The key that plays an outbound call's message again."""
+MENU_KEY = "0"
+"""The key that leaves the message for the IVR's main menu (as everywhere on a call)."""
+AGAIN_HINT = msg("ivr.again_hint", digit=Spell(AGAIN_KEY))
+
+
+def announcement_hints(language: str) -> list[Utterance]:
+    """How to answer an outbound call's message: hear it again, or the main menu."""
+    code = language if language in KNOWN else "en"
+    return [utter(code, AGAIN_HINT), utter(code, HINTS[Listen.NOTHING])]
+
+
+def announcement(message: OutboundMessage) -> list[Utterance]:
+    """What a citizen hears when they answer an outbound call: the message (its text alone:
+    any choices are the IVR's business), then how to hear it again or reach the main menu."""
+    plain = OutboundMessage(message.to, message.text, language=message.language,
+                            parts=message.parts)
+    said = heard(plain, can_record=False)[:-1]  # without the menu hint: it comes last
+    return [*said, *announcement_hints(message.language)]

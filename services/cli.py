@@ -29,6 +29,7 @@ from services.tenancy.cli import (
     public_status_command,
     reopen_window_command,
 )
+from services.voice.messages_cli import voice_messages_app
 
 app = typer.Typer(help="NagarSetu: multi-channel citizen gateway for urban local bodies.",
                   no_args_is_help=True)
@@ -44,6 +45,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(categories_app, name="categories")
 app.add_typer(staff_cli.departments_app, name="departments")
 app.add_typer(routing_app, name="routing")
+app.add_typer(voice_messages_app, name="voice-messages")
 app.add_typer(payments_app, name="payments")
 tenant_app.command("public-status")(public_status_command)
 tenant_app.command("reopen-window")(reopen_window_command)

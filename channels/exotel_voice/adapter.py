@@ -23,6 +23,15 @@ The prompt is said once more, led by `ivr.no_input`, then the call ends politely
 Exotel's TTS speaks in the language chosen in the Gather applet's settings, not the prompt's:
 `tts_language` (default `en`) says which that is, and a prompt in any other language is played
 from the gateway's own clips (`audio_url`).
+
+`send` places an outbound call with the Connect API ("connect a number to a call flow"): the
+citizen's phone rings and, answered, is connected to the account's flow (`outbound_app_id`,
+normally the same IVR flow). Its first Passthru and Gather fetch are answered with the
+message (the gateway knows the call by its CallSid), the Passthru's keys then say 1 to hear it
+again or 0 for the main menu. The call's StatusCallback (Connect's own payload: CallSid,
+Status, EventType) updates the message: answered or completed is delivered, busy, no-answer
+or failed fail it with that reason. A recording is played as the Gather's `audio_url`; its
+spoken hint (press 1, press 0) cannot be joined to it, so a city's recording should say it.
 """
 
 from __future__ import annotations
@@ -32,8 +41,9 @@ import json
 import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+import httpx
 from pydantic import ValidationError
 
 from channels.base import ChannelAdapter, ReplyContext
@@ -45,18 +55,30 @@ from channels.contract import (
     MediaFile,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
+    StatusUpdate,
     WebhookRequest,
     WebhookResponse,
     WebhookResult,
 )
-from channels.errors import BadSignature, ConfigError, MalformedPayload
-from channels.exotel_voice.payloads import ENDED, UNANSWERED, AppletCall
+from channels.errors import BadSignature, ConfigError, MalformedPayload, ProviderDown
+from channels.exotel_sms.client import EXOTEL_API, post_form
+from channels.exotel_voice.payloads import (
+    ENDED,
+    OUTBOUND_STATUS,
+    UNANSWERED,
+    AppletCall,
+    ConnectStatus,
+)
+from channels.http import pooled_http
 from channels.recordings import download, recording_client
 from channels.voice import (
+    ANNOUNCE_CONTEXT,
     NO_INPUT,
     Listen,
     Utterance,
+    announcement,
     flag,
     heard,
     listen_for,
@@ -83,17 +105,32 @@ REPEATS = 1
 MAX_NUMBER_DIGITS = 15
 EXOTEL_DOMAINS = (".exotel.com", ".exotel.in")
 """Hosts that get the account's API credentials with a recording download."""
+FLOW_BASE = "http://my.exotel.com"
+"""Where Exotel's flow URLs live (`…/<sid>/exoml/start_voice/<app id>`): the Connect API's
+documented `Url` form."""
+RING_SECONDS = 30
+CALL_SECONDS = 600
+"""An outbound call's ring time and its longest duration (Exotel's TimeOut, TimeLimit)."""
+CALL_RATE = RateLimit(1)
+"""Calls placed per second unless the account's `mps` says otherwise."""
+OUTBOUND_FIELDS = ("account_sid", "api_key", "api_token", "outbound_app_id")
+PLACED = "placed"
+"""`?placed=1` on the StatusCallback of a call we placed (the flow's own call-end Passthru,
+with the same Status field, reports calls to us)."""
 
 
 class Adapter(ChannelAdapter):
     """Calls to an ExoPhone. Config: token (the secret in every flow URL's path), address (the
     ExoPhone); `tts` (speak with Exotel's TTS where it can; default true), `tts_language` (the
     language of the Gather applet's TTS setting; default en), `missed_call` and
-    `missed_call_reply_channel` as on Twilio voice."""
+    `missed_call_reply_channel` as on Twilio voice. Outbound calls also need `account_sid`,
+    `api_key`, `api_token`, `outbound_app_id` (the flow a called citizen is connected to) and,
+    for the Mumbai cluster, `api_base` (`https://api.in.exotel.com`)."""
 
     channel_type = "exotel-voice"
     medium = Medium.VOICE
-    capabilities = Capabilities(voice=True, recording=True, synchronous=True, page_size=8)
+    capabilities = Capabilities(voice=True, recording=True, synchronous=True, page_size=8,
+                                account_rate=CALL_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"token", "api_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"token", "address"})
     webhook_methods: ClassVar[frozenset[str]] = frozenset({"GET", "POST"})
@@ -135,6 +172,9 @@ class Adapter(ChannelAdapter):
         if kind not in ("inbound", "prompt", "status"):
             raise MalformedPayload(f"no {kind!r} webhooks on {self.channel_type}")
         params, tail = self._params(request)
+        if kind == "status" and (params.get(PLACED) == "1"
+                                 or "json" in (request.header("content-type") or "").lower()):
+            return self._placed(request, {k: v for k, v in params.items() if k != PLACED})
         try:
             call = AppletCall.model_validate(params)
         except ValidationError as exc:
@@ -168,6 +208,30 @@ class Adapter(ChannelAdapter):
         return WebhookResult((event,), OK)
 
     @staticmethod
+    def _placed(request: WebhookRequest, params: dict[str, str]) -> WebhookResult:
+        """The StatusCallback of a call we placed (a form, or JSON): its message's status."""
+        content_type = (request.header("content-type") or "").lower()
+        if request.body and "json" in content_type:
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                raise MalformedPayload("status body is not JSON") from None
+            if not isinstance(body, dict):
+                raise MalformedPayload("status body is not an object")
+            params = {**params, **{k: str(v) for k, v in body.items()
+                                   if isinstance(v, str | int | float)}}
+        try:
+            placed = ConnectStatus.model_validate(params)
+        except ValidationError as exc:
+            raise MalformedPayload(f"{len(exc.errors())} invalid field(s)") from None
+        status = ("in-progress" if placed.event_type.lower() == "answered"
+                  else placed.status.lower())
+        mapped = OUTBOUND_STATUS.get(status)
+        if mapped is None:
+            return WebhookResult((), OK, ignored=f"outbound call status {status or 'missing'}")
+        return WebhookResult((StatusUpdate(placed.call_sid, mapped[0], mapped[1]),), OK)
+
+    @staticmethod
     def _ended(call: AppletCall) -> WebhookResult:
         """The call's final status as a CALL_ENDED event (payload: the status)."""
         status = call.call_status.lower()
@@ -183,6 +247,8 @@ class Adapter(ChannelAdapter):
         """A Passthru goes on to the Gather applet (after nothing pressed: once more, else the
         routing branch); a prompt fetch gets the Gather JSON, a routing fetch 200 when the
         prompt waits for a recording (else 302: goodbye)."""
+        if context.kind == ANNOUNCE_CONTEXT:
+            return self._announce(event, replies, context)
         if event.kind is EventKind.NO_INPUT:
             listen = (listen_for(replies[-1], self.capabilities.recording) if replies
                       else Listen.NOTHING)
@@ -199,6 +265,22 @@ class Adapter(ChannelAdapter):
         if context.no_input and listen in (Listen.KEY, Listen.NUMBER):
             said = [utter(_code(message.language), NO_INPUT), *said]
         body = self._gather(listen, said, message.language, context)
+        return WebhookResponse(200, json.dumps(body, ensure_ascii=False), "application/json")
+
+    def _announce(self, event: InboundEvent, replies: Sequence[OutboundMessage],
+                  context: ReplyContext) -> WebhookResponse:
+        """A call we placed, playing its message: the Gather fetch gets the message and its
+        keys (one key), the Passthru goes on to the Gather (200); silence, the routing fetch,
+        or a message played enough (`NO_INPUT`) take the goodbye branch (302)."""
+        if event.kind is EventKind.NO_INPUT or not replies or event.payload == "route":
+            return OTHER_BRANCH
+        if event.payload is None:  # the Passthru: on to the Gather applet
+            return OK
+        message = replies[-1]
+        prompt = ({"audio_url": message.media_url} if message.media_url
+                  else self._prompt(announcement(message), message.language, context))
+        body = {"gather_prompt": prompt, "finish_on_key": "#", "max_input_digits": 1,
+                "input_timeout": KEY_TIMEOUT}
         return WebhookResponse(200, json.dumps(body, ensure_ascii=False), "application/json")
 
     def _gather(self, listen: Listen, said: list[Utterance], language: str,
@@ -238,13 +320,16 @@ class Adapter(ChannelAdapter):
                     language, applet)
         return {"text": text}
 
-    def __init__(self, config: AccountConfig) -> None:
+    def __init__(self, config: AccountConfig,
+                 transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(config)
         self.recordings = recording_client()
+        self.http = pooled_http(transport=transport)
 
     def close(self) -> None:
-        """Close the recording downloads' kept-alive connections."""
+        """Close the recording downloads' and the API client's kept-alive connections."""
         self.recordings.close()
+        self.http.close()
 
     def fetch_media(self, ref: str) -> MediaFile:
         """A caller's recording. Since October 2024 Exotel serves recordings to the account's
@@ -257,8 +342,31 @@ class Adapter(ChannelAdapter):
         return download(self.recordings.get(), ref, auth)
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
-        """Calls are answered through the flow's applets; this channel sends nothing itself."""
-        raise ConfigError(f"{self.channel_type} replies in the webhook response only")
+        """Place an outbound call connecting the citizen to the account's flow, which plays
+        the message; the call's CallSid is the message's id."""
+        missing = [f for f in OUTBOUND_FIELDS if not self.config.get(f)]
+        if missing:
+            raise ConfigError("outbound calls need " + ", ".join(missing))
+        if not status_callback or not status_callback.endswith("/status"):
+            raise ConfigError("outbound calls need the account's status callback URL")
+        sid = str(self.config["account_sid"])
+        secret = quote(str(self.config["token"]), safe="")
+        callback = (f"{status_callback.removesuffix('/status')}/{SECRET_SEGMENT}/{secret}"
+                    f"/status?{PLACED}=1")
+        flow = f"{FLOW_BASE}/{sid}/exoml/start_voice/{self.config['outbound_app_id']}"
+        form = {"From": message.to, "CallerId": self.address, "Url": flow, "CallType": "trans",
+                "TimeOut": str(RING_SECONDS), "TimeLimit": str(CALL_SECONDS),
+                "StatusCallback": callback, "StatusCallbackContentType": "application/json",
+                "StatusCallbackEvents[0]": "terminal", "StatusCallbackEvents[1]": "answered",
+                "CustomField": message.reference}
+        base = str(self.config.get("api_base") or EXOTEL_API).rstrip("/")
+        data = post_form(self.http.get(), f"{base}/v1/Accounts/{sid}/Calls/connect.json", form,
+                         (str(self.config["api_key"]), str(self.config["api_token"])))
+        call = data.get("Call")
+        placed = call.get("Sid") if isinstance(call, dict) else None
+        if not placed:
+            raise ProviderDown("exotel answered without a call Sid")
+        return SendResult(str(placed))
 
 
 def _code(language: str) -> str:

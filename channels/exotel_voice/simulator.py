@@ -11,20 +11,31 @@ the deprecated `?token=` form).
 A caller's input is text: digits are keys, other words are what the caller says (heard only
 by a recording: Exotel's Gather takes keys), `silence` lets the prompt time out and `hangup`
 ends the call. Used by `nagarsetu chat --channel ivr --provider exotel-voice` and the tests.
+
+Calls the gateway places with the Connect API (`POST …/v1/Accounts/<sid>/Calls/connect.json`)
+ring a simulated phone set with `PUT /sim/exotel-voice/phones/<number>` (answer and press
+keys, or `no-answer`, `busy`, `failed`), on a thread of their own. Answered, the phone is
+connected to the gateway's flow as documented at `/sim/exotel-voice/flow/<account>`: the
+simulator finds the flow's URLs from the call's StatusCallback (`…/s/<token>/status`), which
+the gateway points at the same account. Statuses go to the StatusCallback in Connect's own
+format (JSON when `StatusCallbackContentType=application/json`, else a form).
 """
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from typing import Any, Literal
+from urllib.parse import unquote, urlencode, urlsplit
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
 
 from channels.terminal import CallPhone, phone_http
 
@@ -76,6 +87,12 @@ class ExotelCall:
     no_digits_when_silent: bool = False
     """A Gather that timed out sends no `digits` parameter at all (else `digits=""`)."""
     recording_host: str = "https://recordings.exotel.example"
+    status_callback: str | None = None
+    """A placed call's StatusCallback: its end is reported there, as the Connect API does."""
+    status_json: bool = False
+    events: tuple[str, ...] = ()
+    """StatusCallbackEvents asked for (`answered`, `terminal`)."""
+    custom: str = ""
     _repeats: int = 0
 
     def _url(self, path: str = "", **extra: str) -> str:
@@ -112,9 +129,30 @@ class ExotelCall:
     def _end(self, heard: list[str]) -> list[str]:
         """The flow's goodbye branch: a greeting, then Hangup (and the call's status)."""
         self.ended = "completed"
-        self.http.get(self._url("/status", **{**self._details("completed"),
-                                              "Status": "completed"}))
+        if self.status_callback:
+            self.connect_status("completed", "terminal")
+        else:
+            self.http.get(self._url("/status", **{**self._details("completed"),
+                                                  "Status": "completed"}))
         return self._hear([*heard, GOODBYE])
+
+    def connect_status(self, status: str, event: str) -> None:
+        """The Connect API's StatusCallback for this call (a placed call)."""
+        if not self.status_callback:
+            return
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        body = {"CallSid": self.sid, "Status": status, "DateUpdated": now,
+                "RecordingUrl": None, "EventType": event, "DateCreated": now,
+                "To": self.exophone, "From": self.caller, "PhoneNumberSid": self.exophone,
+                "Direction": "outbound-api", "CustomField": self.custom}
+        try:
+            if self.status_json:
+                self.http.post(self.status_callback, json=body)
+            else:
+                self.http.post(self.status_callback,
+                               data={k: v or "" for k, v in body.items()})
+        except httpx.HTTPError:
+            pass  # Exotel retries twice, then gives up
 
     def _after(self, response: httpx.Response) -> list[str]:
         """Follow a Passthru's answer: 200 to the Gather applet, 302 to the routing one."""
@@ -145,6 +183,7 @@ class ExotelCall:
         text = text.strip()
         if text.lower() == HANG_UP:
             self.ended = "completed"
+            self.connect_status("completed", "terminal")
             return []
         silent = not text or text.lower() == SILENCE
         if self.recording:
@@ -170,9 +209,112 @@ class ExotelCall:
 
 
 def demo_account(base_url: str) -> tuple[dict[str, str], tuple[str, ...]]:
-    """A simulated ExoPhone for the demo city (the token is made up)."""
-    return ({"token": secrets.token_hex(16), "address": DEMO_EXOPHONE, "tts_language": "hi"},
-            ("token",))
+    """A simulated ExoPhone for the demo city (the token and API credentials are made up)."""
+    return ({"token": secrets.token_hex(16), "address": DEMO_EXOPHONE, "tts_language": "hi",
+             "account_sid": "nagarsetu-demo", "api_key": secrets.token_hex(8),
+             "api_token": secrets.token_hex(16), "outbound_app_id": "ivr",
+             "api_base": base_url.rstrip("/") + "/sim/exotel-voice"}, ("token",))
+
+
+RING_SECONDS = 0.3
+"""How long a simulated phone rings before it is answered (or not)."""
+
+
+class PhoneSetup(BaseModel):
+    """What a simulated phone does when the gateway calls it."""
+
+    answer: Literal["answered", "no-answer", "busy", "failed"] = "answered"
+    keys: list[str] = Field(default_factory=list, max_length=20)
+
+
+@dataclass
+class _Placed:
+    """Phones' setups and the calls placed to them (number as the gateway gave it)."""
+
+    phones: dict[str, PhoneSetup] = field(default_factory=dict)
+    calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+PLACED = _Placed()
+FLOW_URL = re.compile(r"^https?://my\.exotel\.com/([^/]+)/exoml/start_voice/([^/?]+)$")
+
+
+@router.put("/phones/{number}")
+def set_phone(number: str, setup: PhoneSetup) -> dict[str, Any]:
+    """Say how a phone answers calls the gateway places to it."""
+    with PLACED.lock:
+        PLACED.phones[number] = setup
+    return setup.model_dump()
+
+
+@router.get("/phones/{number}/calls")
+def placed_calls(number: str) -> dict[str, Any]:
+    """The calls placed to a phone, oldest first (`status` is None while one lasts)."""
+    with PLACED.lock:
+        return {"calls": [dict(c) for c in PLACED.calls.get(number, [])]}
+
+
+def _flow_of(callback: str) -> tuple[str, str] | None:
+    """The account's webhook and secret inside a StatusCallback `…/s/<token>/status`."""
+    base, marker, rest = urlsplit(callback)._replace(query="").geturl().partition("/s/")
+    token = rest.removesuffix("/status")
+    return (base, unquote(token)) if marker and token and "/" not in token else None
+
+
+def _ring(call: ExotelCall, setup: PhoneSetup, log: dict[str, Any]) -> None:
+    """What the phone does with a placed call, after ringing a moment (a real network takes
+    seconds: the gateway has recorded the call by then); the statuses Exotel would post."""
+    time.sleep(RING_SECONDS)
+    if setup.answer != "answered":
+        call.ended = setup.answer
+        call.connect_status(setup.answer, "terminal")
+    else:
+        if "answered" in call.events:
+            call.connect_status("in-progress", "answered")
+        log["heard"] += call.start()
+        for key in setup.keys:
+            if call.ended is not None:
+                break
+            log["heard"] += call.answer(key)
+        while call.ended is None:
+            log["heard"] += call.answer("silence")
+    with PLACED.lock:
+        log["status"] = call.ended
+
+
+@router.post("/v1/Accounts/{account_sid}/Calls/connect.json")
+async def connect(account_sid: str, request: Request) -> dict[str, Any]:
+    """The Connect API: call `From`, connect the answered call to the flow at `Url`."""
+    header = request.headers.get("authorization", "")
+    try:
+        key, _, secret = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        key, secret = "", ""
+    if not header.startswith("Basic ") or not key or not secret:
+        raise HTTPException(401, detail={"RestException": {"Status": 401,
+                                                           "Message": "Authentication"}})
+    form = await request.form()
+    number, exophone, url = (str(form.get(k) or "") for k in ("From", "CallerId", "Url"))
+    callback = str(form.get("StatusCallback") or "")
+    flow = _flow_of(callback)
+    if not number or not exophone or not FLOW_URL.match(url) or flow is None:
+        raise HTTPException(400, detail={"RestException": {"Status": 400, "Code": 34001,
+                                                           "Message": "bad parameters"}})
+    events = tuple(str(v) for k, v in form.multi_items() if k.startswith("StatusCallbackEvents"))
+    call = ExotelCall(flow[0], flow[1], exotel_number(number), exophone,
+                      status_callback=callback,
+                      status_json=form.get("StatusCallbackContentType") == "application/json",
+                      events=events, custom=str(form.get("CustomField") or ""))
+    with PLACED.lock:
+        setup = PLACED.phones.get(number, PhoneSetup())
+        log: dict[str, Any] = {"sid": call.sid, "status": None, "heard": []}
+        PLACED.calls.setdefault(number, []).append(log)
+    threading.Thread(target=_ring, args=(call, setup, log), daemon=True).start()
+    return {"Call": {"Sid": call.sid, "AccountSid": account_sid, "From": number,
+                     "To": exophone, "PhoneNumberSid": exophone, "Status": "in-progress",
+                     "Direction": "outbound-api", "DateCreated": time.strftime(
+                         "%Y-%m-%d %H:%M:%S")}}
 
 
 @router.get("/flow/{account_id}")

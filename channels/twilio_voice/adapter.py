@@ -5,6 +5,13 @@ the caller's next answer in the call: `CallSid:N` is that answer's event id, so 
 retries is the same event (and gets the same TwiML back). The first request of a call carries no
 step; it starts the conversation (or, on a missed-call number, is rejected as busy and answered
 by SMS). A prompt nobody answers is said once more, then the call ends with a goodbye.
+
+`send` places an outbound call (a notice for a citizen who cannot read): Twilio fetches its
+TwiML from the account's webhook with `?announce=1` once the citizen answers, and the gateway
+answers with the message (`respond` in the `announce` context: TTS, clips or a recording)
+inside a one-key `<Gather>`: 1 plays it again, 0 starts the IVR's main menu on the same call.
+The call's status callbacks (`Direction=outbound-api`) update the message: answered or
+completed is delivered, busy, no-answer, failed or canceled fail it with that reason.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from itertools import groupby
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import requests
 from pydantic import ValidationError
+from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from channels.base import ChannelAdapter, ClipSource, ReplyContext
@@ -26,21 +35,33 @@ from channels.contract import (
     MediaFile,
     Medium,
     OutboundMessage,
+    RateLimit,
     SendResult,
+    StatusUpdate,
     WebhookRequest,
     WebhookResponse,
     WebhookResult,
 )
 from channels.errors import ConfigError, MalformedPayload
 from channels.recordings import download, recording_client
-from channels.twilio_sms.client import TWILIO_API
+from channels.twilio_sms.client import TWILIO_API, map_error, pooled_twilio
 from channels.twilio_sms.signature import verify_twilio
-from channels.twilio_voice.payloads import ENDED, CallRequest, CallStatusCallback
+from channels.twilio_voice.payloads import (
+    ENDED,
+    OUTBOUND_STATUS,
+    CallRequest,
+    CallStatusCallback,
+    outbound,
+)
 from channels.voice import (
+    ANNOUNCE,
+    ANNOUNCE_CONTEXT,
     GOODBYE,
     NO_INPUT,
     Listen,
     Utterance,
+    announcement,
+    announcement_hints,
     flag,
     heard,
     listen_for,
@@ -54,6 +75,11 @@ XML = "text/xml"
 KEY_TIMEOUT = 6
 NUMBER_TIMEOUT = 10
 MAX_RECORDING_SECONDS = 120
+RING_SECONDS = 30
+"""How long an outbound call rings before it is `no-answer`."""
+CALL_RATE = RateLimit(1)
+"""Twilio places one outbound call a second per account unless the account's CPS was raised
+(set `mps` in the config)."""
 REJECT_BUSY = {"reason": "busy"}
 """`<Reject reason="busy"/>` (a dict: the catalog extractor takes `reason=` for a message id)."""
 
@@ -76,7 +102,8 @@ class Adapter(ChannelAdapter):
 
     channel_type = "twilio-voice"
     medium = Medium.VOICE
-    capabilities = Capabilities(voice=True, recording=True, synchronous=True, page_size=8)
+    capabilities = Capabilities(voice=True, recording=True, synchronous=True, page_size=8,
+                                account_rate=CALL_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"account_sid", "auth_token", "address"})
 
@@ -93,6 +120,8 @@ class Adapter(ChannelAdapter):
             call = CallRequest.model_validate(form)
         except ValidationError as exc:
             raise MalformedPayload(f"{len(exc.errors())} invalid field(s)") from None
+        if "announce" in query:
+            return WebhookResult((self._announced(call),), _twiml(self._hang_up()))
         step = query.get("step")
         if step is None:
             return self._arrived(call)
@@ -103,14 +132,21 @@ class Adapter(ChannelAdapter):
     def _arrived(self, call: CallRequest) -> WebhookResult:
         """A new call: the conversation starts, or a missed-call number rejects it."""
         if flag(self.config.get("missed_call")):
-            event = InboundEvent(f"{call.call_sid}:missed", call.sender, call.to,
+            event = InboundEvent(f"{call.call_sid}:missed", call.citizen, call.ours,
                                  kind=EventKind.MISSED_CALL, session=call.call_sid)
             busy = VoiceResponse()
             busy.reject(**REJECT_BUSY)
             return WebhookResult((event,), _twiml(busy))
-        event = InboundEvent(f"{call.call_sid}:0", call.sender, call.to,
+        event = InboundEvent(f"{call.call_sid}:0", call.citizen, call.ours,
                              kind=EventKind.CALL_STARTED, session=call.call_sid)
         return WebhookResult((event,), _twiml(self._hang_up()))
+
+    @staticmethod
+    def _announced(call: CallRequest) -> InboundEvent:
+        """Our outbound call answered (no digits) or a key pressed after its message."""
+        pressed = call.digits if call.digits and call.digits != "hangup" else ""
+        return InboundEvent(f"{call.call_sid}:announce", call.citizen, call.ours,
+                            text=pressed, payload=ANNOUNCE, session=call.call_sid)
 
     @staticmethod
     def _answer(call: CallRequest, step: int, query: dict[str, str]) -> InboundEvent:
@@ -124,13 +160,19 @@ class Adapter(ChannelAdapter):
             text = "0" if query.get("menu") == "1" else call.digits
         elif call.speech:
             text = call.speech.strip()
-        return InboundEvent(f"{call.call_sid}:{step}", call.sender, call.to, text=text,
+        return InboundEvent(f"{call.call_sid}:{step}", call.citizen, call.ours, text=text,
                             media_urls=media, session=call.call_sid)
 
     @staticmethod
     def _ended(cb: CallStatusCallback) -> WebhookResult:
-        """The call's final status as a CALL_ENDED event (payload: the status)."""
+        """A call we placed: its message's status; a call to us: its final status as a
+        CALL_ENDED event (payload: the status)."""
         status = cb.call_status.lower()
+        if outbound(cb.direction):
+            mapped = OUTBOUND_STATUS.get(status)
+            if mapped is None:
+                return WebhookResult((), ignored=f"outbound call status {status}")
+            return WebhookResult((StatusUpdate(cb.call_sid, mapped[0], mapped[1]),))
         if status not in ENDED:
             return WebhookResult((), ignored=f"call status {status}")
         event = InboundEvent(f"{cb.call_sid}:end", cb.sender, cb.to, payload=status,
@@ -168,6 +210,8 @@ class Adapter(ChannelAdapter):
         if not replies:
             return _twiml(self._hang_up())
         message = replies[-1]
+        if context.kind == ANNOUNCE_CONTEXT:
+            return self._announce(event, message, context)
         language = message.language
         said = [u for reply in replies
                 for u in heard(reply, self.capabilities.recording, context.page)]
@@ -194,6 +238,30 @@ class Adapter(ChannelAdapter):
         twiml.hangup()
         return _twiml(twiml)
 
+    def _announce(self, event: InboundEvent, message: OutboundMessage,
+                  context: ReplyContext) -> WebhookResponse:
+        """An outbound call's message in a one-key Gather (1: again, 0: the main menu); a
+        recording (`media_url`) is played in place of the spoken text. Once it was played
+        as often as it may be (`EventKind.NO_INPUT`), goodbye."""
+        language = message.language
+        if event.kind is EventKind.NO_INPUT:
+            twiml = VoiceResponse()
+            self._speak(twiml, [spoken(language, GOODBYE)], context.clips)
+            twiml.hangup()
+            return _twiml(twiml)
+        gather = Gather(action=f"{context.webhook_url}?{urlencode({'announce': '1'})}",
+                        method="POST", input="dtmf", num_digits=1, timeout=KEY_TIMEOUT)
+        if message.media_url:
+            gather.play(message.media_url)
+            self._speak(gather, announcement_hints(language), context.clips)
+        else:
+            self._speak(gather, announcement(message), context.clips)
+        twiml = VoiceResponse()
+        twiml.append(gather)
+        self._speak(twiml, [spoken(language, GOODBYE)], context.clips)
+        twiml.hangup()
+        return _twiml(twiml)
+
     @staticmethod
     def _gather(action: str, listen: Listen, language: str, message: OutboundMessage) -> Gather:
         """A `<Gather>` for one key (or speech where Twilio recognises the language) or digits."""
@@ -211,10 +279,13 @@ class Adapter(ChannelAdapter):
     def __init__(self, config: AccountConfig) -> None:
         super().__init__(config)
         self.recordings = recording_client()
+        self.twilio = pooled_twilio(str(config["account_sid"]), str(config["auth_token"]),
+                                    config.get("api_base"))
 
     def close(self) -> None:
-        """Close the recording downloads' kept-alive connections."""
+        """Close the recording downloads' and the REST client's kept-alive connections."""
         self.recordings.close()
+        self.twilio.close()
 
     def fetch_media(self, ref: str) -> MediaFile:
         """A caller's recording, with the account's credentials: only a URL of this account's
@@ -227,5 +298,16 @@ class Adapter(ChannelAdapter):
         return download(self.recordings.get(), url, (sid, str(self.config["auth_token"])))
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
-        """Calls are answered in the webhook response; this channel sends nothing on its own."""
-        raise ConfigError(f"{self.channel_type} replies in the webhook response only")
+        """Place an outbound call that speaks the message once answered (its TwiML comes
+        from the account's webhook, `?announce=1`); the call's SID is the message's id."""
+        if not status_callback or not status_callback.endswith("/status"):
+            raise ConfigError("outbound calls need the account's status callback URL")
+        webhook = status_callback.removesuffix("/status")
+        try:
+            call = self.twilio.get().calls.create(
+                to=message.to, from_=self.address, url=f"{webhook}?announce=1",
+                method="POST", status_callback=status_callback, status_callback_method="POST",
+                status_callback_event=["answered", "completed"], timeout=RING_SECONDS)
+        except (TwilioException, requests.exceptions.RequestException) as exc:
+            raise map_error(exc) from exc
+        return SendResult(str(call.sid))

@@ -5,6 +5,10 @@ comes back (what `<Say>` says, which clips `<Play>` plays, where `<Gather>` or `
 the answer), follows `action` URLs with what the caller enters, and posts the call's final
 status. A caller's input is text: digits (with `*` and `#`) are keys, other words are speech (or
 the recording, when one is asked), `silence` lets the prompt time out and `hangup` ends the call.
+
+A call the gateway placed (`direction="outbound-api"`) is the same call the other way round:
+Twilio's forms then carry our number as From and the citizen's as To, TwiML comes from the
+`Url` the call was created with (`pick_up`), and statuses go to its StatusCallback.
 """
 
 from __future__ import annotations
@@ -63,6 +67,10 @@ class SimulatedCall:
     last_request: tuple[str, dict[str, str], dict[str, str]] | None = None
     """URL, form and headers of the last TwiML request."""
     _started: float = field(default_factory=time.monotonic)
+    direction: str = "inbound"
+    """`outbound-api` for a call the gateway placed through the REST API."""
+    status_url: str | None = None
+    """Where the call's statuses go (a placed call's StatusCallback); else `<webhook>/status`."""
 
     @property
     def waiting_for(self) -> str | None:
@@ -71,10 +79,12 @@ class SimulatedCall:
 
     # -- the wire --------------------------------------------------------------------------
     def _params(self, status: str, **extra: str) -> dict[str, str]:
-        """The form Twilio posts about this call."""
-        return {"CallSid": self.sid, "AccountSid": self.account_sid, "From": self.caller,
-                "To": self.number, "Caller": self.caller, "Called": self.number,
-                "CallStatus": status, "Direction": "inbound", "ApiVersion": API_VERSION,
+        """The form Twilio posts about this call (From is whoever rang whom)."""
+        dialler, called = ((self.number, self.caller) if self.direction != "inbound"
+                           else (self.caller, self.number))
+        return {"CallSid": self.sid, "AccountSid": self.account_sid, "From": dialler,
+                "To": called, "Caller": dialler, "Called": called,
+                "CallStatus": status, "Direction": self.direction, "ApiVersion": API_VERSION,
                 **extra}
 
     def send_signed(self, url: str, params: dict[str, str],
@@ -105,11 +115,14 @@ class SimulatedCall:
         """End the call and post its final status to the status callback (Twilio may repeat it)."""
         self.ended = status
         self._waiting = None
-        duration = str(int(time.monotonic() - self._started))
-        params = self._params(status, CallDuration=duration, CallbackSource="call-progress-events",
-                              SequenceNumber="0", Timestamp=time.strftime("%a, %d %b %Y %H:%M:%S"))
+        self.progress(status, CallDuration=str(int(time.monotonic() - self._started)))
+
+    def progress(self, status: str, **extra: str) -> None:
+        """Post a status of the call (`in-progress` when answered, a final one at the end)."""
+        params = self._params(status, CallbackSource="call-progress-events", SequenceNumber="0",
+                              Timestamp=time.strftime("%a, %d %b %Y %H:%M:%S"), **extra)
         try:
-            self.send_signed(self.webhook_url + "/status", params, {})
+            self.send_signed(self.status_url or self.webhook_url + "/status", params, {})
         except httpx.HTTPError:
             pass  # Twilio too gives up on an unreachable status callback
 
@@ -153,6 +166,11 @@ class SimulatedCall:
         """Ring the number: the first webhook of the call."""
         self._started = time.monotonic()
         return self._post(self.webhook_url, self._params("ringing"))
+
+    def pick_up(self) -> list[str]:
+        """A placed call answered: its TwiML fetched from the URL it was created with."""
+        self._started = time.monotonic()
+        return self._post(self.webhook_url, self._params("in-progress"))
 
     def answer(self, text: str) -> list[str]:
         """Press keys, say something, record it, stay silent or hang up; what is heard next."""

@@ -39,6 +39,7 @@ from channels.registry import adapter_class
 from i18n.sms import sms_length
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for, messaging_account
+from services.consent.record import opt_out
 from services.contacts.models import Contact
 from services.contacts.service import address_of, get_or_create, remember_name, urn_for
 from services.context import AppContext
@@ -160,8 +161,9 @@ def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenan
             elif isinstance(action, SetLanguage):
                 contact.language = action.language
                 bot_ctx = replace(bot_ctx, language=action.language)
-            elif isinstance(action, SetOptOut):
-                contact.opted_out = action.opted_out
+            elif isinstance(action, SetOptOut):  # recorded as consent, in this turn
+                opt_out(db, contact, opted_out=action.opted_out,
+                        channel_type=account.channel_type)
             elif isinstance(action, Call):
                 calls += 1
                 if calls > MAX_CALLS:

@@ -13,6 +13,7 @@ from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
 from payments.refund_models import PaymentRefund
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
+from services.consent.models import Consent, ConsentRecord
 from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, GrievanceRating, IdCounter
@@ -24,6 +25,7 @@ from services.routing.models import EscalationStep, RoutingRule, StaffNotice
 from services.staff.models import Department, StaffKey, StaffMember
 from services.templates.models import MessageTemplate  # noqa: F401  (registers the table)
 from services.tenancy.models import Category, Locality, Tenant, Ward
+from services.voice.messages import VoiceMessage
 
 __all__ = [
     "Base",
@@ -34,6 +36,8 @@ __all__ = [
     "Category",
     "ChannelAccount",
     "ConfigChange",
+    "Consent",
+    "ConsentRecord",
     "Contact",
     "DailySpend",
     "Department",
@@ -62,5 +66,6 @@ __all__ = [
     "StaffMember",
     "StaffNotice",
     "Tenant",
+    "VoiceMessage",
     "Ward",
 ]

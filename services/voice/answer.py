@@ -38,6 +38,7 @@ from services.accounts.service import webhook_path
 from services.context import AppContext
 from services.conversation.runner import converse
 from services.messaging.log import apply_status
+from services.voice.announce import outbound_call
 from services.voice.calls import (
     latest,
     no_input,
@@ -138,6 +139,11 @@ def answer(ctx: AppContext, account: ChannelAccount, adapter: ChannelAdapter, ki
                 apply_status(db, db.get_one(ChannelAccount, account.id), event)
                 db.commit()
             continue
+        placed = outbound_call(ctx, account, adapter, kind, event, url, context)
+        if isinstance(placed, WebhookResponse):  # a call we placed, playing its message
+            response = placed
+            continue
+        event = placed
         if kind == "prompt":
             current, times, page = _current(ctx, account, adapter, event)
             response = adapter.respond(event, current,

@@ -28,6 +28,7 @@ from services.settings import Settings, get_settings
 from services.staff import api as staff_api
 from services.tasks.dispatch import ThreadDispatcher
 from services.tenancy import api as tenant_api
+from services.voice import message_routes as voice_message_routes
 from services.web import access_log, errors, openapi, simdir, webchat, webchat_photos, webhooks
 from services.web.framing import FrameAncestors
 from services.web.limits import BodyLimit
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(receipt_routes.router)
     app.include_router(bbps_routes.router)
     app.include_router(refund_api.router)
+    app.include_router(voice_message_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

@@ -22,8 +22,8 @@ EXPECTED: dict[str, tuple[RateLimit | None, RateLimit | None]] = {
     "exotel-sms": (RateLimit(3), None),
     "msg91-sms": (RateLimit(10), None),
     "webchat": (None, None),
-    "twilio-voice": (None, None),
-    "exotel-voice": (None, None),
+    "twilio-voice": (RateLimit(1), None),  # outbound calls: 1 CPS per account
+    "exotel-voice": (RateLimit(1), None),
 }
 
 CONFIGS: dict[str, dict[str, Any]] = {

@@ -19,6 +19,7 @@ from services.grievances import api as grievance_api
 from services.inbox.writer import InboxWriter
 from services.media import routes as media_routes
 from services.messaging import spend_api
+from services.open311 import api as open311_api
 from services.places import api as places_api
 from services.routing import api as routing_api
 from services.routing.escalate import run_escalations
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(audio_routes.router)
     app.include_router(media_routes.router)
     app.include_router(receipt_routes.router)
+    app.include_router(open311_api.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

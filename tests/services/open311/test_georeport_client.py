@@ -111,6 +111,7 @@ def test_an_unknown_jurisdiction_is_an_error_in_the_spec_format(live: LiveGatewa
     with pytest.raises(requests.HTTPError) as caught:
         client(live, fmt, jurisdiction="pb.nowhere").get_service_list()
     response = caught.value.response
+    assert response is not None
     assert response.status_code == 404
     if fmt == "json":
         assert response.json() == [{"code": 404, "description": "unknown_jurisdiction"}]

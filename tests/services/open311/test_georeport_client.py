@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 import requests
-from georeport import GeoReport
+from georeport import GeoReport  # type: ignore[import-untyped]
 
 from services.grievances.builtin import BuiltinRegistry
 from tests.services.open311.conftest import AMRITSAR, INSIDE, Keys

@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, case, func, literal, select
@@ -59,8 +60,16 @@ def _grouped(inner: Select[Any] | Any, by: Sequence[str], measures: Sequence[Any
 
 
 def _as_rows(db: Session, q: Select[Any]) -> list[Row]:
-    """Result rows as dicts."""
-    return [dict(r._mapping) for r in db.execute(q)]
+    """Result rows as dicts; PostgreSQL's numeric sums as whole numbers (they count rows or
+    paise), its means and medians as floats."""
+    return [{k: _plain(v) for k, v in r._mapping.items()} for r in db.execute(q)]
+
+
+def _plain(value: Any) -> Any:
+    """A Decimal as an int when whole, else a float; anything else as it is."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def grievances(db: Session, query: ReportQuery) -> list[Row]:

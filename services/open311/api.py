@@ -81,16 +81,19 @@ def _key(db: Session, api_key: str | None, tenant: Tenant) -> Principal | None:
 
 def _views(db: Session, tenant: Tenant, views: list[GrievanceView],
            staff: Principal | None) -> list[dict[str, Any]]:
-    """Requests as the caller may see them (none in public when the city shows nothing)."""
-    if staff is None and public_status(db, tenant) is PublicStatus.NONE:
-        return []
-    agencies: dict[str, str] = {}
+    """Requests as the caller may see them: in public, only those of cities that show their
+    status (each city's own choice, also when a state is searched)."""
+    owners: dict[str, tuple[Tenant, bool]] = {}
     out = []
     for view in views:
-        if view.tenant_id not in agencies:
-            owner = db.get(Tenant, view.tenant_id)
-            agencies[view.tenant_id] = catalog.name_in(owner.names, "en") if owner else ""
-        out.append(request_view(view, agencies[view.tenant_id], staff is not None))
+        if view.tenant_id not in owners:
+            owner = db.get_one(Tenant, view.tenant_id)
+            owners[view.tenant_id] = (owner, staff is not None
+                                      or public_status(db, owner) is not PublicStatus.NONE)
+        owner, shown = owners[view.tenant_id]
+        if shown:
+            out.append(request_view(view, catalog.name_in(owner.names, "en"), staff is not None,
+                                    owner.default_language))
     return out
 
 

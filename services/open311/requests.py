@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from i18n.catalog import MissingMessage, translate
 from services.grievances.registry import (
     CLOSED,
     STATUSES,
     Filters,
     GrievanceRegistry,
     GrievanceView,
+    HistoryEntry,
     NotFound,
 )
 from services.open311.catalog import name_in
@@ -50,12 +52,26 @@ def request_view(view: GrievanceView, agency: str, full: bool,
         location = view.evidence.get("location") or {}
         note = view.office_note
         item.update(description=view.description,
-                    status_notes=(note.note or note.note_key) if note else None,
+                    status_notes=_note_text(note, language),
                     lat=location.get("lat"), long=location.get("lon"),
                     media_url=view.evidence.get("media_url"))
         if location.get("text"):
             item["address"] = f"{location['text']}, {item['address']}"
     return item
+
+
+def _note_text(entry: HistoryEntry | None, language: str) -> str | None:
+    """The office's latest note: as written, or the standard note in the city's language."""
+    if entry is None:
+        return None
+    if entry.note:
+        return entry.note
+    if entry.note_key is None:
+        return None
+    try:
+        return translate(language, entry.note_key)
+    except MissingMessage:  # a standard note retired since
+        return None
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,31 @@ def test_the_discovery_document_names_the_endpoint(live: LiveGateway) -> None:
     assert set(endpoint["formats"]) == {"text/xml", "application/json"}
     xml = live.http.get("/open311/discovery.xml").text
     assert "<formats><format>text/xml</format><format>application/json</format></formats>" in xml
+
+
+def test_a_state_search_shows_in_public_only_cities_that_show_status(live: LiveGateway,
+                                                                    keys: Keys) -> None:
+    amritsar = post(live, {"api_key": keys.officer, "service_code": "garbage",
+                           "description": "z", "attribute[locality]": "hall-bazaar"})
+    ludhiana = live.http.post("/open311/v2/requests.json", data={
+        "api_key": keys.other_city, "jurisdiction_id": "pb.ludhiana", "service_code": "water",
+        "description": "no water", "attribute[locality]": "model-town"})
+    assert ludhiana.status_code == 200, ludhiana.text
+    ids = {r["service_request_id"] for r in live.http.get(
+        "/open311/v2/requests.json", params={"jurisdiction_id": "pb"}).json()}
+    assert amritsar.json()[0]["service_request_id"] in ids  # Amritsar shows status
+    assert ludhiana.json()[0]["service_request_id"] not in ids  # Ludhiana shows nothing
+
+
+def test_staff_read_a_standard_note_in_words(live: LiveGateway, keys: Keys) -> None:
+    rid = post(live, {"api_key": keys.officer, "service_code": "garbage", "description": "d",
+                      "attribute[locality]": "hall-bazaar"}).json()[0]["service_request_id"]
+    resolved = live.http.post(f"/api/v1/grievances/{rid}/resolve",
+                              json={"note_key": "note.duplicate"},
+                              headers={"Authorization": f"Bearer {keys.officer}"})
+    assert resolved.status_code == 200, resolved.text
+    full = read(live, rid, api_key=keys.officer).json()[0]
+    assert full["status"] == "closed"
+    assert full["status_notes"] == ("This was reported already; it is handled with the "
+                                    "earlier complaint.")
+    assert read(live, rid).json()[0]["status_notes"] is None

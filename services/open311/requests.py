@@ -12,9 +12,10 @@ staff note. A staff or app key covering the tenant also sees the description, th
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from i18n.catalog import MissingMessage, translate
@@ -26,6 +27,7 @@ from services.grievances.registry import (
     GrievanceView,
     HistoryEntry,
     NotFound,
+    Position,
 )
 from services.open311.catalog import name_in
 from services.open311.formats import w3c
@@ -87,20 +89,33 @@ class Search:
     offset: int = 0
 
 
+CHUNK = 250
+"""Grievances read per registry search while merging."""
+
+
+def _stream(registry: GrievanceRegistry, scope: str, base: Filters) -> Iterator[GrievanceView]:
+    """One (category, status) stream, newest first, read a chunk at a time by position."""
+    after: Position | None = None
+    while True:
+        page = registry.search(scope=scope, filters=replace(base, limit=CHUNK, after=after))
+        yield from page
+        if len(page) < CHUNK:
+            return
+        after = Position(page[-1].created_at, page[-1].id)
+
+
 def search(registry: GrievanceRegistry, scope: str, query: Search) -> list[GrievanceView]:
-    """Grievances matching the search, newest first: one registry search per (category,
-    status) asked for, merged in the registry's order, so any registry serves it."""
+    """Grievances matching the search, newest first: one stream per (category, status) asked
+    for, each paged by position, merged lazily in the registry's order, so any registry serves
+    it and a deep page reads about `offset + limit` grievances whatever the streams."""
     statuses: Sequence[str | None] = [s for name in query.statuses
                                       for s in BY_OPEN311[name]] or [None]
     codes: Sequence[str | None] = query.codes or [None]
-    window = query.offset + query.limit
-    streams: list[Iterable[GrievanceView]] = [
-        registry.search(scope=scope, filters=Filters(status=status, category=code,
-                                                     since=query.since, until=query.until,
-                                                     limit=window))
-        for code in codes for status in statuses]
+    streams = [_stream(registry, scope, Filters(status=status, category=code,
+                                                since=query.since, until=query.until))
+               for code in codes for status in statuses]
     merged = heapq.merge(*streams, key=lambda v: (v.created_at, v.id), reverse=True)
-    return list(merged)[query.offset:window]
+    return list(islice(merged, query.offset, query.offset + query.limit))
 
 
 def by_ids(registry: GrievanceRegistry, scope: str, ids: Iterable[str]) -> list[GrievanceView]:

@@ -199,3 +199,25 @@ def test_staff_read_a_standard_note_in_words(live: LiveGateway, keys: Keys) -> N
     assert full["status_notes"] == ("This was reported already; it is handled with the "
                                     "earlier complaint.")
     assert read(live, rid).json()[0]["status_notes"] is None
+
+
+def test_pages_merge_the_status_streams_in_order(live: LiveGateway, keys: Keys,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.open311 import requests as open311_requests
+
+    monkeypatch.setattr(open311_requests, "CHUNK", 2)  # several chunks per stream
+    for n in range(5):
+        post(live, {"api_key": keys.officer, "service_code": "water", "description": f"p{n}",
+                    "attribute[locality]": "ranjit-avenue"})
+    search = {"jurisdiction_id": AMRITSAR, "service_code": "water,garbage",
+              "status": "open,closed"}
+    everything = live.http.get("/open311/v2/requests.json", params=search).json()
+    ids = [r["service_request_id"] for r in everything]
+    times = [(r["requested_datetime"], r["service_request_id"]) for r in everything]
+    assert times == sorted(times, reverse=True) and len(ids) == len(set(ids)) >= 7
+    paged = []
+    for page in (1, 2, 3):
+        paged += [r["service_request_id"] for r in live.http.get(
+            "/open311/v2/requests.json",
+            params={**search, "page_size": "3", "page": str(page)}).json()]
+    assert paged == ids[:9]

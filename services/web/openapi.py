@@ -148,6 +148,7 @@ def document(app: FastAPI) -> dict[str, Any]:
             _operation(path, method, operation)
             openapi_rules.secure(path, method, operation)
             openapi_rules.open311(path, operation)
+            openapi_rules.bodies(operation)
             if operation.get("operationId") in seen:
                 operation["operationId"] = f"{operation['operationId']}_{method}"
             seen.add(operation.get("operationId", ""))

@@ -60,6 +60,16 @@ def open311(path: str, operation: dict[str, Any]) -> None:
     content.setdefault("text/xml", {"schema": {"type": "string"}})
 
 
+def bodies(operation: dict[str, Any]) -> None:
+    """Answers other than JSON documented without a schema (files, pages) get one: text for
+    `text/*`, bytes for the rest (images, audio, PDF)."""
+    for answer in operation.get("responses", {}).values():
+        for media, spec in answer.get("content", {}).items():
+            if spec.get("schema") is None and "json" not in media:
+                spec["schema"] = ({"type": "string"} if media.startswith("text/")
+                                  else {"type": "string", "format": "binary"})
+
+
 def components(schema: dict[str, Any]) -> None:
     """Add the schemes and describe the staff bearer key."""
     schemes = schema["components"].setdefault("securitySchemes", {})

@@ -93,3 +93,16 @@ def test_reports_answer_json_or_csv(document: dict[str, Any]) -> None:
         assert dataset["schema"]["$ref"].endswith("/DatasetName")
     names = document["components"]["schemas"]["DatasetName"]["enum"]
     assert names == ["grievances", "bills", "collections", "notifications", "conversations"]
+
+
+def test_every_answer_has_a_schema(document: dict[str, Any]) -> None:
+    for path, method, op in operations(document):
+        for status, answer in op["responses"].items():
+            for media, spec in answer.get("content", {}).items():
+                assert spec.get("schema") is not None, (method, path, status, media)
+    pdf = document["paths"]["/receipts/pdf/{receipt_id}"]["get"]["responses"]["200"]
+    assert pdf["content"]["application/pdf"]["schema"] == {"type": "string",
+                                                            "format": "binary"}
+    session = document["paths"]["/webchat/session"]["post"]["responses"]["200"]
+    assert session["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SessionOut"}

@@ -4,7 +4,9 @@ point), showing status to the public, with an officer's, a viewer's and another 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from services.staff.auth import Role, create_key
 from services.tenancy.models import Locality, Tenant, Ward
 from tests.services.grievances.helpers import LUDHIANA, add_city
 from tests.support.gateway import LiveGateway, free_port, make_settings
+from tests.support.services import postgres_database
 
 AMRITSAR = "pb.amritsar"
 WARD_1 = {"type": "Polygon", "coordinates": [[[74.87, 31.62], [74.88, 31.62], [74.88, 31.63],
@@ -30,11 +33,24 @@ class Keys:
     other_city: str
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
-    """The gateway, its demo city mapped and public about status."""
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def live(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGateway]:
+    """The gateway on SQLite and on PostgreSQL, its demo city mapped and public about
+    status."""
+    with ExitStack() as stack:
+        extra = ({} if request.param == "sqlite"
+                 else {"database_url": stack.enter_context(postgres_database())})
+        yield from _gateway(tmp_path_factory, extra)
+
+
+def _gateway(tmp_path_factory: pytest.TempPathFactory,
+             extra: dict[str, Any]) -> Iterator[LiveGateway]:
+    """The running gateway with its mapped city."""
     port = free_port()
-    gateway = LiveGateway(make_settings(tmp_path_factory.mktemp("open311"), port), port)
+    gateway = LiveGateway(make_settings(tmp_path_factory.mktemp("open311"), port, **extra),
+                          port)
     with gateway.ctx.sessions() as db:
         ward = db.scalar(select(Ward).where(Ward.tenant_id == AMRITSAR, Ward.code == "W01"))
         assert ward is not None

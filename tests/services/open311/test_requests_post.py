@@ -221,3 +221,11 @@ def test_pages_merge_the_status_streams_in_order(live: LiveGateway, keys: Keys,
             "/open311/v2/requests.json",
             params={**search, "page_size": "3", "page": str(page)}).json()]
     assert paged == ids[:9]
+
+
+def test_an_api_key_in_the_query_never_reaches_the_access_log() -> None:
+    from services.web.access_log import redact
+
+    line = ('127.0.0.1:5000 - "GET /open311/v2/requests.json?jurisdiction_id=pb.amritsar'
+            '&api_key=nsk_0123456789ab_SECRET HTTP/1.1" 200')
+    assert redact(line) == '127.0.0.1:5000 - "GET /open311/v2/requests.json HTTP/1.1" 200'

@@ -10,11 +10,13 @@ service), so that generated values reach the handlers and not only the first che
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
@@ -37,43 +39,75 @@ EXAMPLES = 25
 CITY = "pb.amritsar"
 
 
-def steer(case: Case[Any], key: str, turn: int) -> None:
-    """On every other case, put the demo city (and for Open311 POSTs a key, a service and a
-    locality) into an Open311 or open-data request, keeping the generated rest."""
+@dataclass(frozen=True)
+class Known:
+    """Real identifiers of the seeded app, to steer generated requests past the first check."""
+
+    key: str
+    grievance: str
+    webchat: str
+    """The demo city's web chat account id."""
+    visitor: str
+    """A web chat visitor token for it."""
+
+
+PATH_VALUES = {"tenant": CITY, "tenant_id": CITY}
+
+
+def steer(case: Case[Any], known: Known, turn: int) -> dict[str, str]:
+    """On every other case, put real identifiers into the generated request (the city, a
+    grievance, the web chat account; for Open311 a jurisdiction, and for its POSTs a key, a
+    service and a locality), keeping the generated rest; the headers to send it with."""
     path = case.operation.path
-    if turn % 2 or not path.startswith(("/open311/", "/open-data/")):
-        return
-    if isinstance(case.query, dict) or case.query is None:
+    headers = {"Authorization": f"Bearer {known.key}"}
+    if path.startswith("/webchat/"):
+        headers = {"Authorization": f"Bearer {known.visitor}"}
+    if turn % 2 or path.startswith("/webhooks/"):
+        return headers
+    params = dict(case.path_parameters or {})
+    for name in params:
+        if name in PATH_VALUES:
+            params[name] = PATH_VALUES[name]
+        elif name == "public_id":
+            params[name] = known.grievance
+        elif name == "account_id" and path.startswith("/webchat/"):
+            params[name] = known.webchat
+    case.path_parameters = params
+    if path.startswith(("/open311/", "/open-data/")) and (
+            isinstance(case.query, dict) or case.query is None):
         name = "tenant" if path.startswith("/open-data/") else "jurisdiction_id"
         case.query = {**(case.query or {}), name: CITY}
-    if case.method == "POST" and isinstance(case.body, dict):
-        body = {**case.body, "api_key": key, "jurisdiction_id": CITY,
+    if path.startswith("/open311/") and case.method == "POST" and isinstance(case.body, dict):
+        body = {**case.body, "api_key": known.key, "jurisdiction_id": CITY,
                 "service_code": "garbage", "attribute[locality]": "hall-bazaar"}
         if turn % 4 == 0:  # a generated description alone, so that some are filed
             for name in ("lat", "long", "media_url", "address_string", "attribute[landmark]"):
                 body.pop(name, None)
             body["description"] = str(body.get("description") or "")[:2000] or "fuzz"
         case.body = body
+    return headers
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, str]]:
-    """The app on a seeded SQLite file with two grievances, and an admin key for Amritsar."""
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, Known]]:
+    """The app on a seeded SQLite file with two grievances, an admin key for Amritsar and a
+    web chat visitor."""
     app_settings = make_settings(tmp_path_factory.mktemp("contract"), 8000)
     prepare(app_settings)
     app = create_app(app_settings)
     ctx = app.state.ctx
     with ctx.sessions() as db:
-        file(db, ctx.crypto)
+        first = file(db, ctx.crypto)
         file(db, ctx.crypto, category="water", locality="ranjit-avenue")
         key = create_key(db, scope="pb.amritsar", role=Role.ADMIN, name="contract test")
         db.commit()
-    yield app, key
+    session = TestClient(app).post("/webchat/session", json={"tenant": CITY}).json()
+    yield app, Known(key, first.id, session["account"], session["token"])
     ctx.db_engine.dispose()
 
 
-def test_every_operation_answers_as_documented(embedded: tuple[FastAPI, str]) -> None:
-    app, key = embedded
+def test_every_operation_answers_as_documented(embedded: tuple[FastAPI, Known]) -> None:
+    app, known = embedded
     api = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: dict[str, str] = {}
     statuses: dict[str, set[int]] = {}
@@ -90,9 +124,8 @@ def test_every_operation_answers_as_documented(embedded: tuple[FastAPI, str]) ->
                   suppress_health_check=list(HealthCheck))
         def exercise(case: Case[Any]) -> None:
             """One generated request, validated against the document."""
-            steer(case, key, next(turns))
-            response = case.call_and_validate(headers={"Authorization": f"Bearer {key}"},
-                                              checks=CHECKS)
+            headers = steer(case, known, next(turns))
+            response = case.call_and_validate(headers=headers, checks=CHECKS)
             statuses.setdefault(case.operation.label, set()).add(response.status_code)
 
         try:
@@ -106,6 +139,8 @@ def test_every_operation_answers_as_documented(embedded: tuple[FastAPI, str]) ->
     assert 200 in statuses["POST /webchat/session"], statuses
     for label in ("GET /open311/v2/services.{fmt}", "GET /open311/v2/requests.{fmt}",
                   "POST /open311/v2/requests.{fmt}", "GET /open-data/v1/{dataset}",
-                  "GET /api/v1/reports/{dataset}"):
+                  "GET /api/v1/reports/{dataset}", "GET /api/v1/grievances/{public_id}",
+                  "GET /webchat/{account_id}/messages", "GET /api/v1/categories/{tenant}",
+                  "GET /api/v1/tenants/{tenant_id}"):
         assert 200 in statuses[label], (label, statuses.get(label))
     assert 400 in statuses["POST /open311/v2/requests.{fmt}"], statuses

@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     media_s3_access_key_id: SecretStr | None = None
     media_s3_secret_access_key: SecretStr | None = None
     """Unset: boto3's own chain (environment, instance role)."""
+    open_data_min_count: int = Field(5, ge=1)
+    """Public open-data counts below this are suppressed (docs/reporting.md)."""
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -33,7 +33,8 @@ FILE_BODY: dict[str, Any] = {"requestBody": {
     }}}
 FILE_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
     "description": "the places file", "content": {
-        media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()}}}
+        media: {"schema": {"type": "object"} if "json" in media else {"type": "string"}}
+        for media in MEDIA_TYPES.values()}}}
 
 
 LocalLanguage = Annotated[str | None, Query(

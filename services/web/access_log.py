@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import re
 
-HIDDEN_PREFIXES = ("/webhooks/", "/webchat/", "/api/v1/media/", "/receipts/pdf/")
+HIDDEN_PREFIXES = ("/webhooks/", "/webchat/", "/api/v1/media/", "/receipts/pdf/", "/open311/")
 """Paths whose query strings never appear in a log line (a signed media or receipt link opens
-the file for its lifetime: its signature is a credential)."""
+the file for its lifetime: its signature is a credential; Open311 clients read with their
+`api_key` in the query)."""
 _QUERY = re.compile(
     r"(?P<path>(?:" + "|".join(re.escape(p) for p in HIDDEN_PREFIXES) + r")[^?\s\"]*)\?[^\s\"]*")
 _SIMULATOR = re.compile(r"(?<![^\s\"])(?P<keep>/sim/[^/?\s\"]+)[^\s\"]*")

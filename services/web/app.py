@@ -21,7 +21,9 @@ from services.grievances import api as grievance_api
 from services.inbox.writer import InboxWriter
 from services.media import routes as media_routes
 from services.messaging import spend_api
+from services.open311 import api as open311_api
 from services.places import api as places_api
+from services.reporting import api as reporting_api
 from services.routing import api as routing_api
 from services.routing.escalate import run_escalations
 from services.settings import Settings, get_settings
@@ -99,6 +101,8 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(bbps_routes.router)
     app.include_router(refund_api.router)
     app.include_router(voice_message_routes.router)
+    app.include_router(open311_api.router)
+    app.include_router(reporting_api.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

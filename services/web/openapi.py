@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from services.fonts import VENDOR
 from services.fonts import version as vendor_version
+from services.web import openapi_rules
 from services.web.errors import ApiError, WebhookError
 
 REF = "#/components/schemas/{model}"
@@ -140,10 +141,14 @@ def document(app: FastAPI) -> dict[str, Any]:
     _components(schema)
     schema["components"].setdefault("securitySchemes", {}).update(
         {**WEBHOOK_SCHEMES, **PAYMENT_SCHEMES})
+    openapi_rules.components(schema)
     seen: set[str] = set()
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
             _operation(path, method, operation)
+            openapi_rules.secure(path, method, operation)
+            openapi_rules.open311(path, operation)
+            openapi_rules.bodies(operation)
             if operation.get("operationId") in seen:
                 operation["operationId"] = f"{operation['operationId']}_{method}"
             seen.add(operation.get("operationId", ""))

@@ -36,6 +36,7 @@ from services.security.crypto import DecryptionError
 from services.tenancy.models import Tenant
 from services.web.chat_labels import render_page
 from services.web.deps import CtxDep, DbDep
+from services.web.webchat_models import MessagesOut, SessionOut
 
 STATIC = Path(__file__).parent / "static"
 PAGE_SIZE = 200
@@ -149,7 +150,7 @@ class SessionIn(BaseModel):
     token: str | None = None
 
 
-@router.post("/webchat/session")
+@router.post("/webchat/session", response_model=SessionOut)
 def open_session(body: SessionIn, ctx: CtxDep, db: DbDep, response: Response) -> dict[str, Any]:
     """A signed visitor token, the URL to post messages to and what the page shows (the
     city's names and public contact details, for its header)."""
@@ -198,7 +199,7 @@ def _attachment(m: Message) -> str | None:
     return "location" if "location_enc" in m.extras else None
 
 
-@router.get("/webchat/{account_id}/messages")
+@router.get("/webchat/{account_id}/messages", response_model=MessagesOut)
 def messages(account_id: str, ctx: CtxDep, db: DbDep, response: Response,
              authorization: Annotated[str, Header()] = "",
              after: Annotated[datetime | None, Query()] = None) -> dict[str, Any]:

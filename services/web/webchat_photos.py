@@ -21,6 +21,7 @@ from services.media.store import StoreError
 from services.web.deps import CtxDep, DbDep
 from services.web.errors import ApiError
 from services.web.webchat import PRIVATE, _adapter
+from services.web.webchat_models import PhotoOut
 
 router = APIRouter(tags=["webchat"])
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ class _Visitors(Protocol):
         """A short keyed tag of a visitor."""
 
 
-@router.post("/webchat/photos/{account_id}", status_code=201, responses=REFUSALS)
+@router.post("/webchat/photos/{account_id}", status_code=201, responses=REFUSALS,
+             response_model=PhotoOut)
 async def upload_photo(account_id: str, request: Request, ctx: CtxDep, db: DbDep,
                        response: Response,
                        authorization: Annotated[str, Header()] = "") -> dict[str, Any]:

@@ -15,9 +15,9 @@ from payments.models import Bill, GatewayAccount, PaymentAttempt, PaymentFlag
 from payments.recon.bank import import_statement, set_mapping
 from payments.recon.settlements import SettlementRow, import_settlement_rows
 from payments.recon.workdays import set_holiday
+from services.db.base import IST
 from services.db.engine import make_engine, make_sessionmaker
 from services.db.migrate import upgrade
-from services.db.base import IST
 from services.tenancy.models import Tenant
 
 TENANT = "pb.amritsar"

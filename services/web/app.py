@@ -12,6 +12,7 @@ from channels.registry import simulator_routers
 from payments import simulated as payment_sims
 from payments import web as payment_web
 from payments.receipts import routes as receipt_routes
+from payments.recon import api as recon_api
 from services.audio import routes as audio_routes
 from services.categories import api as categories_api
 from services.context import AppContext, build_context
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(audio_routes.router)
     app.include_router(media_routes.router)
     app.include_router(receipt_routes.router)
+    app.include_router(recon_api.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

@@ -20,6 +20,7 @@ LIMITS: tuple[tuple[str, int], ...] = (
     ("/webchat/photos/", 10 * 1024 * KB),  # a web chat photo (also NAGARSETU_MEDIA_MAX_BYTES)
     ("/webchat/", 16 * KB),
     ("/api/v1/places/", 8 * 1024 * KB),  # a city's ward polygons (services.places.formats)
+    ("/api/v1/finance/imports/", 20 * 1024 * KB),  # a month's settlement or bank CSV
     ("/api/", 32 * KB),  # a 2,000-character note in \\u escapes is 12 KB
     ("/sim/", 8 * 1024 * KB),  # development only: the simulators take media uploads
 )

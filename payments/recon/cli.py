@@ -226,6 +226,3 @@ def report(name: Annotated[str, typer.Argument(help=", ".join(REPORTS))], tenant
                 write_csv(table, handle)
     if out is not None:
         console.print(f"{name} written to {out}")
-
-
-

@@ -109,9 +109,9 @@ def _store(db: Session, *, tenant_id: str, source: str, import_id: str,
             {**values, "tenant_id": tenant_id, "source": source, "import_id": import_id}
             for values in by_key.values()])
     if changed:
-        db.execute(update(SettlementLine).where(SettlementLine.id == bindparam("_id"))
-                   .values({c: bindparam(c) for c in MUTABLE})
-                   .execution_options(synchronize_session=False), changed)
+        table = SettlementLine.__table__
+        db.execute(update(table).where(table.c.id == bindparam("_id"))
+                   .values({c: bindparam(c) for c in MUTABLE}), changed)
     report.rows_new += len(by_key)
     report.rows_updated += len(changed)
 

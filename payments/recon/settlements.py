@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from payments.recon.imports import (
@@ -109,7 +109,7 @@ def _store(db: Session, *, tenant_id: str, source: str, import_id: str,
             {**values, "tenant_id": tenant_id, "source": source, "import_id": import_id}
             for values in by_key.values()])
     if changed:
-        table = SettlementLine.__table__
+        table = cast(Table, SettlementLine.__table__)
         db.execute(update(table).where(table.c.id == bindparam("_id"))
                    .values({c: bindparam(c) for c in MUTABLE}), changed)
     report.rows_new += len(by_key)

@@ -1,16 +1,18 @@
 """Reconciling a city: every exception found by SQL set operations, never a loop over rows.
 
-One run joins what finance must prove (bill → payment → settlement line → bank credit) and
-writes only what does not hold, each `INSERT … SELECT … ON CONFLICT` unique on (tenant, kind,
-evidence key): found again, an open exception is marked seen by this run; found no more, it
-is `cleared` (kept, with the time); a resolved one stays resolved. Memory does not grow with
-the number of rows: the database does the matching.
+One run joins what finance must prove (bill → payment → settlement line → bank credit) in
+three statements — lines, attempts and paid bills in one pass (`core_side`), the ledger's
+flags, settlements against bank credits — and writes only what does not hold, each
+`INSERT … SELECT … ON CONFLICT` unique on (tenant, kind, evidence key): found again, an
+open exception is marked seen by this run; found no more, it is `cleared` (kept, with the
+time); a resolved one stays resolved. Memory does not grow with the number of rows: the
+database does the matching.
 
 | kind | evidence key | found by |
 |---|---|---|
 | `payment_without_bill` | payment id | a payment line or unmatched-payment flag, no attempt |
 | `paid_without_payment` | bill id | a paid bill whose `payment_ref` names no captured attempt |
-| `duplicate_payment` | payment id | a full payment for a bill another attempt paid; ledger flags |
+| `duplicate_payment` | payment id | the ledger's flag (a second payment, at capture time) |
 | `short_payment` / `excess_payment` | payment id | an attempt paid less / more than its amount |
 | `not_settled` | payment id | captured on or before the T+2 cut-off, no settled line |
 | `settlement_without_credit` | settlement id | settled on a day statements cover, no credit |
@@ -21,7 +23,6 @@ the number of rows: the database does the matching.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -32,13 +33,13 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     literal_column,
     null,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -54,6 +55,9 @@ KINDS = ("payment_without_bill", "paid_without_payment", "duplicate_payment", "s
          "refund_line", "adjustment_line", "on_hold")
 MONEY_STATES = ("captured", "held", "refunded")
 """Attempts that took money."""
+WORK_MEM = "64MB"
+"""Per hash table of a run on PostgreSQL (its default 4 MB spills a city's joins to disk); the
+same however many rows: past it a join works in batches."""
 COLUMNS = ("kind", "ref_key", "bill_id", "attempt_id", "payment_ref", "settlement_id",
            "line_id", "expected_paise", "actual_paise")
 
@@ -77,86 +81,74 @@ def _row(kind: Any, ref_key: Any, **values: Any) -> list[Any]:
             for c in COLUMNS]
 
 
-def _money_attempts(tenant_id: str) -> Any:
-    """The tenant's attempts that took money, as a subquery."""
-    a = PaymentAttempt
-    return select(a.id, a.bill_id, a.external_payment_id, a.amount_paise, a.paid_paise,
-                  a.captured_at).where(a.tenant_id == tenant_id, a.status.in_(MONEY_STATES),
-                                       a.external_payment_id.is_not(None)).subquery("a")
+def core_side(tenant_id: str, cutoff: datetime) -> Select[Any]:
+    """Every settlement line, every attempt that took money and every paid bill, matched in
+    ONE pass: lines full-joined to attempts by payment id (payment lines only), that to bills
+    by the attempt each bill names as its payment. A row may show up to four things wrong:
 
-
-def payment_side(tenant_id: str, cutoff: datetime) -> Select[Any]:
-    """Payment lines against attempts in ONE full outer join: lines with no attempt, and
-    attempts captured before the cut-off with no settled line (a line on hold is its own
-    exception)."""
-    a = _money_attempts(tenant_id)
-    sl = SettlementLine
-    lines = select(sl.id, sl.payment_ref, sl.amount_paise, sl.settled, sl.on_hold).where(
-        sl.tenant_id == tenant_id, sl.kind == "payment").subquery("l")
-    joined = lines.join(a, a.c.external_payment_id == lines.c.payment_ref, full=True)
-    kind = case((a.c.id.is_(None), literal("payment_without_bill")),
-                (and_(a.c.captured_at < cutoff,
-                      or_(lines.c.id.is_(None), and_(lines.c.settled.is_(False),
-                                                     lines.c.on_hold.is_(False)))),
-                 literal("not_settled")), else_=null())
-    found = select(kind.label("kind"), func.coalesce(a.c.external_payment_id,
-                                                     lines.c.payment_ref).label("ref"),
-                   a.c.bill_id, a.c.id.label("attempt_id"), lines.c.id.label("line_id"),
-                   a.c.amount_paise.label("expected"),
-                   func.coalesce(lines.c.amount_paise, a.c.paid_paise).label("actual"),
-                   ).select_from(joined).subquery("found")
-    return select(*_row(found.c.kind, found.c.ref, bill_id=func.max(found.c.bill_id),
-                        attempt_id=func.max(found.c.attempt_id),
-                        payment_ref=found.c.ref, line_id=func.max(found.c.line_id),
-                        expected_paise=func.max(found.c.expected),
-                        actual_paise=func.max(found.c.actual))
-                  ).where(found.c.kind.is_not(None)).group_by(found.c.kind, found.c.ref)
-
-
-def line_side(tenant_id: str) -> Select[Any]:
-    """Refund, adjustment (transfer, dispute, other) and on-hold lines, for finance to see."""
-    sl = SettlementLine
-    kind = case((sl.on_hold.is_(True), literal("on_hold")),
-                (sl.kind == "refund", literal("refund_line")), else_=literal("adjustment_line"))
-    return select(*_row(kind, sl.source + literal(":") + sl.line_key, payment_ref=sl.payment_ref,
-                        settlement_id=sl.settlement_id, line_id=sl.id,
-                        actual_paise=sl.amount_paise)
-                  ).where(sl.tenant_id == tenant_id,
-                          or_(sl.kind != "payment", sl.on_hold.is_(True)))
-
-
-def amount_side(tenant_id: str) -> Select[Any]:
-    """Attempts paid less or more than their amount."""
-    a = PaymentAttempt
-    kind = case((a.paid_paise < a.amount_paise, literal("short_payment")),
-                else_=literal("excess_payment"))
-    return select(*_row(kind, a.external_payment_id, bill_id=a.bill_id, attempt_id=a.id,
-                        payment_ref=a.external_payment_id, expected_paise=a.amount_paise,
-                        actual_paise=a.paid_paise)
-                  ).where(a.tenant_id == tenant_id, a.status.in_(MONEY_STATES),
-                          a.external_payment_id.is_not(None), a.paid_paise != a.amount_paise)
-
-
-def bill_side(tenant_id: str) -> Select[Any]:
-    """Paid bills whose payment reference names no captured (or refunded) attempt."""
-    b, a = Bill, PaymentAttempt
-    paid_by = exists().where(a.id == b.payment_ref, a.status.in_(("captured", "refunded")))
-    return select(*_row(literal("paid_without_payment"), b.id, bill_id=b.id,
-                        payment_ref=b.payment_ref, expected_paise=b.amount_paise)
-                  ).where(b.tenant_id == tenant_id, b.status == "paid", ~paid_by)
-
-
-def duplicate_side(tenant_id: str) -> Select[Any]:
-    """Full payments for a bill that another attempt paid."""
-    a = _money_attempts(tenant_id)
-    b = Bill
-    return select(*_row(literal("duplicate_payment"), a.c.external_payment_id,
-                        bill_id=a.c.bill_id, attempt_id=a.c.id,
-                        payment_ref=a.c.external_payment_id, expected_paise=a.c.amount_paise,
-                        actual_paise=a.c.paid_paise)
-                  ).select_from(a.join(b, b.id == a.c.bill_id)).where(
-        b.status == "paid", func.coalesce(b.payment_ref, "") != a.c.id,
-        a.c.paid_paise == a.c.amount_paise)
+    - the payment: a payment line with no attempt, or an attempt captured before the cut-off
+      with no settled line (a line on hold is its own exception);
+    - the amount: an attempt paid less or more than its amount;
+    - the line: a refund, an adjustment (transfer, dispute, other), a line on hold;
+    - the bill: paid, naming no captured (or refunded) attempt.
+    """
+    pa, sl, b = PaymentAttempt, SettlementLine, Bill
+    a = select(pa.id, pa.bill_id, pa.external_payment_id, pa.amount_paise, pa.paid_paise,
+               pa.captured_at, pa.status).where(
+        pa.tenant_id == tenant_id, pa.status.in_(MONEY_STATES),
+        pa.external_payment_id.is_not(None)).subquery("a")
+    lines = select(sl.id, sl.source, sl.line_key, sl.kind, sl.payment_ref, sl.amount_paise,
+                   sl.settled, sl.on_hold, sl.settlement_id,
+                   case((sl.kind == "payment", sl.payment_ref), else_=null()).label("join_ref"),
+                   ).where(sl.tenant_id == tenant_id).subquery("l")
+    bills = select(b.id, b.payment_ref, b.amount_paise).where(
+        b.tenant_id == tenant_id, b.status == "paid").subquery("b")
+    joined = (lines.join(a, a.c.external_payment_id == lines.c.join_ref, full=True)
+              .join(bills, bills.c.payment_ref == a.c.id, full=True))
+    payment = case(
+        (and_(a.c.id.is_(None), lines.c.join_ref.is_not(None)), literal("payment_without_bill")),
+        (and_(a.c.captured_at < cutoff,
+              or_(lines.c.id.is_(None),
+                  and_(lines.c.settled.is_(False), lines.c.on_hold.is_(False)))),
+         literal("not_settled")), else_=null())
+    amount = case((a.c.paid_paise < a.c.amount_paise, literal("short_payment")),
+                  (a.c.paid_paise > a.c.amount_paise, literal("excess_payment")), else_=null())
+    line = case((lines.c.on_hold.is_(True), literal("on_hold")),
+                (lines.c.kind == "refund", literal("refund_line")),
+                (lines.c.kind != "payment", literal("adjustment_line")), else_=null())
+    bill = case((and_(bills.c.id.is_not(None),
+                      or_(a.c.id.is_(None), a.c.status == "held")),
+                 literal("paid_without_payment")), else_=null())
+    found = select(payment.label("k_payment"), amount.label("k_amount"),
+                   line.label("k_line"), bill.label("k_bill"),
+                   func.coalesce(a.c.external_payment_id, lines.c.payment_ref).label("pay"),
+                   a.c.id.label("attempt_id"), a.c.bill_id, a.c.amount_paise.label("expected"),
+                   a.c.paid_paise.label("paid"), lines.c.id.label("line_id"),
+                   (lines.c.source + literal(":") + lines.c.line_key).label("line_ref"),
+                   lines.c.amount_paise.label("line_amount"), lines.c.settlement_id,
+                   lines.c.payment_ref.label("line_payment"), bills.c.id.label("paid_bill"),
+                   bills.c.payment_ref.label("bill_ref"), bills.c.amount_paise.label("due"),
+                   ).select_from(joined).where(or_(payment.is_not(None), amount.is_not(None),
+                                                   line.is_not(None), bill.is_not(None))
+                                               ).cte("found")
+    f = found.c
+    by_payment = select(*_row(f.k_payment, f.pay, bill_id=func.max(f.bill_id),
+                              attempt_id=func.max(f.attempt_id), payment_ref=f.pay,
+                              line_id=func.max(f.line_id), expected_paise=func.max(f.expected),
+                              actual_paise=func.max(func.coalesce(f.line_amount, f.paid)))
+                         ).where(f.k_payment.is_not(None)).group_by(f.k_payment, f.pay)
+    by_amount = select(*_row(f.k_amount, f.pay, bill_id=func.max(f.bill_id),
+                             attempt_id=func.max(f.attempt_id), payment_ref=f.pay,
+                             expected_paise=func.max(f.expected),
+                             actual_paise=func.max(f.paid))
+                        ).where(f.k_amount.is_not(None)).group_by(f.k_amount, f.pay)
+    by_line = select(*_row(f.k_line, f.line_ref, payment_ref=f.line_payment,
+                           settlement_id=f.settlement_id, line_id=f.line_id,
+                           actual_paise=f.line_amount)).where(f.k_line.is_not(None))
+    by_bill = select(*_row(f.k_bill, f.paid_bill, bill_id=f.paid_bill, payment_ref=f.bill_ref,
+                           expected_paise=f.due)).where(f.k_bill.is_not(None))
+    union = by_payment.union_all(by_amount, by_line, by_bill).subquery("u")
+    return select(*[union.c[c] for c in COLUMNS])
 
 
 def flag_side(tenant_id: str) -> Select[Any]:
@@ -225,9 +217,6 @@ def _write(db: Session, tenant_id: str, run_id: str, found: Select[Any]) -> None
     db.execute(statement)
 
 
-DETECTIONS: Sequence[str] = ("payment", "line", "amount", "bill", "duplicate", "flag", "bank")
-
-
 def reconcile(db: Session, tenant_id: str, as_of: date | None = None) -> RunReport:
     """Run every detection for a tenant as of a day (IST today by default), in the caller's
     transaction; the open exceptions by kind."""
@@ -235,9 +224,9 @@ def reconcile(db: Session, tenant_id: str, as_of: date | None = None) -> RunRepo
     last_overdue = overdue_before(as_of, holidays_for(db, tenant_id))
     cutoff = datetime.combine(last_overdue + timedelta(days=1), time(0), IST).astimezone(UTC)
     run = RunReport(new_id(), as_of, last_overdue)
-    for found in (payment_side(tenant_id, cutoff), line_side(tenant_id),
-                  amount_side(tenant_id), bill_side(tenant_id), duplicate_side(tenant_id),
-                  flag_side(tenant_id), bank_side(tenant_id)):
+    if db.get_bind().dialect.name == "postgresql":  # the joins' hash tables in memory, bounded
+        db.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    for found in (core_side(tenant_id, cutoff), flag_side(tenant_id), bank_side(tenant_id)):
         _write(db, tenant_id, run.run_id, found)
     e = ReconException
     cleared = db.execute(update(e).where(e.tenant_id == tenant_id, e.status == "open",

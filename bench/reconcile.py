@@ -17,8 +17,9 @@ Then, alternating, ``--repeat`` times each (median reported):
   exceptions written, the clearing update), committed; the first run writes the exceptions,
   later ones find them again.
 
-Printed: seconds, Python's peak traced memory and PostgreSQL's temporary-file bytes for each,
-the ratios, and the same at a tenth of the rows to show memory does not grow with rows.
+Printed: seconds (untraced runs), then one more traced run of each side for Python's peak
+memory (tracemalloc) and PostgreSQL's temporary-file bytes, the ratios, and the same at a
+tenth of the rows to show memory does not grow with rows.
 Goal: reconcile within 2x the plain join; memory flat in the number of rows.
 
     .venv/bin/python -m bench.reconcile             # 1,000,000 rows (and 100,000)
@@ -260,43 +261,52 @@ def _temp(conn: psycopg.Connection[Any]) -> int:
     return int(row[0]) if row else 0
 
 
-def measure(conn: psycopg.Connection[Any], work: Callable[[], object]) -> Sample:
-    """Time one run of `work`, its Python peak memory and the temp bytes it spilled."""
+def timed(work: Callable[[], object]) -> float:
+    """Seconds one run of `work` took (no tracing: it would slow Python, not SQL)."""
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def traced_run(conn: psycopg.Connection[Any], work: Callable[[], object]) -> tuple[int, int]:
+    """One run of `work` traced: Python's peak memory and the temp bytes PostgreSQL spilled."""
     before = _temp(conn)
     with traced() as peak:
-        started = time.perf_counter()
         work()
-        seconds = time.perf_counter() - started
     time.sleep(0.6)  # the statistics collector reports temp files after the statement
-    return Sample(seconds, peak[0], _temp(conn) - before)
+    return peak[0], _temp(conn) - before
 
 
 def run_size(url: str, rows: int, repeat: int) -> dict[str, list[Sample]]:
-    """Every side measured `repeat` times, alternating, on a database seeded with `rows`."""
+    """Every side timed `repeat` times, alternating, then traced once, on `rows` seeded."""
     from payments.recon.detect import reconcile
     from services.db.engine import make_engine, make_sessionmaker
 
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    samples: dict[str, list[Sample]] = {"join": [], "join3": [], "reconcile": []}
     found: dict[str, int] = {}
+    with psycopg.connect(url, autocommit=True) as stats, psycopg.connect(url) as plain_conn:
 
-    def plain(sql: str) -> Callable[[], object]:
-        def go() -> object:
-            with psycopg.connect(url) as conn:
-                return conn.execute(sql, {"t": TENANT}).fetchone()
-        return go
+        def plain(sql: str) -> Callable[[], object]:
+            def go() -> object:
+                with plain_conn.transaction():
+                    return plain_conn.execute(sql, {"t": TENANT}).fetchone()
+            return go
 
-    def recon() -> None:
-        with sessions() as db:
-            found.update(reconcile(db, TENANT, AS_OF).open_by_kind)
-            db.commit()
+        def recon() -> None:
+            with sessions() as db:
+                found.update(reconcile(db, TENANT, AS_OF).open_by_kind)
+                db.commit()
 
-    with psycopg.connect(url, autocommit=True) as stats:
+        sides = {"join": plain(JOIN), "reconcile": recon, "join3": plain(JOIN3)}
+        seconds: dict[str, list[float]] = {side: [] for side in sides}
         for _ in range(repeat):
-            samples["join"].append(measure(stats, plain(JOIN)))
-            samples["reconcile"].append(measure(stats, recon))
-            samples["join3"].append(measure(stats, plain(JOIN3)))
+            for side, work in sides.items():
+                seconds[side].append(timed(work))
+        samples = {}
+        for side, work in sides.items():
+            peak, temp = traced_run(stats, work)
+            samples[side] = [Sample(s, peak, temp) for s in seconds[side]]
     engine.dispose()
     expected = plan(rows).expected()
     if found != expected:

@@ -13,6 +13,8 @@ Then, alternating, ``--repeat`` times each (median reported):
 - *join*: ``SELECT count(*), sum(…) FROM settlement_lines JOIN payment_attempts ON payment id``
   — the same rows matched by the database with nothing written;
 - *join3*: the same with the bills joined too (every table reconciliation reads);
+- *join_1cpu*: *join* without parallel workers (PostgreSQL 15 runs a full join, which
+  reconciliation needs, in one process; the plain join gets two workers);
 - *reconcile*: ``payments.recon.detect.reconcile`` for the city (every detection, the
   exceptions written, the clearing update), committed; the first run writes the exceptions,
   later ones find them again.
@@ -287,9 +289,12 @@ def run_size(url: str, rows: int, repeat: int) -> dict[str, list[Sample]]:
     found: dict[str, int] = {}
     with psycopg.connect(url, autocommit=True) as stats, psycopg.connect(url) as plain_conn:
 
-        def plain(sql: str) -> Callable[[], object]:
+        def plain(sql: str, workers: int | None = None) -> Callable[[], object]:
             def go() -> object:
                 with plain_conn.transaction():
+                    if workers is not None:
+                        plain_conn.execute(f"SET LOCAL max_parallel_workers_per_gather = "
+                                           f"{int(workers)}")
                     return plain_conn.execute(sql, {"t": TENANT}).fetchone()
             return go
 
@@ -298,7 +303,8 @@ def run_size(url: str, rows: int, repeat: int) -> dict[str, list[Sample]]:
                 found.update(reconcile(db, TENANT, AS_OF).open_by_kind)
                 db.commit()
 
-        sides = {"join": plain(JOIN), "reconcile": recon, "join3": plain(JOIN3)}
+        sides = {"join": plain(JOIN), "reconcile": recon, "join3": plain(JOIN3),
+                 "join_1cpu": plain(JOIN, workers=0)}
         seconds: dict[str, list[float]] = {side: [] for side in sides}
         for _ in range(repeat):
             for side, work in sides.items():
@@ -361,7 +367,9 @@ def run(args: argparse.Namespace, _tmp: Path) -> int:
     recon = _median(big["reconcile"], lambda s: s.seconds)
     join = _median(big["join"], lambda s: s.seconds)
     join3 = _median(big["join3"], lambda s: s.seconds)
-    print(f"reconcile / join: {ratio(recon, join)}   reconcile / join3: {ratio(recon, join3)}")
+    serial = _median(big["join_1cpu"], lambda s: s.seconds)
+    print(f"reconcile / join: {ratio(recon, join)}   reconcile / join3: {ratio(recon, join3)}"
+          f"   reconcile / join_1cpu: {ratio(recon, serial)}")
     ok = recon <= 2 * join
     print(verdict("reconcile within 2x of the plain join", ok,
                   f"{recon:.3f} s vs {join:.3f} s"))

@@ -1,5 +1,6 @@
 """Finance reports as tables: the daily collection MIS, receipt registers, the settlement
-summary with fees and GST, and the open exceptions. Each is one grouped query; rows stream.
+summary with fees and GST, and the open exceptions. Each is one query; the MIS adds its rows
+up per IST day as they stream (a city's day is thousands of payments, not millions).
 
 Money columns are integer paise here (named in `Table.money`); `payments.recon.export` writes
 them as rupees through `payments.money`. Days are Indian (IST) calendar days.

@@ -1,12 +1,12 @@
 """Reconciling a city: every exception found by SQL set operations, never a loop over rows.
 
 One run joins what finance must prove (bill → payment → settlement line → bank credit) in
-three statements — lines, attempts and paid bills in one pass (`core_side`), the ledger's
-flags, settlements against bank credits — and writes only what does not hold, each
-`INSERT … SELECT … ON CONFLICT` unique on (tenant, kind, evidence key): found again, an
-open exception is marked seen by this run; found no more, it is `cleared` (kept, with the
-time); a resolved one stays resolved. Memory does not grow with the number of rows: the
-database does the matching.
+four statements — payment lines, attempts and paid bills in one pass (`core_side`), the
+other lines, the ledger's flags, settlements against bank credits — and writes only what
+does not hold, each `INSERT … SELECT … ON CONFLICT` unique on (tenant, kind, evidence key):
+found again, an open exception is marked seen by this run; found no more, it is `cleared`
+(kept, with the time); a resolved one stays resolved. Memory does not grow with the number
+of rows: the database does the matching.
 
 | kind | evidence key | found by |
 |---|---|---|
@@ -82,25 +82,24 @@ def _row(kind: Any, ref_key: Any, **values: Any) -> list[Any]:
 
 
 def core_side(tenant_id: str, cutoff: datetime) -> Select[Any]:
-    """Every settlement line, every attempt that took money and every paid bill, matched in
-    ONE pass: lines full-joined to attempts by payment id (payment lines only), that to bills
-    by the attempt each bill names as its payment. A row may show up to four things wrong:
+    """Every payment line, every attempt that took money and every paid bill, matched in
+    ONE pass: payment lines full-joined to attempts by payment id, that to bills by the
+    attempt each bill names as its payment. A row may show up to three things wrong:
 
     - the payment: a payment line with no attempt, or an attempt captured before the cut-off
-      with no settled line (a line on hold is its own exception);
+      with no settled line (a line on hold is its own exception, `line_side`);
     - the amount: an attempt paid less or more than its amount;
-    - the line: a refund, an adjustment (transfer, dispute, other), a line on hold;
     - the bill: paid, naming no captured (or refunded) attempt.
-    """
+
+    Only the columns the verdicts need are carried through the joins (narrow hash tables)."""
     pa, sl, b = PaymentAttempt, SettlementLine, Bill
     a = select(pa.id, pa.bill_id, pa.external_payment_id, pa.amount_paise, pa.paid_paise,
                pa.captured_at, pa.status).where(
         pa.tenant_id == tenant_id, pa.status.in_(MONEY_STATES),
         pa.external_payment_id.is_not(None)).subquery("a")
-    lines = select(sl.id, sl.source, sl.line_key, sl.kind, sl.payment_ref, sl.amount_paise,
-                   sl.settled, sl.on_hold, sl.settlement_id,
-                   case((sl.kind == "payment", sl.payment_ref), else_=null()).label("join_ref"),
-                   ).where(sl.tenant_id == tenant_id).subquery("l")
+    lines = select(sl.id, sl.payment_ref.label("join_ref"), sl.amount_paise, sl.settled,
+                   sl.on_hold).where(sl.tenant_id == tenant_id, sl.kind == "payment"
+                                     ).subquery("l")
     bills = select(b.id, b.payment_ref, b.amount_paise).where(
         b.tenant_id == tenant_id, b.status == "paid").subquery("b")
     joined = (lines.join(a, a.c.external_payment_id == lines.c.join_ref, full=True)
@@ -113,24 +112,17 @@ def core_side(tenant_id: str, cutoff: datetime) -> Select[Any]:
          literal("not_settled")), else_=null())
     amount = case((a.c.paid_paise < a.c.amount_paise, literal("short_payment")),
                   (a.c.paid_paise > a.c.amount_paise, literal("excess_payment")), else_=null())
-    line = case((lines.c.on_hold.is_(True), literal("on_hold")),
-                (lines.c.kind == "refund", literal("refund_line")),
-                (lines.c.kind != "payment", literal("adjustment_line")), else_=null())
     bill = case((and_(bills.c.id.is_not(None),
                       or_(a.c.id.is_(None), a.c.status == "held")),
                  literal("paid_without_payment")), else_=null())
-    found = select(payment.label("k_payment"), amount.label("k_amount"),
-                   line.label("k_line"), bill.label("k_bill"),
-                   func.coalesce(a.c.external_payment_id, lines.c.payment_ref).label("pay"),
+    found = select(payment.label("k_payment"), amount.label("k_amount"), bill.label("k_bill"),
+                   func.coalesce(a.c.external_payment_id, lines.c.join_ref).label("pay"),
                    a.c.id.label("attempt_id"), a.c.bill_id, a.c.amount_paise.label("expected"),
                    a.c.paid_paise.label("paid"), lines.c.id.label("line_id"),
-                   (lines.c.source + literal(":") + lines.c.line_key).label("line_ref"),
-                   lines.c.amount_paise.label("line_amount"), lines.c.settlement_id,
-                   lines.c.payment_ref.label("line_payment"), bills.c.id.label("paid_bill"),
+                   lines.c.amount_paise.label("line_amount"), bills.c.id.label("paid_bill"),
                    bills.c.payment_ref.label("bill_ref"), bills.c.amount_paise.label("due"),
                    ).select_from(joined).where(or_(payment.is_not(None), amount.is_not(None),
-                                                   line.is_not(None), bill.is_not(None))
-                                               ).cte("found")
+                                                   bill.is_not(None))).cte("found")
     f = found.c
     by_payment = select(*_row(f.k_payment, f.pay, bill_id=func.max(f.bill_id),
                               attempt_id=func.max(f.attempt_id), payment_ref=f.pay,
@@ -142,13 +134,22 @@ def core_side(tenant_id: str, cutoff: datetime) -> Select[Any]:
                              expected_paise=func.max(f.expected),
                              actual_paise=func.max(f.paid))
                         ).where(f.k_amount.is_not(None)).group_by(f.k_amount, f.pay)
-    by_line = select(*_row(f.k_line, f.line_ref, payment_ref=f.line_payment,
-                           settlement_id=f.settlement_id, line_id=f.line_id,
-                           actual_paise=f.line_amount)).where(f.k_line.is_not(None))
     by_bill = select(*_row(f.k_bill, f.paid_bill, bill_id=f.paid_bill, payment_ref=f.bill_ref,
                            expected_paise=f.due)).where(f.k_bill.is_not(None))
-    union = by_payment.union_all(by_amount, by_line, by_bill).subquery("u")
+    union = by_payment.union_all(by_amount, by_bill).subquery("u")
     return select(*[union.c[c] for c in COLUMNS])
+
+
+def line_side(tenant_id: str) -> Select[Any]:
+    """Refund, adjustment (transfer, dispute, other) and on-hold lines, for finance to see."""
+    sl = SettlementLine
+    kind = case((sl.on_hold.is_(True), literal("on_hold")),
+                (sl.kind == "refund", literal("refund_line")), else_=literal("adjustment_line"))
+    return select(*_row(kind, sl.source + literal(":") + sl.line_key, payment_ref=sl.payment_ref,
+                        settlement_id=sl.settlement_id, line_id=sl.id,
+                        actual_paise=sl.amount_paise)
+                  ).where(sl.tenant_id == tenant_id,
+                          or_(sl.kind != "payment", sl.on_hold.is_(True)))
 
 
 def flag_side(tenant_id: str) -> Select[Any]:
@@ -226,7 +227,8 @@ def reconcile(db: Session, tenant_id: str, as_of: date | None = None) -> RunRepo
     run = RunReport(new_id(), as_of, last_overdue)
     if db.get_bind().dialect.name == "postgresql":  # the joins' hash tables in memory, bounded
         db.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    for found in (core_side(tenant_id, cutoff), flag_side(tenant_id), bank_side(tenant_id)):
+    for found in (core_side(tenant_id, cutoff), line_side(tenant_id), flag_side(tenant_id),
+                  bank_side(tenant_id)):
         _write(db, tenant_id, run.run_id, found)
     e = ReconException
     cleared = db.execute(update(e).where(e.tenant_id == tenant_id, e.status == "open",

@@ -56,6 +56,8 @@ class Bill(Base, TenantScoped):
     payer_name_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column(nullable=True)
     payment_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ward: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """The ward code of the property or connection, when the registry knows it (finance MIS)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from payments.cli import payments_app
+from payments.recon.cli import finance_app
 from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
 from services.audit.cli import audit_app
@@ -47,6 +48,7 @@ app.add_typer(staff_cli.departments_app, name="departments")
 app.add_typer(routing_app, name="routing")
 app.add_typer(voice_messages_app, name="voice-messages")
 app.add_typer(payments_app, name="payments")
+app.add_typer(finance_app, name="finance")
 tenant_app.command("public-status")(public_status_command)
 tenant_app.command("reopen-window")(reopen_window_command)
 tenant_app.command("spend")(spend_command)
@@ -178,7 +180,7 @@ def chat(
 def add_key(
     tenant: Annotated[str | None, typer.Option(
         help="tenant scope: a city (pb.amritsar) or a state (pb); not with --member")] = None,
-    role: Annotated[str, typer.Option(help="viewer, officer or admin")] = "officer",
+    role: Annotated[str, typer.Option(help="viewer, officer, admin or finance")] = "officer",
     name: Annotated[str, typer.Option(help="who holds the key (at most 81 characters)")] = "",
     member: Annotated[str | None, typer.Option(
         help="the staff member the key belongs to: it acts with their role and scope")]
@@ -191,7 +193,7 @@ def add_key(
     try:
         parsed = Role(role)
     except ValueError:
-        raise typer.BadParameter("role must be viewer, officer or admin") from None
+        raise typer.BadParameter("role must be viewer, officer, admin or finance") from None
     if (tenant is None) == (member is None):
         raise typer.BadParameter("give --tenant (a key of its own) or --member")
     with cli_session() as db:

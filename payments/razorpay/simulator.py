@@ -1,7 +1,8 @@
 """A local stand-in for the Razorpay API we call, with a demo "pay" page and signed webhooks.
 
 Endpoints (under `/sim/razorpay`, the SDK's `base_url`): payment links (create, fetch,
-cancel), QR codes (create, fetch, payments, close) and payments (fetch), answering in
+cancel), QR codes (create, fetch, payments, close), payments (fetch) and the settlement
+recon report (`settle()` and `add_recon_item()` put lines in it), answering in
 Razorpay's shapes and error envelope. `/sim/razorpay/pay/{id}` is the citizen's page: paying
 there (or calling `pay()`) captures a UPI payment and posts the webhooks Razorpay would —
 `payment.captured` then `payment_link.paid` or `qr_code.credited` — signed with the account's
@@ -20,6 +21,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as dt_time
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +31,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from payments.money import rupees_text
+from services.db.base import IST
 
 router = APIRouter(prefix="/sim/razorpay", tags=["simulator"])
 SIM_VPA = "nagarsetu.sim@razorpay"
@@ -77,6 +81,8 @@ class _State:
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     refund_keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     """(merchant, X-Refund-Idempotency) -> (the request body, the refund id)."""
+    recon: list[dict[str, Any]] = field(default_factory=list)
+    """Settlement recon items (each with `_owner`, the merchant's key id)."""
     sent: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -96,6 +102,7 @@ def reset() -> None:
             part.clear()
         STATE.refund_keys.clear()
         STATE.sent.clear()
+        STATE.recon.clear()
     knobs = Knobs()
 
 
@@ -497,3 +504,70 @@ async def pay_submit(entity_id: str, outcome: str = Form("success"),
     payment = pay(entity_id, fail=outcome == "fail", vpa=vpa[:60], wait=False)
     return _page(f"<p id=status>{html.escape(payment['status'])}</p>"
                  f"<p>{html.escape(payment['id'])}</p>")
+
+
+RECON_PAGE = 1000
+"""The recon report's largest page (`count`)."""
+
+
+def add_recon_item(key_id: str, item: dict[str, Any]) -> None:
+    """Put one line (a refund, an adjustment, a line on hold …) into a merchant's report."""
+    with STATE.lock:
+        STATE.recon.append({**item, "_owner": key_id})
+
+
+def settle(payment_ids: list[str], *, day: date, fee_bps: int = 200,
+           on_hold: frozenset[str] = frozenset(), utr: str | None = None) -> dict[str, Any]:
+    """Settle captured payments on a day: a recon line each (fee at `fee_bps`, GST 18% on
+    it), one settlement id and UTR; a payment in `on_hold` is listed unsettled, on hold."""
+    settlement_id, utr = _new_id("setl"), utr or secrets.token_hex(8)
+    settled_at = int(datetime.combine(day, dt_time(12, 0), IST).timestamp())
+    total = 0
+    with STATE.lock:
+        for payment_id in payment_ids:
+            payment = STATE.payments[payment_id]
+            amount = int(payment["amount"])
+            fee = (amount * fee_bps + 5000) // 10000
+            tax = (fee * 18 + 50) // 100
+            held = payment_id in on_hold
+            total += 0 if held else amount - fee - tax
+            STATE.recon.append({
+                "entity_id": payment_id, "type": "payment", "debit": 0,
+                "credit": amount - fee - tax, "amount": amount, "currency": "INR", "fee": fee,
+                "tax": tax, "on_hold": held, "settled": not held,
+                "created_at": payment["created_at"],
+                "settled_at": None if held else settled_at,
+                "settlement_id": None if held else settlement_id,
+                "posted_at": None, "credit_type": "default", "description": "",
+                "notes": payment.get("notes") or {}, "payment_id": None,
+                "settlement_utr": None if held else utr, "order_id": payment.get("order_id"),
+                "order_receipt": None, "method": payment.get("method", "upi"),
+                "card_network": None, "card_issuer": None, "card_type": None,
+                "dispute_id": None, "_owner": STATE.owner[payment_id]})
+    return {"id": settlement_id, "utr": utr, "amount": total}
+
+
+def _recon_day(item: dict[str, Any]) -> date | None:
+    """The IST day a line was settled (its creation day while unsettled)."""
+    moment = item.get("settled_at") or item.get("created_at")
+    return datetime.fromtimestamp(int(moment), IST).date() if moment else None
+
+
+@router.get("/v1/settlements/recon/combined")
+async def recon_combined(request: Request, year: int, month: int, day: int | None = None,
+                         count: int = 100, skip: int = 0) -> JSONResponse:
+    """The settlement recon report of a day (or a month), `count` lines after `skip`."""
+    merchant = _auth(request)
+    if isinstance(merchant, JSONResponse):
+        return merchant
+    if not 1 <= count <= RECON_PAGE or skip < 0:
+        return _error(400, "count must be between 1 and 1000")
+    with STATE.lock:
+        mine = [item for item in STATE.recon if item["_owner"] == merchant.key_id]
+    chosen = []
+    for item in mine:
+        when = _recon_day(item)
+        if when and when.year == year and when.month == month and day in (None, when.day):
+            chosen.append({k: v for k, v in item.items() if not k.startswith("_")})
+    page = chosen[skip:skip + count]
+    return JSONResponse({"entity": "collection", "count": len(page), "items": page})

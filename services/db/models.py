@@ -10,6 +10,7 @@ from payments.models import (
     PaymentFlag,
 )
 from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
+from payments.recon import models as recon_models  # noqa: F401  (registers the tables)
 from payments.refund_models import PaymentRefund
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange

@@ -41,11 +41,13 @@ class InvalidName(ValueError):
 
 
 class Role(StrEnum):
-    """What a key may do: viewers read, officers act on grievances, admins also manage."""
+    """What a key may do: viewers read, officers act on grievances, admins also manage;
+    finance staff see and reconcile the money (payments.recon) and nothing else changes."""
 
     VIEWER = "viewer"
     OFFICER = "officer"
     ADMIN = "admin"
+    FINANCE = "finance"
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class Principal:
     def can_act(self) -> bool:
         """Whether this role may change grievances."""
         return self.role in (Role.OFFICER, Role.ADMIN)
+
+    def is_finance(self) -> bool:
+        """Whether this role sees finance reports and works the reconciliation queues."""
+        return self.role is Role.FINANCE
 
     def covers(self, tenant_id: str) -> bool:
         """Whether a tenant is within this key's scope."""

@@ -28,7 +28,7 @@ Tenant = Annotated[str, typer.Argument(help="the city (or state), e.g. pb.amrits
 Names = Annotated[list[str] | None, typer.Option(
     "--name", help="language=name, repeatable (en=Sanitation --name hi=सफ़ाई)")]
 Name = Annotated[str | None, typer.Option(help="the person's name (at most 81 characters)")]
-RoleOpt = Annotated[str | None, typer.Option(help="officer, admin or viewer")]
+RoleOpt = Annotated[str | None, typer.Option(help="officer, admin, viewer or finance")]
 Dept = Annotated[str | None, typer.Option(help="department code (\"\" for none)")]
 Designation = Annotated[str | None, typer.Option(help="level in the ladder: JE, EE, …")]
 Wards = Annotated[str | None, typer.Option(
@@ -54,7 +54,7 @@ def _fields(name: str | None, role: str | None, department: str | None,
 
 
 def add(tenant: Tenant, name: Annotated[str, typer.Option(help="the person's name")],
-        role: Annotated[str, typer.Option(help="officer, admin or viewer")] = "officer",
+        role: Annotated[str, typer.Option(help="officer, admin, viewer or finance")] = "officer",
         department: Dept = None, designation: Designation = None, wards: Wards = None,
         phone: Phone = None, email: Email = None, language: Language = None) -> None:
     """Add a named staff member; prints their id (for keys, assignment and routing)."""

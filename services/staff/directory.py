@@ -167,7 +167,7 @@ def _apply(db: Session, crypto: Crypto, row: StaffMember, given: Mapping[str, An
         row.name = name
     if "role" in given:
         if given["role"] not in {r.value for r in Role}:
-            raise invalid("role", "invalid_role", "role must be officer, admin or viewer")
+            raise invalid("role", "invalid_role", "role must be officer, admin, viewer or finance")
         row.role = given["role"]
     if "department" in given:
         code = given["department"]

@@ -14,6 +14,7 @@ from payments import simulated as payment_sims
 from payments import web as payment_web
 from payments.bbps import routes as bbps_routes
 from payments.receipts import routes as receipt_routes
+from payments.recon import api as recon_api
 from services.audio import routes as audio_routes
 from services.categories import api as categories_api
 from services.context import AppContext, build_context
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(voice_message_routes.router)
     app.include_router(open311_api.router)
     app.include_router(reporting_api.router)
+    app.include_router(recon_api.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

@@ -22,6 +22,7 @@ LIMITS: tuple[tuple[str, int], ...] = (
     ("/webchat/", 16 * KB),
     ("/api/v1/places/", 8 * 1024 * KB),  # a city's ward polygons (services.places.formats)
     ("/open311/", 64 * KB),  # a 4,000-character description, percent-encoded Devanagari
+    ("/api/v1/finance/imports/", 20 * 1024 * KB),  # a month's settlement or bank CSV
     ("/api/", 32 * KB),  # a 2,000-character note in \\u escapes is 12 KB
     ("/sim/", 8 * 1024 * KB),  # development only: the simulators take media uploads
 )

@@ -1,0 +1,1 @@
+"""Reconciliation: bills ↔ payments ↔ settlement lines ↔ bank credits, exceptions, reports."""

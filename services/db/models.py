@@ -11,6 +11,13 @@ from payments.models import (
 from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
+from services.connectors.models import (
+    Connection,
+    PlatformToken,
+    RemoteBill,
+    RemoteGrievance,
+    RemotePayment,
+)
 from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, GrievanceRating, IdCounter
@@ -29,6 +36,7 @@ __all__ = [
     "Category",
     "ChannelAccount",
     "ConfigChange",
+    "Connection",
     "Contact",
     "DailySpend",
     "Department",
@@ -48,9 +56,13 @@ __all__ = [
     "PaymentAttempt",
     "PaymentEvent",
     "PaymentFlag",
+    "PlatformToken",
     "Receipt",
     "ReceiptCounter",
     "ReceiptKey",
+    "RemoteBill",
+    "RemoteGrievance",
+    "RemotePayment",
     "RoutingRule",
     "StaffKey",
     "StaffMember",

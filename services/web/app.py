@@ -50,7 +50,9 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
                               periodic=[(ctx.check_payments,
                                          ctx.settings.payments_check_seconds),
                                         (ctx.sweep_payments,
-                                         ctx.settings.payments_sweep_seconds)])
+                                         ctx.settings.payments_sweep_seconds),
+                                        (ctx.sweep_connectors,
+                                         ctx.settings.connectors_sweep_seconds)])
     ctx.dispatcher = runner
     return runner
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bots.prompts import Msg
-from services.connectors.digit.auth import citizen_auth, system_auth
+from services.connectors.digit.auth import as_system, citizen_auth
 from services.connectors.digit.grievances import DigitRegistry
 from services.connectors.errors import RemoteError, Unavailable
 from services.connectors.links import postpone
@@ -64,8 +64,10 @@ def file_one(sessions: sessionmaker[Session], crypto: Crypto, registries: Grieva
         try:
             if isinstance(registry, DigitRegistry):
                 auth = (citizen_auth(db, crypto, link.tenant_id, link.contact_id)
-                        if link.contact_id else None) or system_auth(registry.client)
-                remote = registry.submit(link, auth)
+                        if link.contact_id else None)
+                digit = registry
+                remote = (digit.submit(link, auth) if auth is not None else
+                          as_system(digit.client, lambda system: digit.submit(link, system)))
             elif isinstance(registry, Open311Registry):
                 remote = registry.submit(link)
             else:  # the tenant left its platform: nothing to file it in

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from services.contacts.models import Contact
 from services.db.base import aware, utcnow
 from services.security.crypto import Crypto
 
+T = TypeVar("T")
 Auth = tuple[str, Mapping[str, Any]]
 """(access token, the platform's user record) — what `RequestInfo` carries."""
 MARGIN = timedelta(seconds=60)
@@ -70,6 +71,18 @@ def forget_system(client: DigitClient) -> None:
     """Drop the system login (the platform said it expired)."""
     with _LOCK:
         _SYSTEM.pop((client.base, str(client.settings.config.get("username"))), None)
+
+
+def as_system(client: DigitClient, call: Callable[[Auth], T]) -> T:
+    """`call` with the system login; a login the platform no longer knows (401: expired,
+    or the platform restarted) is dropped and made again, once."""
+    try:
+        return call(system_auth(client))
+    except Refused as exc:
+        if exc.status != 401:
+            raise
+        forget_system(client)
+        return call(system_auth(client))
 
 
 def start_login(client: DigitClient, crypto: Crypto, contact: Contact) -> bool:

@@ -24,7 +24,7 @@ from payments.bills.registry import BillError, BillService, BillStatus, BillView
 from payments.models import Bill
 from payments.money import MoneyError, paise
 from services.connectors.connections import Settings
-from services.connectors.digit.auth import system_auth
+from services.connectors.digit.auth import as_system
 from services.connectors.digit.client import DigitClient
 from services.connectors.errors import Refused, Unavailable
 from services.connectors.models import RemoteBill
@@ -69,9 +69,9 @@ class DigitBills:
         """Bills from the platform, retried briefly; `BillError('platform_unavailable')`
         when it is down."""
         try:
-            auth = system_auth(self.client)
-            return retrying(lambda: self.client.fetch_bills(
-                auth, {"tenantId": self.tenant_id, **criteria}))
+            query = {"tenantId": self.tenant_id, **criteria}
+            return retrying(lambda: as_system(
+                self.client, lambda auth: self.client.fetch_bills(auth, query)))
         except Unavailable:
             raise BillError("platform_unavailable") from None
         except Refused as exc:

@@ -10,9 +10,11 @@ Every call is JSON except the token (form) and the upload (multipart).
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -75,8 +77,10 @@ class DigitClient:
     def _post(self, path: str, body: Mapping[str, Any], *,
               params: Mapping[str, Any] | None = None) -> Any:
         """POST JSON and return the (error-checked) JSON answer; 200 and 201 are answers."""
+        content = json.dumps(dict(body), default=_exact).encode()
         return check_errors(call(lambda: self.http.post(
-            self.base + path, json=dict(body), params=dict(params or {}))))
+            self.base + path, content=content, params=dict(params or {}),
+            headers={"content-type": "application/json"})))
 
     # --- login -------------------------------------------------------------------------
 
@@ -164,6 +168,14 @@ class DigitClient:
         body = self._post("/collection-services/payments/_search",
                           {"RequestInfo": self.request_info(*auth)}, params=criteria)
         return [dict(p) for p in body.get("Payments") or [] if isinstance(p, Mapping)]
+
+
+def _exact(value: Any) -> str:
+    """A Decimal the platform gave us (a coordinate, an amount), sent back as its exact text
+    (the platform's JSON reader takes numbers written as strings)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(type(value).__name__)
 
 
 def _first(body: Mapping[str, Any], key: str) -> dict[str, Any]:

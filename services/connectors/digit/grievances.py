@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -21,11 +21,11 @@ from services.connectors import links
 from services.connectors.connections import Settings
 from services.connectors.digit.auth import (
     Auth,
+    as_system,
     citizen_auth,
     finish_login,
     mobile_of,
     start_login,
-    system_auth,
 )
 from services.connectors.digit.client import DigitClient
 from services.connectors.digit.workflow import platform_action, remote_of
@@ -59,6 +59,7 @@ from services.tenancy.models import Category, Locality
 from services.tenancy.service import in_scope
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 KIND = "digit"
 PhotoSource = Callable[[str, str], tuple[bytes, str] | None]
 """(tenant id, media reference) -> (bytes, content type), or None when there is no copy."""
@@ -92,20 +93,15 @@ class DigitRegistry:
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _system(self) -> Auth:
-        """The system user's login (a platform that is down is said so)."""
-        try:
-            return system_auth(self.client)
-        except Unavailable as exc:
-            raise PlatformUnavailable() from exc
-        except Refused as exc:
-            log.error("DIGIT system login refused for %s: %s", self.settings.tenant_id, exc.code)
-            raise PlatformRefused() from exc
+    def _as(self, auth: Auth | None, call: Callable[[Auth], T]) -> T:
+        """`call` with the citizen's login, or (None) the system user's, logged in again
+        once when the platform has forgotten it."""
+        return call(auth) if auth is not None else as_system(self.client, call)
 
     def remotes(self, criteria: Mapping[str, Any], auth: Auth | None = None) -> list[Remote]:
         """Search PGR (as the system user unless told), as neutral remotes."""
         try:
-            found = self.client.pgr_search(auth or self._system(), criteria)
+            found = self._as(auth, lambda a: self.client.pgr_search(a, criteria))
         except Unavailable as exc:
             raise PlatformUnavailable() from exc
         except Refused as exc:
@@ -116,9 +112,9 @@ class DigitRegistry:
         """The wrapper and remote of one request within scope, else NotFound."""
         tenant = self.settings.tenant_id
         try:
-            found = self.client.pgr_search(self._system(), {
-                "tenantId": tenant if "." in tenant else scope,
-                "serviceRequestId": public_id.strip().upper()})
+            criteria = {"tenantId": tenant if "." in tenant else scope,
+                        "serviceRequestId": public_id.strip().upper()}
+            found = self._as(None, lambda a: self.client.pgr_search(a, criteria))
         except Unavailable as exc:
             raise PlatformUnavailable() from exc
         except Refused as exc:
@@ -302,18 +298,20 @@ class DigitRegistry:
               exact_up_to: int | None = None) -> Total:
         """The platform's count (exact: PGR counts itself)."""
         try:
-            return Total(self.client.pgr_count(self._system(), self._criteria(scope, filters)))
+            criteria = self._criteria(scope, filters)
+            return Total(self._as(None, lambda a: self.client.pgr_count(a, criteria)))
         except Unavailable as exc:
             raise PlatformUnavailable() from exc
         except Refused as exc:
             raise PlatformRefused() from exc
 
-    def _act(self, wrapper: Mapping[str, Any], auth: Auth, workflow: Mapping[str, Any],
+    def _act(self, wrapper: Mapping[str, Any], auth: Auth | None, workflow: Mapping[str, Any],
              service: Mapping[str, Any] | None = None) -> GrievanceView:
         """Send one workflow action on the request as searched."""
         body = dict(service or wrapper.get("service") or {})
         try:
-            updated = retrying(lambda: self.client.pgr_update(auth, body, workflow))
+            updated = retrying(lambda: self._as(
+                auth, lambda a: self.client.pgr_update(a, body, workflow)))
         except Unavailable as exc:
             raise PlatformUnavailable() from exc
         except Refused as exc:
@@ -335,7 +333,7 @@ class DigitRegistry:
         workflow: dict[str, Any] = {"action": wanted, "comments": note or note_key or ""}
         if assignee:
             workflow["assignes"] = [assignee]
-        return self._act(wrapper, self._system(), workflow)
+        return self._act(wrapper, None, workflow)
 
     def _own(self, scope: str, public_id: str, contact_id: str,
              ) -> tuple[dict[str, Any], Remote, Auth]:

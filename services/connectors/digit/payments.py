@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from payments.models import Bill, PaymentAttempt
 from payments.money import rupees_text
 from services.connectors.connections import CACHE
-from services.connectors.digit.auth import system_auth
+from services.connectors.digit.auth import Auth, as_system
 from services.connectors.digit.client import DigitClient
 from services.connectors.errors import Refused, Unavailable
 from services.connectors.models import FAILED, FILED, PENDING, RemoteBill, RemotePayment
@@ -97,6 +97,14 @@ def _claim(sessions: sessionmaker[Session], row_id: str, crypto: Crypto,
         return Posting(row.id, row.tenant_id, body, attempt.id), DigitClient(settings)
 
 
+def _find_or_create(client: DigitClient, auth: Auth, posting: Posting) -> dict[str, Any]:
+    """The platform's record of this payment: found by our transaction number (an earlier
+    try got through), else created now."""
+    found = client.search_payments(auth, {"tenantId": posting.tenant_id,
+                                          "transactionNumber": posting.transaction})
+    return found[0] if found else client.create_payment(auth, posting.body)
+
+
 def _receipt(payment: dict[str, Any]) -> str:
     """The platform's receipt number of a payment (its id when it gives none)."""
     details = payment.get("paymentDetails") or [{}]
@@ -110,10 +118,7 @@ def post_one(sessions: sessionmaker[Session], crypto: Crypto, row_id: str) -> st
         return "skipped"
     posting, client = claimed
     try:
-        auth = system_auth(client)
-        found = client.search_payments(auth, {"tenantId": posting.tenant_id,
-                                              "transactionNumber": posting.transaction})
-        payment = found[0] if found else client.create_payment(auth, posting.body)
+        payment = as_system(client, lambda auth: _find_or_create(client, auth, posting))
         outcome, values = "posted", {"state": FILED, "remote_receipt": _receipt(payment)[:64],
                                      "posted_at": utcnow()}
     except Unavailable:

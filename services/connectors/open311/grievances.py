@@ -46,7 +46,7 @@ from services.tenancy.service import in_scope
 
 log = logging.getLogger(__name__)
 KIND = "open311"
-OUR_ID = re.compile(r"^[A-Z]+-\d{4}-(\d+)$")
+OUR_ID = re.compile(r"^[A-Z0-9-]+-\d{4}-(\d+)$")
 """A number the track flow expanded into our own id form (`AMR-2027-000123`)."""
 
 
@@ -99,7 +99,8 @@ class Open311Registry:
             locality=str(payload.get("locality_code") or ""),
             description=str(item.get("description") or ""),
             status="resolved" if status == "closed" else "open", remote_status=status,
-            modified=str(updated or ""), created_at=parse_time(item.get("requested_datetime")),
+            modified=f"{updated or ''}|{status}",  # stamps are to the second: status too
+            created_at=parse_time(item.get("requested_datetime")),
             updated_at=parse_time(updated),
             assignee=str(item["agency_responsible"]) if item.get("agency_responsible") else None,
             last_action="resolve" if status == "closed" else "file",

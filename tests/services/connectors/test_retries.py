@@ -18,8 +18,15 @@ from services.connectors.retry import Policy, delay, retrying
 from services.db.base import aware, utcnow
 from services.messaging.models import Message
 from services.security.crypto import Crypto
-from tests.services.connectors.conftest import AMRITSAR, Citizen, Fake, connect, refs
-from tests.services.connectors.test_digit_grievances import connect_digit, file, login
+from tests.services.connectors.conftest import (
+    AMRITSAR,
+    Citizen,
+    Fake,
+    connect,
+    connect_digit,
+    refs,
+)
+from tests.services.connectors.test_digit_grievances import file, login
 
 
 def test_backoff_is_jittered_and_capped() -> None:

@@ -23,6 +23,7 @@ from payments.reconcile import SweepResult, check_pending, sweep_daily
 from services.accounts.cache import AccountCache
 from services.accounts.service import close_adapters
 from services.connectors.factory import ConnectedBills, ConnectedGrievances
+from services.connectors.http import close_all as close_platform_http
 from services.connectors.sweep import sweep as sweep_connectors
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from services.db.engine import make_engine, make_sessionmaker
@@ -163,6 +164,7 @@ class AppContext:
             self.inbox_writer.stop()
         close_adapters()
         close_process_http()
+        close_platform_http()
         self.db_engine.dispose()
 
 

@@ -14,6 +14,7 @@ from payments import web as payment_web
 from payments.receipts import routes as receipt_routes
 from services.audio import routes as audio_routes
 from services.categories import api as categories_api
+from services.connectors import web as connector_web
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
 from services.inbox.writer import InboxWriter
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
             app.include_router(router, include_in_schema=False)
         payment_sims.mount(app, context)
     errors.install(app)
+    connector_web.install(app)  # a platform down or refusing: 503 / 502, never a 500
     openapi.install(app)
     app.add_middleware(FrameAncestors, sources=context.settings.frame_ancestors)
     app.add_middleware(BodyLimit)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.connectors.models import PENDING, RemoteGrievance
+from services.db.base import utcnow
 from tests.services.connectors.conftest import AMRITSAR, Fake, connect_digit
 from tests.support.gateway import LiveGateway, SmsPhone
 
@@ -56,3 +57,13 @@ def test_sms_filing_while_the_platform_is_down(gateway: LiveGateway, phone: SmsP
     with gateway.ctx.sessions() as db:
         link = db.scalar(select(RemoteGrievance).where(RemoteGrievance.tenant_id == AMRITSAR))
         assert link is not None and link.state == PENDING
+        db.execute(update(RemoteGrievance).values(next_attempt_at=utcnow()))  # backoff over
+        db.commit()
+    digit.knobs(down=False)
+    assert gateway.ctx.sweep_connectors() == 1  # filed (on the citizen's behalf), told
+    later = "\n".join(phone.receive(1))
+    found = DIGIT_ID.search(later)
+    assert found and "now registered" in later, later
+    [stored] = digit.state()["services"]
+    assert stored["service"]["serviceRequestId"] == found.group()
+    assert gateway.ctx.sweep_connectors() == 0

@@ -15,8 +15,8 @@ STATUS: dict[type[GrievanceError], int] = {PlatformUnavailable: 503, PlatformRef
 
 async def _platform_error(request: Request, exc: Exception) -> JSONResponse:
     """`{"detail": {"code": ...}}` with the failure's status."""
-    code = getattr(exc, "code", "platform_error")
-    status = STATUS.get(type(exc), 502)
+    code = exc.code if isinstance(exc, GrievanceError) else "platform_error"
+    status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 502)
     headers = {"Retry-After": "30"} if status == 503 else None
     return JSONResponse({"detail": {"code": code}}, status_code=status, headers=headers)
 

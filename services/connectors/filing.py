@@ -61,10 +61,11 @@ def file_one(sessions: sessionmaker[Session], crypto: Crypto, registries: Grieva
         if link is None:
             return "skipped", None
         registry = registries.for_tenant(db, crypto, link.tenant_id)
+        auth = (citizen_auth(db, crypto, link.tenant_id, link.contact_id)
+                if link.contact_id and isinstance(registry, DigitRegistry) else None)
+        db.commit()  # no transaction (nor SQLite's write lock) held while the platform answers
         try:
             if isinstance(registry, DigitRegistry):
-                auth = (citizen_auth(db, crypto, link.tenant_id, link.contact_id)
-                        if link.contact_id else None)
                 digit = registry
                 remote = (digit.submit(link, auth) if auth is not None else
                           as_system(digit.client, lambda system: digit.submit(link, system)))

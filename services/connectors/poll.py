@@ -76,6 +76,7 @@ def poll_connection(db: Session, crypto: Crypto, registries: GrievanceRegistries
     registry = registries.for_tenant(db, crypto, batch[0].tenant_id)
     if not isinstance(registry, DigitRegistry | Open311Registry):
         return []
+    db.commit()  # no transaction (nor SQLite's write lock) held while the platform answers
     try:
         now = _fetch(registry, batch)
     except (GrievanceError, RemoteError) as exc:

@@ -46,8 +46,9 @@ def test_sms_filing_logs_in_with_the_platforms_code(gateway: LiveGateway, phone:
     assert stored["service"]["citizen"]["mobileNumber"] == mobile
 
 
-def test_sms_filing_while_the_platform_is_down(gateway: LiveGateway, phone: SmsPhone,
-                                               digit: Fake) -> None:
+def test_sms_filing_while_the_platform_is_down(live: LiveGateway, digit: Fake) -> None:
+    """On SQLite and (integration) PostgreSQL."""
+    gateway, phone = live, SmsPhone(live)
     with gateway.ctx.sessions() as db:
         connect_digit(db, gateway.ctx.crypto, digit)
     digit.knobs(down=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from payments.bills.registry import BillRegistry
 from payments.models import PaymentAttempt
 from payments.receipts import issue as receipts
+from services.connectors.digit.payments import queue_posting
 from services.db.base import aware, utcnow
 from services.messaging.lanes import Lane
 
@@ -58,6 +59,7 @@ def issue_for(db: Session, bills_for: BillsFor, attempt: PaymentAttempt,
     db.expire(attempt)
     if not getattr(won, "rowcount", 0):
         return ()  # another worker finished it first: the citizen is told once
+    queue_posting(db, attempt)  # a platform's bill (DIGIT) hears of it, posted by a sweeper
     queued = notify(db, attempt, receipt)
     if queued:
         db.execute(update(PaymentAttempt).where(PaymentAttempt.id == attempt.id)

@@ -128,18 +128,29 @@ def _bill_out(bill: BillView) -> BillOut:
                    status=bill.status.value)
 
 
-@api.get("/bills")
+LOOKUP_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: _response("`unknown_service` or `invalid_consumer_number`"),
+    502: _response("`platform_refused`: the platform holding the city's bills refused"),
+    503: _response("`platform_unavailable`: the platform holding the city's bills is down"),
+}
+
+
+@api.get("/bills", responses=LOOKUP_RESPONSES)
 def lookup(ctx: CtxDep, db: DbDep, staff: StaffDep,
            service: Annotated[str, Query(max_length=32)],
            consumer_no: Annotated[str, Query(min_length=1, max_length=64)],
            tenant: Annotated[str | None, Query(max_length=64)] = None) -> list[BillOut]:
-    """A consumer's bills (400 `unknown_service`, `invalid_consumer_number`)."""
+    """A consumer's bills (400 `unknown_service`, `invalid_consumer_number`; a platform
+    holding the city's bills: 503 `platform_unavailable`, 502 `platform_refused`)."""
     tenant_id = tenant or staff.scope
     readable(db, staff, tenant_id)
     try:
-        return [_bill_out(b) for b in ctx.bills(db, tenant_id).lookup(service, consumer_no)]
+        found = [_bill_out(b) for b in ctx.bills(db, tenant_id).lookup(service, consumer_no)]
     except BillError as exc:
-        raise error(exc.code, 400) from None
+        status = {"platform_unavailable": 503, "platform_refused": 502}.get(exc.code, 400)
+        raise error(exc.code, status) from None
+    db.commit()  # a platform's bills are mirrored for payment
+    return found
 
 
 PAY_RESPONSES: dict[int | str, dict[str, object]] = {

@@ -15,6 +15,7 @@ from services.audio.cli import audio_app
 from services.audit.cli import audit_app
 from services.audit.record import cli_actor, record
 from services.categories.cli import categories_app
+from services.connectors.cli import connectors_app
 from services.db.cli_session import cli_session
 from services.messaging.spend_cli import spend_command
 from services.places.cli import places_app
@@ -56,6 +57,7 @@ staff_app.command("add")(staff_cli.add)
 staff_app.command("edit")(staff_cli.edit)
 staff_app.command("list")(staff_cli.list_members)
 app.add_typer(places_app, name="places")
+app.add_typer(connectors_app, name="connectors")
 tenant_app.command("add")(add_command)
 tenant_app.command("edit")(edit_command)
 console = Console()

@@ -22,6 +22,9 @@ from payments.receipting import ReceiptNotifier, no_notice
 from payments.reconcile import SweepResult, check_pending, sweep_daily
 from services.accounts.cache import AccountCache
 from services.accounts.service import close_adapters
+from services.connectors.factory import ConnectedBills, ConnectedGrievances
+from services.connectors.http import close_all as close_platform_http
+from services.connectors.sweep import sweep as sweep_connectors
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
@@ -32,6 +35,7 @@ from services.mail.queue import sweep as sweep_mail
 from services.media.copier import sweep
 from services.media.store import FilesystemStore, MediaStore, make_store
 from services.messaging.delivery import DeliveryConfig, DueRow, Outcome, deliver, due
+from services.messaging.lanes import Lane
 from services.messaging.prices import price_table
 from services.ratelimit import RateLimiter, Unlimited
 from services.ratelimit.limiter import make_limiter
@@ -53,7 +57,7 @@ class AppContext:
     store: SessionStore
     bot: BotEngine
     master: MasterDataCache = field(default_factory=MasterDataCache)
-    registries: GrievanceRegistries = field(default_factory=GrievanceRegistries)
+    registries: GrievanceRegistries = field(default_factory=ConnectedGrievances)
     recording: sessionmaker[Session] | None = None
     """Sessions for the webhook's single-statement writes: autocommit on PostgreSQL (one
     round trip an event, each statement atomic on its own); None means `sessions`."""
@@ -67,7 +71,7 @@ class AppContext:
     """Global sending limits (Redis in production, in-process embedded)."""
     media: MediaStore = field(default_factory=lambda: FilesystemStore(".nagarsetu/media"))
     """Where copies of citizens' photos and recordings live (encrypted before `put`)."""
-    bill_registries: BillRegistries = field(default_factory=BillRegistries)
+    bill_registries: BillRegistries = field(default_factory=ConnectedBills)
     payment_notifier: ReceiptNotifier = no_notice
     """Called in the receipt's transaction to queue the citizen's notice (lane `notice`);
     the conversation side plugs its message in here."""
@@ -143,6 +147,14 @@ class AppContext:
         """Copy attachments whose copy is due (left by a crash, an IVR turn or a retry)."""
         return sweep(self)
 
+    def sweep_connectors(self) -> int:
+        """File queued grievances, post payments and poll statuses on platforms; notices
+        are dispatched in the notice lane. How many notices were queued."""
+        result = sweep_connectors(self.sessions, self.crypto, self.registries)
+        for outbox_id in result.notices:
+            self.dispatcher.enqueue([outbox_id], Lane.NOTICE)
+        return len(result.notices)
+
     def sweep_email(self) -> int:
         """Send the staff e-mails that are due (new, retries, a crashed worker's)."""
         return sweep_mail(self)
@@ -153,6 +165,7 @@ class AppContext:
             self.inbox_writer.stop()
         close_adapters()
         close_process_http()
+        close_platform_http()
         self.db_engine.dispose()
 
 
@@ -175,6 +188,7 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
                      bot=default_engine(),
                      accounts=AccountCache(settings.account_cache_seconds),
                      limiter=make_limiter(settings.redis_url), media=make_store(settings))
+    ctx.registries = ConnectedGrievances(store=ctx.media)  # platform connections per tenant
     ctx.sessions.configure(info={"crypto": crypto})  # receipts are signed in the caller's session
     ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns, ctx.handle_payment_event)
     return ctx

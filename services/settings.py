@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     the gateway this often (beat / sweeper)."""
     payments_sweep_seconds: float = Field(86400.0, gt=0)
     """The daily safety net over every open attempt and those closed in the last week."""
+    connectors_sweep_seconds: float = Field(60.0, gt=0)
+    """How often platform connectors file queued grievances, post payments and poll statuses."""
     inbound_per_sender_per_minute: int = 30
     """Messages one citizen may send a minute before the rest get no reply (SMS pumping)."""
     inbound_per_tenant_per_second: int = 500

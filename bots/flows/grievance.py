@@ -55,6 +55,16 @@ def _choose_locality(slots: Mapping[str, Any]) -> bool:
     return not (_placed(slots) and slots.get("placed_ok") == "yes")
 
 
+def _logging_in(slots: Mapping[str, Any]) -> bool:
+    """Whether the filing waits for a platform login code (it was not filed at once)."""
+    return "filed" not in slots
+
+
+FILING = {"category": Slot("category"), "locality": Slot("locality"),
+          "description": Slot("description"), "location": Slot("location"),
+          "photo": Slot("photo")}
+"""What a filing sends the registry."""
+
 FILE_GRIEVANCE = Flow("grievance", (
     Choose("category", "grievance.ask_category", Master("categories"), fuzzy=True),
     # Where the channel can share a location, it is asked first and placed in a ward and
@@ -86,14 +96,25 @@ FILE_GRIEVANCE = Flow("grievance", (
                      ("description", "grievance.change_description"),
                      (CANCEL, "grievance.change_cancel")),
         change_prompt="grievance.change_which"),
-    Invoke("filed", "grievance.file", {
-        "category": Slot("category"),
-        "locality": Slot("locality"),
-        "description": Slot("description"),
-        "location": Slot("location"),
-        "photo": Slot("photo"),
-    }),
+    # A platform holding the city's grievances (DIGIT) may want its login code first, or be
+    # down (the grievance is kept and filed later).
+    Invoke("filed", "grievance.file", FILING,
+           errors={"platform_login_required": ("platform.login_needed", "otp"),
+                   "platform_queued": ("grievance.queued", None),
+                   "platform_unavailable": ("error.platform_down", None)}),
     Say("done", "grievance.filed", {"id": Slot("filed.id"), "due": DateOf(Slot("filed.due"))}),
+    # Only after `platform_login_required` (a platform such as DIGIT texted a login code):
+    # the code, then the same filing with it.
+    AskText("otp", "platform.ask_otp", min_length=4, max_length=12, when=_logging_in),
+    Invoke("verified", "grievance.file_verified", {**FILING, "otp": Slot("otp")},
+           when=_logging_in,
+           errors={"otp_invalid": ("platform.otp_invalid", "otp"),
+                   "platform_login_required": ("platform.login_needed", "otp"),
+                   "platform_queued": ("grievance.queued", None),
+                   "platform_unavailable": ("error.platform_down", None)}),
+    Say("verified_done", "grievance.filed", {"id": Slot("verified.id"),
+                                             "due": DateOf(Slot("verified.due"))},
+        when=_logging_in),
 ))
 
 

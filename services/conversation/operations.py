@@ -52,6 +52,19 @@ def _file(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": view.id, "due": view.due_at.isoformat()}
 
 
+def _file_verified(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The citizen typed the code a platform (DIGIT's OTP login) texted them: log in, then
+    file. A registry without a login of its own has nothing to verify."""
+    login = getattr(op.registry, "login", None)
+    if login is None:
+        raise OperationError("platform_refused")
+    try:
+        login(contact_id=op.contact.id, otp=str(args.get("otp") or ""))
+    except GrievanceError as exc:
+        raise OperationError(exc.code) from exc
+    return _file(op, args)
+
+
 def evidence(args: Mapping[str, Any]) -> dict[str, Any]:
     """A shared location or landmark and photo references, as the flow collected them."""
     found: dict[str, Any] = {}
@@ -163,6 +176,7 @@ def _locate(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
 
 OPERATIONS: dict[str, Callable[[OpContext, Mapping[str, Any]], dict[str, Any]]] = {
     "grievance.file": _file,
+    "grievance.file_verified": _file_verified,
     "grievance.mine": _mine,
     "grievance.status": _status,
     "grievance.reopen": _reopen,

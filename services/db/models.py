@@ -14,6 +14,13 @@ from payments.recon import models as recon_models  # noqa: F401  (registers the 
 from payments.refund_models import PaymentRefund
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
+from services.connectors.models import (
+    Connection,
+    PlatformToken,
+    RemoteBill,
+    RemoteGrievance,
+    RemotePayment,
+)
 from services.consent.models import Consent, ConsentRecord
 from services.contacts.models import Contact
 from services.db.base import Base
@@ -37,6 +44,7 @@ __all__ = [
     "Category",
     "ChannelAccount",
     "ConfigChange",
+    "Connection",
     "Consent",
     "ConsentRecord",
     "Contact",
@@ -59,9 +67,13 @@ __all__ = [
     "PaymentEvent",
     "PaymentFlag",
     "PaymentRefund",
+    "PlatformToken",
     "Receipt",
     "ReceiptCounter",
     "ReceiptKey",
+    "RemoteBill",
+    "RemoteGrievance",
+    "RemotePayment",
     "RoutingRule",
     "StaffKey",
     "StaffMember",

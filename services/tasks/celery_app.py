@@ -80,6 +80,8 @@ def _apply(settings: Settings) -> None:
                                "schedule": settings.payments_check_seconds},
             "payments-sweep": {"task": "nagarsetu.payments_sweep",
                                "schedule": settings.payments_sweep_seconds},
+            "connectors-sweep": {"task": "nagarsetu.connectors_sweep",
+                                 "schedule": settings.connectors_sweep_seconds},
         },
     )
 
@@ -188,6 +190,12 @@ def payments_check() -> int:
 def payments_sweep() -> int:
     """The daily safety net over every open attempt and the recently closed ones."""
     return worker_context().sweep_payments().checked
+
+
+@app.task(name="nagarsetu.connectors_sweep")  # type: ignore[untyped-decorator]
+def connectors_sweep() -> int:
+    """Platform connectors: file queued grievances, post payments, poll status changes."""
+    return worker_context().sweep_connectors()
 
 
 class CeleryDispatcher:

@@ -17,6 +17,7 @@ from payments.receipts import routes as receipt_routes
 from payments.recon import api as recon_api
 from services.audio import routes as audio_routes
 from services.categories import api as categories_api
+from services.connectors import web as connector_web
 from services.context import AppContext, build_context
 from services.grievances import api as grievance_api
 from services.inbox.writer import InboxWriter
@@ -56,7 +57,9 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
                               periodic=[(ctx.check_payments,
                                          ctx.settings.payments_check_seconds),
                                         (ctx.sweep_payments,
-                                         ctx.settings.payments_sweep_seconds)])
+                                         ctx.settings.payments_sweep_seconds),
+                                        (ctx.sweep_connectors,
+                                         ctx.settings.connectors_sweep_seconds)])
     ctx.dispatcher = runner
     return runner
 
@@ -111,6 +114,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
             app.include_router(router, include_in_schema=False)
         payment_sims.mount(app, context)
     errors.install(app)
+    connector_web.install(app)  # a platform down or refusing: 503 / 502, never a 500
     openapi.install(app)
     app.add_middleware(FrameAncestors, sources=context.settings.frame_ancestors)
     app.add_middleware(BodyLimit)

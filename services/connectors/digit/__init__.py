@@ -1,0 +1,1 @@
+"""DIGIT/UPYOG: PGR v2 grievances, billing-service bills, collection-services payments."""

@@ -13,6 +13,7 @@ from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
 from services.audit.cli import audit_app
 from services.audit.record import cli_actor, record
+from services.campaigns.cli import campaigns_app
 from services.categories.cli import categories_app
 from services.db.cli_session import cli_session
 from services.messaging.spend_cli import spend_command
@@ -45,6 +46,7 @@ app.add_typer(categories_app, name="categories")
 app.add_typer(staff_cli.departments_app, name="departments")
 app.add_typer(routing_app, name="routing")
 app.add_typer(payments_app, name="payments")
+app.add_typer(campaigns_app, name="campaigns")
 tenant_app.command("public-status")(public_status_command)
 tenant_app.command("reopen-window")(reopen_window_command)
 tenant_app.command("spend")(spend_command)

@@ -11,6 +11,7 @@ from payments.models import (
 from payments.receipts.models import Receipt, ReceiptCounter, ReceiptKey
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
+from services.campaigns.models import Campaign, CampaignPolicy, CampaignSend
 from services.contacts.models import Contact
 from services.db.base import Base
 from services.grievances.models import Grievance, GrievanceEvent, GrievanceRating, IdCounter
@@ -26,6 +27,9 @@ from services.tenancy.models import Category, Locality, Tenant, Ward
 __all__ = [
     "Base",
     "Bill",
+    "Campaign",
+    "CampaignPolicy",
+    "CampaignSend",
     "Category",
     "ChannelAccount",
     "ConfigChange",

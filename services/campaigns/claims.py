@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -21,8 +21,7 @@ from services.campaigns.models import CampaignSend
 from services.db.base import aware
 from services.db.engine import relax_commit
 
-T = CampaignSend.__table__
-assert isinstance(T, Table)
+T = cast(Table, CampaignSend.__table__)
 
 
 @dataclass(frozen=True)

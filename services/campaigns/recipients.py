@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, cast, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.contacts.models import Contact
@@ -51,11 +52,13 @@ class OptedOut:
                  hashes: Sequence[str]) -> Mapping[str, str]:
         """Opted-out contacts of the tenant among these hashes."""
         found: dict[str, str] = {}
+        postgres = db.get_bind().dialect.name == "postgresql"
         for start in range(0, len(hashes), 5000):
             batch = list(hashes[start:start + 5000])
+            among = (Contact.urn_hash == any_(cast(batch, ARRAY(String))) if postgres
+                     else Contact.urn_hash.in_(batch))  # one array parameter, not 5,000
             found.update((h, "opted_out") for h in db.scalars(select(Contact.urn_hash).where(
-                Contact.tenant_id == tenant_id, Contact.opted_out.is_(True),
-                Contact.urn_hash.in_(batch))))
+                Contact.tenant_id == tenant_id, Contact.opted_out.is_(True), among)))
         return found
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -66,8 +67,10 @@ class SendConfig:
     prices: dict[str, int] = field(default_factory=dict)
     daily_cap_paise: int = 5_000_000
     inflight_seconds: float = 60.0
-    batch: int = 25
-    settle_every: int = 10
+    batch: int = 32
+    settle_every: int = 16
+    senders: int = 8
+    """Sends of one chunk in flight at once (threads: the work is waiting on the provider)."""
     time_budget: float = 20.0
     control_seconds: float = 0.25
     max_wait: float = 1.0
@@ -109,6 +112,8 @@ def run_chunk(sessions: sessionmaker[Session], crypto: Crypto, limiter: RateLimi
     """Send the campaign's due rows until the budget is spent, nothing is due or it stops."""
     control = Control(sessions, campaign_id, config.control_seconds)
     flush = Flusher(sessions, campaign_id)
+    pool = (ThreadPoolExecutor(config.senders, thread_name_prefix="campaign-send")
+            if config.senders > 1 else None)
     ends = time.monotonic() + config.time_budget
     done = Chunk()
     while True:
@@ -132,11 +137,12 @@ def run_chunk(sessions: sessionmaker[Session], crypto: Crypto, limiter: RateLimi
                             prices=config.prices)
             steps, tenant_id = len(campaign.steps), campaign.tenant_id
         stop = _send_batch(sessions, flush, limiter, config, control, ready, steps, tenant_id,
-                           done,
-                           test=test, now=now, sleep=sleep, rng=rng)
+                           done, pool, test=test, now=now, sleep=sleep, rng=rng)
         if stop is not None:
             done.stop = stop
             break
+    if pool is not None:
+        pool.shutdown(wait=True)
     if not test and done.stop in (Stop.EMPTY, Stop.STOPPED):
         with sessions() as db:
             finish.maybe_finish(db, campaign_id, now())
@@ -145,27 +151,29 @@ def run_chunk(sessions: sessionmaker[Session], crypto: Crypto, limiter: RateLimi
 
 def _send_batch(sessions: sessionmaker[Session], flush: Flusher, limiter: RateLimiter,
                 config: SendConfig, control: Control, ready: list[Ready], steps: int,
-                tenant_id: str, done: Chunk,
+                tenant_id: str, done: Chunk, pool: ThreadPoolExecutor | None,
                 *, test: bool, now: Clock, sleep: Sleep, rng: Uniform) -> Stop | None:
-    """Send one prepared batch; why the chunk must stop, or None to go on."""
+    """Send one prepared batch (`config.senders` at a time, so provider and limiter round
+    trips overlap); why the chunk must stop, or None to go on."""
     results: list[tuple[Claimed, dict[str, Any]]] = []
     charge = _reserve(sessions, config, ready, tenant_id, now)
     if charge is False:
         _give_back(flush, ready, now, wait=300.0)
         return Stop.CAPPED
-    unsent = 0
-    for index, item in enumerate(ready):
+    halted: list[str] = []
+
+    def one(item: Ready) -> dict[str, Any]:
         status = control.current()
-        if not test and status != Status.RUNNING:
-            rest = ready[index:]
-            unsent += sum(r.price_paise for r in rest if r.adapter is not None)
+        if not test and status != Status.RUNNING:  # paused, cancelled, aborted meanwhile
+            halted.append(status)
             outcome = ({"status": "pending", "claimed_at": None}
                        if status == Status.PAUSED else {"status": "cancelled"})
-            results += [(r.held, {**outcome, "attempts": r.held.attempts - 1}) for r in rest]
-            flush(results)
-            _refund(sessions, charge, unsent)
-            return Stop.PAUSED if status == Status.PAUSED else Stop.STOPPED
-        values = _one(limiter, config, item, steps, now, sleep, rng)
+            return {**outcome, "attempts": item.held.attempts - 1}
+        return _one(limiter, config, item, steps, now, sleep, rng)
+
+    unsent = 0
+    outcomes = pool.map(one, ready) if pool is not None else map(one, ready)
+    for item, values in zip(ready, outcomes, strict=True):
         if values.get("status") not in ("sent", "delivered", "read", "failed"):
             unsent += item.price_paise
         if values.get("status") in ("sent", "delivered", "read"):
@@ -177,6 +185,8 @@ def _send_batch(sessions: sessionmaker[Session], flush: Flusher, limiter: RateLi
             flush(results)
     flush(results)
     _refund(sessions, charge, unsent)
+    if halted:
+        return Stop.PAUSED if halted[0] == Status.PAUSED else Stop.STOPPED
     return None
 
 

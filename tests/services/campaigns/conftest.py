@@ -66,7 +66,7 @@ class World:
     clock: Clock
     config: SendConfig = field(default_factory=lambda: SendConfig(
         "https://gw.example.in", inflight_seconds=60, batch=5, settle_every=2,
-        control_seconds=0.0))
+        control_seconds=0.0, senders=1))
 
     def campaign(self, recipients: Sequence[Recipient], *, purpose: str = "transactional",
                  steps: Sequence[str] | None = None, actor: str = "staff:m1",

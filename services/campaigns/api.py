@@ -210,12 +210,13 @@ def _approver(staff: Principal) -> str:
 @router.get("/{campaign_id}/report.csv")
 def report_csv(campaign_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep) -> StreamingResponse:
     """Every recipient: outcome, step, attempts, possible duplicate (CSV)."""
-    row = _campaign(db, staff, campaign_id)
+    found = _campaign(db, staff, campaign_id).id
+    db.rollback()  # SQLite: the request's transaction holds the write lock the stream needs
 
     def lines() -> Iterator[str]:
         with ctx.sessions() as own:  # the request's session ends before the body is streamed
-            yield from report.report_lines(own, ctx.crypto, own.get_one(Campaign, row.id))
+            yield from report.report_lines(own, ctx.crypto, own.get_one(Campaign, found))
 
     return StreamingResponse(lines(), media_type="text/csv",
                              headers={"Content-Disposition":
-                                      f'attachment; filename="campaign-{row.id}.csv"'})
+                                      f'attachment; filename="campaign-{found}.csv"'})

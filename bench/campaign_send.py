@@ -50,9 +50,9 @@ REPLY = "Your grievance {#var#} is resolved. -PMC"
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     """Options."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--recipients", type=int, default=60_000)
-    parser.add_argument("--cap", type=int, default=300)
-    parser.add_argument("--capped-recipients", type=int, default=15_000)
+    parser.add_argument("--recipients", type=int, default=30_000)
+    parser.add_argument("--cap", type=int, default=150)
+    parser.add_argument("--capped-recipients", type=int, default=6_000)
     parser.add_argument("--concurrency", type=int, default=2, help="bulk worker processes")
     parser.add_argument("--parallel", type=int, default=4, help="chunks per campaign")
     parser.add_argument("--reply-rate", type=float, default=10.0)
@@ -178,8 +178,9 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
                                       "--loglevel", "WARNING", "--without-gossip",
                                       "--without-mingle"], env, workdir))
         time.sleep(6)  # workers up
-        settings = Settings(env="production", database_url=url, redis_url=redis_url,
-                            secret_key=secret, public_base_url="http://127.0.0.1:9")
+        settings = Settings.model_validate({
+            "env": "production", "database_url": url, "redis_url": redis_url,
+            "secret_key": secret, "public_base_url": "http://127.0.0.1:9"})
         replies = Replies(sessions, crypto, account_id, args.reply_rate, settings)
         with sessions() as db:
             setup.start(db, free)

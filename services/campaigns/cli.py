@@ -27,7 +27,7 @@ from services.security.crypto import Crypto
 from services.settings import get_settings
 
 campaigns_app = typer.Typer(help="Bulk campaigns (docs/campaigns.md).", no_args_is_help=True)
-console = Console()
+console = Console(soft_wrap=True)  # ids and JSON stay on one line
 Id = Annotated[str, typer.Argument(help="the campaign id")]
 As = Annotated[str | None, typer.Option("--as", help="who acts (default: the OS user)")]
 

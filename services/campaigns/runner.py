@@ -4,8 +4,8 @@ A `Runner` sends a campaign's chunks somewhere: Celery's bulk queue in productio
 (services.campaigns.tasks), a small thread pool embedded. Only the campaign id travels; the
 rows stay in the database. The tick (beat, or the embedded sweeper) starts scheduled campaigns
 whose time has come, moves overdue sends to their fallback, gives a running campaign new chunks
-when its senders stopped writing (a killed worker, a lost task after a Redis restart), and
-marks finished campaigns done.
+when its senders stopped writing (a killed worker, a lost task after a Redis restart) or when
+sends fell back, and marks finished campaigns done.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.audit.record import record
@@ -25,7 +25,7 @@ from services.campaigns.models import Campaign
 from services.campaigns.schedule import may_send
 from services.campaigns.sender import Chunk, SendConfig, Stop, run_chunk
 from services.campaigns.spec import Status
-from services.db.base import utcnow
+from services.db.base import aware, utcnow
 from services.messaging.prices import price_table
 from services.ratelimit import RateLimiter
 from services.security.crypto import Crypto
@@ -79,15 +79,16 @@ def tick(sessions: sessionmaker[Session], runner: Runner, *, parallel: int,
         db.commit()
         stalled = moment - timedelta(seconds=stall_seconds)
         running = db.scalars(select(Campaign).where(
-            Campaign.status == Status.RUNNING.value,
-            or_(Campaign.progress_at.is_(None), Campaign.progress_at < stalled))).all()
+            Campaign.status == Status.RUNNING.value)).all()
         for campaign in running:
-            fallback.overdue(db, campaign, moment)
+            moved = fallback.overdue(db, campaign, moment)
             db.commit()
             if not finish.open_rows(db, campaign, moment):
                 finish.maybe_finish(db, campaign.id, moment)
                 continue
-            if not may_send(campaign.purpose, moment):
+            quiet = (campaign.progress_at is not None and aware(campaign.progress_at) >= stalled
+                     and not moved)
+            if quiet or not may_send(campaign.purpose, moment):
                 continue
             db.execute(update(Campaign).where(Campaign.id == campaign.id)
                        .values(progress_at=moment)

@@ -111,7 +111,7 @@ def run_chunk(sessions: sessionmaker[Session], crypto: Crypto, limiter: RateLimi
               rng: Uniform = SYSTEM_RANDOM) -> Chunk:
     """Send the campaign's due rows until the budget is spent, nothing is due or it stops."""
     control = Control(sessions, campaign_id, config.control_seconds)
-    flush = Flusher(sessions, campaign_id)
+    flush = Flusher(sessions, campaign_id, now)
     pool = (ThreadPoolExecutor(config.senders, thread_name_prefix="campaign-send")
             if config.senders > 1 else None)
     ends = time.monotonic() + config.time_budget
@@ -291,8 +291,8 @@ def _give_back(flush: Flusher, ready: list[Ready], now: Clock, wait: float) -> N
 class Flusher:
     """Writes collected results; marks the campaign's progress at most once a second."""
 
-    def __init__(self, sessions: sessionmaker[Session], campaign_id: str) -> None:
-        self.sessions, self.campaign_id = sessions, campaign_id
+    def __init__(self, sessions: sessionmaker[Session], campaign_id: str, now: Clock) -> None:
+        self.sessions, self.campaign_id, self.now = sessions, campaign_id, now
         self._marked = float("-inf")
 
     def __call__(self, results: list[tuple[Claimed, dict[str, Any]]]) -> None:
@@ -307,7 +307,7 @@ class Flusher:
             if time.monotonic() - self._marked >= 1.0:
                 self._marked = time.monotonic()
                 db.execute(update(Campaign).where(Campaign.id == self.campaign_id)
-                           .values(progress_at=utcnow())
+                           .values(progress_at=self.now())
                            .execution_options(synchronize_session=False))
             db.commit()
         results.clear()

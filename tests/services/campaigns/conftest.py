@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,8 +41,9 @@ class Clock:
     moment: datetime = NOON_IST
 
     def __call__(self) -> datetime:
-        """The current (fake) time."""
-        return self.moment
+        """The current (fake) time, in UTC as the application's clock gives it (SQLite keeps
+        a time without its zone)."""
+        return self.moment.astimezone(UTC)
 
     def advance(self, seconds: float) -> None:
         """Move time forward."""

@@ -98,3 +98,37 @@ def test_a_citizen_who_says_stop_mid_campaign_is_skipped(world: World) -> None:
     assert "+919800000004" not in {to for _, to, _ in Chat.sent}
     skipped = [r for r in world.rows(campaign) if r.status == "skipped"]
     assert [s.error for s in skipped] == ["opted_out"]
+
+
+def test_a_provider_throttle_is_honoured_and_costs_no_attempt(world: World,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    from datetime import timedelta
+
+    from channels.errors import ProviderDown, Throttled
+    from services.db.base import aware
+
+    answers: list[Exception | None] = [Throttled("429", retry_after=30.0),
+                                       ProviderDown("503", retry_after=7.0)]
+
+    def busy(message: OutboundMessage) -> SendResult:
+        answer = answers.pop(0) if answers else None
+        if answer is not None:
+            raise answer
+        return accept(message)
+
+    monkeypatch.setattr(Chat, "script", staticmethod(busy))
+    campaign = world.campaign(people(2))
+    world.chunk(campaign)
+    first, second = world.rows(campaign)
+    assert (first.status, first.error, first.attempts) == ("pending", "throttled", 0)
+    assert aware(first.due_at or world.clock()) == world.clock() + timedelta(seconds=30)
+    assert (second.status, second.error, second.attempts) == ("pending", "provider_down", 1)
+    assert aware(second.due_at or world.clock()) == world.clock() + timedelta(seconds=7)
+    world.clock.advance(8)
+    world.chunk(campaign)
+    assert [r.status for r in world.rows(campaign)] == ["pending", "sent"]
+    world.clock.advance(30)
+    world.chunk(campaign)
+    assert [r.status for r in world.rows(campaign)] == ["sent", "sent"]
+    assert world.status(campaign) == "done"

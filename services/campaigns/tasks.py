@@ -9,9 +9,13 @@ timeout never redelivers a task that is merely waiting. `nagarsetu.campaigns_tic
 
 from __future__ import annotations
 
+import logging
+
 from services.campaigns.runner import run_and_hand_on, send_config, tick
 from services.messaging.lanes import Lane
-from services.tasks.celery_app import PUBLISH_ERRORS, app, log, worker_context
+from services.tasks.celery_app import PUBLISH_ERRORS, app, worker_context
+
+log = logging.getLogger(__name__)
 
 
 class CeleryRunner:

@@ -19,20 +19,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.contract import DeliveryStatus, SendResult
 from channels.errors import SendError, Throttled
 from services.campaigns import finish
-from services.campaigns.claims import Claimed, claim, settle
+from services.campaigns.batch import Control, Flusher, give_back, refund, reserve
+from services.campaigns.claims import Claimed, claim
 from services.campaigns.fallback import next_step
 from services.campaigns.models import Campaign
 from services.campaigns.prepare import Ready, prepare
 from services.campaigns.schedule import may_send
 from services.campaigns.spec import Status
 from services.db.base import utcnow
-from services.messaging import spend
 from services.messaging.backoff import SYSTEM_RANDOM, Uniform, retry_delay
 from services.ratelimit import RateLimiter
 from services.security.crypto import Crypto
@@ -87,24 +86,6 @@ class Chunk:
     stop: Stop = Stop.EMPTY
 
 
-class Control:
-    """The campaign's state, read again at most every `every` seconds."""
-
-    def __init__(self, sessions: sessionmaker[Session], campaign_id: str, every: float) -> None:
-        self.sessions, self.campaign_id, self.every = sessions, campaign_id, every
-        self._read_at = float("-inf")
-        self.status = ""
-
-    def current(self, force: bool = False) -> str:
-        """The campaign's status, fresh within `every` seconds."""
-        if force or time.monotonic() - self._read_at >= self.every:
-            with self.sessions() as db:
-                self.status = db.scalar(select(Campaign.status).where(
-                    Campaign.id == self.campaign_id)) or Status.CANCELLED.value
-            self._read_at = time.monotonic()
-        return self.status
-
-
 def run_chunk(sessions: sessionmaker[Session], crypto: Crypto, limiter: RateLimiter,
               config: SendConfig, campaign_id: str, *, test: bool = False,
               now: Clock = utcnow, sleep: Sleep = time.sleep,
@@ -156,9 +137,9 @@ def _send_batch(sessions: sessionmaker[Session], flush: Flusher, limiter: RateLi
     """Send one prepared batch (`config.senders` at a time, so provider and limiter round
     trips overlap); why the chunk must stop, or None to go on."""
     results: list[tuple[Claimed, dict[str, Any]]] = []
-    charge = _reserve(sessions, config, ready, tenant_id, now)
+    charge = reserve(sessions, config.daily_cap_paise, ready, tenant_id, now)
     if charge is False:
-        _give_back(flush, ready, now, wait=300.0)
+        give_back(flush, ready, now, wait=300.0)
         return Stop.CAPPED
     halted: list[str] = []
 
@@ -184,7 +165,7 @@ def _send_batch(sessions: sessionmaker[Session], flush: Flusher, limiter: RateLi
         if len(results) >= config.settle_every:
             flush(results)
     flush(results)
-    _refund(sessions, charge, unsent)
+    refund(sessions, charge, unsent)
     if halted:
         return Stop.PAUSED if halted[0] == Status.PAUSED else Stop.STOPPED
     return None
@@ -260,54 +241,3 @@ def _acquire(limiter: RateLimiter, item: Ready, config: SendConfig, sleep: Sleep
                 return wait
             sleep(wait)
     return 0.0
-
-
-def _reserve(sessions: sessionmaker[Session], config: SendConfig, ready: list[Ready],
-             tenant_id: str, now: Clock) -> spend.Charge | bool | None:
-    """The batch's price reserved against the city's daily cap (False: over the cap)."""
-    total = sum(r.price_paise for r in ready if r.adapter is not None and not r.skip)
-    if not total:
-        return None
-    with sessions() as db:
-        charge = spend.reserve(db, tenant_id, total, now(), config.daily_cap_paise)
-    return False if charge is None else charge
-
-
-def _refund(sessions: sessionmaker[Session], charge: spend.Charge | bool | None,
-            unsent: int) -> None:
-    """Give back what the rows that did not go out had reserved."""
-    if isinstance(charge, spend.Charge) and unsent > 0:
-        with sessions() as db:
-            spend.release(db, spend.Charge(charge.tenant_id, charge.day, unsent))
-
-
-def _give_back(flush: Flusher, ready: list[Ready], now: Clock, wait: float) -> None:
-    """Every row of the batch pending again after `wait`, its attempt given back."""
-    due = now() + timedelta(seconds=wait)
-    flush([(r.held, {"status": "pending", "attempts": r.held.attempts - 1,
-                                "due_at": due, "claimed_at": None}) for r in ready])
-
-
-class Flusher:
-    """Writes collected results; marks the campaign's progress at most once a second."""
-
-    def __init__(self, sessions: sessionmaker[Session], campaign_id: str, now: Clock) -> None:
-        self.sessions, self.campaign_id, self.now = sessions, campaign_id, now
-        self._marked = float("-inf")
-
-    def __call__(self, results: list[tuple[Claimed, dict[str, Any]]]) -> None:
-        """Write and forget the collected results (only where each claim still holds)."""
-        if not results:
-            return
-        with self.sessions() as db:
-            written = settle(db, results)
-            if written < len(results):
-                log.warning("campaign: %d results not written (claims taken over)",
-                            len(results) - written)
-            if time.monotonic() - self._marked >= 1.0:
-                self._marked = time.monotonic()
-                db.execute(update(Campaign).where(Campaign.id == self.campaign_id)
-                           .values(progress_at=self.now())
-                           .execution_options(synchronize_session=False))
-            db.commit()
-        results.clear()

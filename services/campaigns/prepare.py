@@ -70,14 +70,13 @@ def buckets(campaign: Campaign, account_id: str, adapter: ChannelAdapter) -> tup
 
 
 def prepare(db: Session, crypto: Crypto, campaign: Campaign, batch: list[Claimed],
-            *, base_url: str, prices: dict[str, int]) -> list[Ready]:
+            *, base_url: str, prices: dict[str, int], templates: Templates) -> list[Ready]:
     """The batch's sends, built with the session open."""
     accounts = {a.id: a for a in db.scalars(select(ChannelAccount).where(
         ChannelAccount.id.in_(campaign.steps)))}
     stopped = set(db.scalars(select(Contact.urn_hash).where(
         Contact.tenant_id == campaign.tenant_id, Contact.opted_out.is_(True),
         Contact.urn_hash.in_([held.address_hash for held in batch]))))
-    templates = Templates(db, campaign.template_key)
     limits: dict[str, tuple[ChannelAdapter, tuple[Bucket, ...]]] = {}
     ready = []
     for held in batch:
@@ -96,7 +95,7 @@ def prepare(db: Session, crypto: Crypto, campaign: Campaign, batch: list[Claimed
             filled = values(name, variables)
             message = outbound(campaign, phone, language, render(text, filled), filled,
                                f"c{held.id}")
-            message = templates.apply(account, message)
+            message = templates.apply(db, account, message)
             price = price_of(prices, account.channel_type, adapter.render_text(message), False)
             ready.append(Ready(held, account_id, adapter, message,
                                base_url + webhook_path(account, "status"), found, price))

@@ -31,6 +31,7 @@ from services.campaigns.models import Campaign
 from services.campaigns.prepare import Ready, prepare
 from services.campaigns.schedule import may_send
 from services.campaigns.spec import Status
+from services.campaigns.templating import Templates
 from services.db.base import utcnow
 from services.messaging.backoff import SYSTEM_RANDOM, Uniform, retry_delay
 from services.ratelimit import RateLimiter
@@ -67,7 +68,7 @@ class SendConfig:
     daily_cap_paise: int = 5_000_000
     inflight_seconds: float = 60.0
     batch: int = 32
-    settle_every: int = 16
+    settle_every: int = 32
     senders: int = 8
     """Sends of one chunk in flight at once (threads: the work is waiting on the provider)."""
     time_budget: float = 20.0
@@ -97,6 +98,7 @@ def run_chunk(sessions: sessionmaker[Session], crypto: Crypto, limiter: RateLimi
             if config.senders > 1 else None)
     ends = time.monotonic() + config.time_budget
     done = Chunk()
+    templates: Templates | None = None
     while True:
         if time.monotonic() >= ends:
             done.stop = Stop.BUDGET
@@ -114,8 +116,9 @@ def run_chunk(sessions: sessionmaker[Session], crypto: Crypto, limiter: RateLimi
                           test=test)
             if not batch:
                 break
+            templates = templates or Templates(campaign.template_key)
             ready = prepare(db, crypto, campaign, batch, base_url=config.base_url,
-                            prices=config.prices)
+                            prices=config.prices, templates=templates)
             steps, tenant_id = len(campaign.steps), campaign.tenant_id
         stop = _send_batch(sessions, flush, limiter, config, control, ready, steps, tenant_id,
                            done, pool, test=test, now=now, sleep=sleep, rng=rng)

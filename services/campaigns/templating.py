@@ -2,7 +2,7 @@
 
 `services.templates.service.apply_template` reads the registry for every message; a campaign
 sends thousands of the same key, so the row is looked up once per (account, language) for a
-batch and filled and checked per message with the registry's own functions.
+chunk and filled and checked per message with the registry's own functions.
 """
 
 from __future__ import annotations
@@ -21,28 +21,29 @@ from services.templates.service import fill, lookup, needs_template
 
 
 class Templates:
-    """The templates one batch uses, by account and language (None: none registered)."""
+    """The templates one chunk uses, by account and language (None: none registered); a
+    registration changed meanwhile applies from the next chunk (at most a chunk's time)."""
 
-    def __init__(self, db: Session, key: str) -> None:
-        self.db = db
+    def __init__(self, key: str) -> None:
         self.key = key
         self._rows: dict[tuple[str, str], MessageTemplate | None] = {}
 
-    def row(self, account: ChannelAccount, language: str) -> MessageTemplate | None:
+    def row(self, db: Session, account: ChannelAccount, language: str) -> MessageTemplate | None:
         """The registered template of the campaign's key nearest the account's tenant."""
         at = (account.id, language)
         if at not in self._rows:
-            self._rows[at] = lookup(self.db, tenant_id=account.tenant_id,
+            self._rows[at] = lookup(db, tenant_id=account.tenant_id,
                                     channel_type=account.channel_type, key=self.key,
                                     language=language, options=0)
         return self._rows[at]
 
-    def apply(self, account: ChannelAccount, message: OutboundMessage) -> OutboundMessage:
+    def apply(self, db: Session, account: ChannelAccount,
+              message: OutboundMessage) -> OutboundMessage:
         """The message with its template where the channel needs one (TemplateError if not)."""
         adapter = adapter_class(account.channel_type)
         if not needs_template(adapter.capabilities, message.window_open):
             return message
-        row = self.row(account, message.language)
+        row = self.row(db, account, message.language)
         if row is None:
             raise TemplateMissing(f"{self.key} [{message.language}, 0 options]")
         values = fill(row.variables, message)

@@ -58,6 +58,8 @@ class RecipientIn(BaseModel):
     name: Annotated[str, Field(max_length=100)] = ""
     variables: dict[Annotated[str, Field(max_length=40)],
                     Annotated[str, Field(max_length=200)]] = Field(default_factory=dict)
+    channel: Annotated[str, Field(max_length=16)] | None = None
+    """A medium they are known to use (sms, whatsapp, voice …): they start on it."""
 
 
 class RecipientsIn(BaseModel):
@@ -109,8 +111,8 @@ def _campaign(db: DbDep, staff: Principal, campaign_id: str, change: bool = Fals
 
 def _recipients(body: RecipientsIn) -> list[Recipient]:
     """The batch as recipients, numbers in E.164."""
-    return [Recipient(normalize_phone(r.phone), r.language, r.name, dict(r.variables))
-            for r in body.recipients]
+    return [Recipient(normalize_phone(r.phone), r.language, r.name, dict(r.variables),
+                      channel=r.channel) for r in body.recipients]
 
 
 @router.post("", status_code=201)

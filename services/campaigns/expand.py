@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from channels.registry import adapter_class
+from services.accounts.models import ChannelAccount
 from services.campaigns.models import Campaign, CampaignSend
 from services.campaigns.recipients import Exclusions, Recipient, urn_hash
 from services.security.crypto import Crypto
@@ -63,6 +65,7 @@ def expand(db: Session, crypto: Crypto, campaign: Campaign, audience: Iterable[R
 
     Test rows (`test`) are keyed under `salt` so a staff member in the audience still gets
     the real message, and each test round its own."""
+    starts = _mediums(db, campaign)
     seen: set[int] = set()
     left_out: Counter[str] = Counter()
     written = 0
@@ -83,8 +86,8 @@ def expand(db: Session, crypto: Crypto, campaign: Campaign, audience: Iterable[R
                 continue
             key_hash = crypto.lookup_hash(salt + recipient.phone) if salt else digest
             rows.append((campaign.id, campaign.tenant_id, key_hash, sealed(crypto, recipient),
-                         recipient.language, recipient.contact_id, 0, "pending", 0, 0, False,
-                         test))
+                         recipient.language, recipient.contact_id,
+                         starts.get(recipient.channel or "", 0), "pending", 0, 0, False, test))
         (_copy if postgres else _insert)(db, rows)
         written += len(rows)
     if not test:
@@ -93,6 +96,18 @@ def expand(db: Session, crypto: Crypto, campaign: Campaign, audience: Iterable[R
         merged.update(left_out)
         campaign.excluded = dict(merged)
     return Expanded(written, dict(left_out))
+
+
+def _mediums(db: Session, campaign: Campaign) -> dict[str, int]:
+    """Medium → the campaign's first step on it (where a recipient known there starts)."""
+    types = {account_id: channel_type for account_id, channel_type in db.execute(
+        select(ChannelAccount.id, ChannelAccount.channel_type).where(
+            ChannelAccount.id.in_(campaign.steps)))}
+    starts: dict[str, int] = {}
+    for index, account_id in enumerate(campaign.steps):
+        if account_id in types:
+            starts.setdefault(adapter_class(types[account_id]).medium.value, index)
+    return starts
 
 
 def _copy(db: Session, rows: Sequence[tuple[Any, ...]]) -> None:

@@ -29,6 +29,9 @@ class Recipient:
     name: str = ""
     variables: Mapping[str, str] = field(default_factory=dict)
     contact_id: str | None = None
+    channel: str | None = None
+    """A medium they are known to use (`whatsapp`, `sms`, `voice`): the campaign starts them
+    on its first step of that medium instead of its first step."""
 
 
 Audience = Iterable[Recipient]

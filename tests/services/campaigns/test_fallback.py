@@ -102,3 +102,17 @@ def test_a_callback_for_another_account_or_id_changes_nothing(world: World) -> N
     assert not _callback(world, world.sms_id, external, DeliveryStatus.DELIVERED)
     assert not _callback(world, world.chat_id, "ext-unknown", DeliveryStatus.DELIVERED)
     assert world.rows(campaign)[0].status == "sent"
+
+
+def test_a_recipient_known_on_sms_starts_there(world: World) -> None:
+    from dataclasses import replace
+
+    audience = people(3)
+    audience[1] = replace(audience[1], channel="sms")
+    audience[2] = replace(audience[2], channel="telegram")  # no such step: the first step
+    campaign = world.campaign(audience, steps=[world.chat_id, world.sms_id])
+    world.chunk(campaign)
+    by_number = {to: channel for channel, to, _ in Chat.sent}
+    assert by_number == {audience[0].phone: "fake-chat", audience[1].phone: "fake-sms",
+                         audience[2].phone: "fake-chat"}
+    assert not any(r.fallen_back for r in world.rows(campaign))

@@ -1,6 +1,6 @@
 """Staff API for refunds: `POST /api/v1/payments/refunds`, `GET /api/v1/payments/refunds`.
 
-An officer or admin of the city (or its state) refunds an excess or duplicate payment with a
+A finance officer of the city (or its state) refunds an excess or duplicate payment with a
 note: 201 with the refund (`requested`, `pending`, `processed`); 400 `note_required`; 404
 `not_refundable` (no such flagged payment of the city); 409 `exceeds_refundable`,
 `refused_by_gateway`; 503 `gateway_unavailable` (the refund is kept `requested`: the same
@@ -70,7 +70,7 @@ def create(ctx: CtxDep, db: DbDep, staff: StaffDep, given: RefundIn,
     """Refund an excess or duplicate payment (a retry of an unanswered one re-sends it)."""
     tenant_id = tenant or staff.scope
     readable(db, staff, tenant_id)
-    if not staff.can_act():
+    if not staff.can_refund():
         raise error("forbidden_role", 403)
     db.commit()  # the refund is written in its own sessions
     try:

@@ -14,6 +14,7 @@ from services.accounts.cli import channels_app
 from services.audio.cli import audio_app
 from services.audit.cli import audit_app
 from services.audit.record import cli_actor, record
+from services.campaigns.cli import campaigns_app
 from services.categories.cli import categories_app
 from services.connectors.cli import connectors_app
 from services.db.cli_session import cli_session
@@ -50,6 +51,7 @@ app.add_typer(routing_app, name="routing")
 app.add_typer(voice_messages_app, name="voice-messages")
 app.add_typer(payments_app, name="payments")
 app.add_typer(finance_app, name="finance")
+app.add_typer(campaigns_app, name="campaigns")
 tenant_app.command("public-status")(public_status_command)
 tenant_app.command("reopen-window")(reopen_window_command)
 tenant_app.command("spend")(spend_command)

@@ -88,6 +88,18 @@ class Settings(BaseSettings):
     """How long a process trusts its copy of a channel account (webhooks read it each time)."""
     inbox_retention_days: float = 7.0
     """Handled inbound events are kept this long (the message log keeps the record)."""
+    campaign_approval_threshold: int = Field(10_000, ge=0)
+    """Campaigns to more recipients need a second staff member's approval, unless the city or
+    its state sets its own threshold (`nagarsetu campaigns threshold`)."""
+    campaign_parallel: int = Field(4, ge=1, le=64)
+    """Chunks of one campaign sending at once (each a bulk-queue task)."""
+    campaign_inflight_seconds: float = Field(60.0, gt=0)
+    """A campaign row in flight this long belonged to a dead sender: taken over (and counted
+    as a possible duplicate)."""
+    campaign_chunk_seconds: float = Field(20.0, gt=0, le=600)
+    """How long one chunk task sends before handing on (far under the visibility timeout)."""
+    campaign_stall_seconds: float = Field(15.0, gt=0)
+    """A running campaign whose senders wrote nothing this long gets new chunk tasks."""
     audio_dir: str = ".nagarsetu/audio"
     media_store: Literal["filesystem", "s3"] = "filesystem"
     """Where copies of citizens' photos and recordings live (docs/media.md)."""

@@ -14,6 +14,7 @@ from payments.recon import models as recon_models  # noqa: F401  (registers the 
 from payments.refund_models import PaymentRefund
 from services.accounts.models import ChannelAccount
 from services.audit.models import ConfigChange
+from services.campaigns.models import Campaign, CampaignPolicy, CampaignSend
 from services.connectors.models import (
     Connection,
     PlatformToken,
@@ -41,6 +42,9 @@ __all__ = [
     "BbpsNotification",
     "BbpsPayment",
     "Bill",
+    "Campaign",
+    "CampaignPolicy",
+    "CampaignSend",
     "Category",
     "ChannelAccount",
     "ConfigChange",

@@ -65,6 +65,11 @@ class Principal:
         """Whether this role may change grievances."""
         return self.role in (Role.OFFICER, Role.ADMIN)
 
+    def can_refund(self) -> bool:
+        """Whether this key may refund a payment: finance staff only (the money's custodians,
+        not the officers who work grievances)."""
+        return self.role is Role.FINANCE
+
     def is_finance(self) -> bool:
         """Whether this role sees finance reports and works the reconciliation queues."""
         return self.role is Role.FINANCE

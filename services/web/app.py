@@ -16,6 +16,8 @@ from payments.bbps import routes as bbps_routes
 from payments.receipts import routes as receipt_routes
 from payments.recon import api as recon_api
 from services.audio import routes as audio_routes
+from services.campaigns import api as campaigns_api
+from services.campaigns.wiring import embedded_tick
 from services.categories import api as categories_api
 from services.connectors import web as connector_web
 from services.context import AppContext, build_context
@@ -54,7 +56,8 @@ def use_default_dispatcher(ctx: AppContext) -> ThreadDispatcher | None:
                                                                ctx.dispatcher),
                               escalate_seconds=ctx.settings.escalation_interval_seconds,
                               payment_event=ctx.handle_payment_event,
-                              periodic=[(ctx.check_payments,
+                              periodic=[(lambda: embedded_tick(ctx), 1.0),
+                                        (ctx.check_payments,
                                          ctx.settings.payments_check_seconds),
                                         (ctx.sweep_payments,
                                          ctx.settings.payments_sweep_seconds),
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(webchat_photos.router)
     app.include_router(grievance_api.router)
     app.include_router(spend_api.router)
+    app.include_router(campaigns_api.router)
     app.include_router(categories_api.router)
     app.include_router(staff_api.router)
     app.include_router(routing_api.router)

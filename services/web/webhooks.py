@@ -28,6 +28,7 @@ from channels.contract import InboundEvent, StatusUpdate, WebhookRequest, Webhoo
 from channels.errors import ConfigError, WebhookRejected
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for
+from services.campaigns.status import apply_campaign_status
 from services.context import AppContext
 from services.inbox.record import (
     conversation_key,
@@ -120,6 +121,7 @@ def _record(ctx: AppContext, db: DbSession, account: ChannelAccount, medium: str
             if apply_status(db, account, event) and event.needs_template:
                 again = resend_as_template(db, account, event.external_id)
                 resent += [again] if again else []
+            apply_campaign_status(db, account, event)  # a campaign send's row, if it is one
     return conversations
 
 

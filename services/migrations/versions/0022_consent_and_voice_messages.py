@@ -6,7 +6,7 @@ read; `voice_messages` a city's uploaded recording per purpose and language, hel
 the media store, played by outbound calls instead of TTS or rendered clips.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 """
 from collections.abc import Sequence
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""A fake chat channel (WhatsApp-like) for campaign tests."""

@@ -1,0 +1,1 @@
+"""A fake SMS channel for campaign tests."""

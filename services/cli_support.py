@@ -26,6 +26,17 @@ def names_of(pairs: Sequence[str] | None, option: str = "--name") -> dict[str, s
     return names
 
 
+def key_values(pairs: Sequence[str]) -> dict[str, str]:
+    """`key=value` pairs (`--set` options) as a config mapping."""
+    config = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected key=value, got {pair!r}")
+        config[key.strip()] = value
+    return config
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print rows tab-separated under a header (easy to read, to `cut` and to diff)."""
     for row in (header, *rows):

@@ -13,6 +13,7 @@ from channels.errors import ConfigError
 from channels.registry import adapter_class, channel_types
 from services.accounts.models import ChannelAccount
 from services.accounts.service import adapter_for, create_account, webhook_path
+from services.cli_support import key_values
 from services.db.cli_session import cli_session
 from services.security.crypto import Crypto
 from services.settings import get_settings
@@ -21,16 +22,6 @@ from services.tenancy.models import Tenant
 channels_app = typer.Typer(help="Channel accounts of a tenant.", no_args_is_help=True)
 console = Console()
 
-
-def _config(pairs: list[str]) -> dict[str, str]:
-    """`key=value` pairs as a config mapping."""
-    config = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"expected key=value, got {pair!r}")
-        config[key.strip()] = value
-    return config
 
 
 @channels_app.command("add")
@@ -50,7 +41,7 @@ def add(
         crypto = Crypto(settings.secret_key.get_secret_value())
         try:
             account = create_account(db, crypto, tenant_id=tenant, channel_type=channel_type,
-                                     config=_config(setting), name=name)
+                                     config=key_values(setting), name=name)
         except ConfigError as exc:
             raise typer.BadParameter(exc.detail or exc.code) from None
         db.commit()

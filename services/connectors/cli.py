@@ -11,6 +11,7 @@ from rich.console import Console
 from sqlalchemy import select
 
 from services.audit.record import cli_actor
+from services.cli_support import key_values
 from services.connectors.connections import (
     ConnectorError,
     disable_connection,
@@ -28,16 +29,6 @@ connectors_app = typer.Typer(help="Platforms holding a city's grievances and bil
 console = Console()
 
 
-def _pairs(pairs: list[str]) -> dict[str, str]:
-    """`key=value` pairs as a config mapping."""
-    config = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"expected key=value, got {pair!r}")
-        config[key.strip()] = value
-    return config
-
 
 @connectors_app.command("set")
 def set_(
@@ -52,7 +43,7 @@ def set_(
 ) -> None:
     """Point a city's grievances or bills at a platform (replacing what was there)."""
     crypto = Crypto(get_settings().secret_key.get_secret_value())
-    config = _pairs(setting or [])
+    config = key_values(setting or [])
     if password:
         config["password"] = password
     with cli_session() as db:

@@ -4,7 +4,6 @@ migrated and seeded SQLite database, a citizen, and connections made through the
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,14 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channels.contract import Medium
 from services.accounts.service import messaging_account
-from services.bootstrap import prepare
 from services.connectors.connections import CACHE, set_connection
 from services.contacts.models import Contact
 from services.db.engine import make_engine, make_sessionmaker
 from services.security.crypto import Crypto
 from services.settings import Settings
 from services.tenancy.models import Category, Locality
-from tests.support.gateway import free_port, make_settings
+from tests.services.grievances.conftest import crypto, settings, template
+from tests.support.gateway import free_port
+
+__all__ = ["crypto", "settings", "template"]
 
 ROOT = Path(__file__).resolve().parents[3]
 AMRITSAR = "pb.amritsar"
@@ -106,27 +107,6 @@ def open311(_processes: dict[str, Fake]) -> Fake:
     """The fake Open311 server, emptied."""
     _processes["open311"].reset()
     return _processes["open311"]
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """One database migrated and seeded per session."""
-    settings = make_settings(tmp_path_factory.mktemp("template"), 0)
-    prepare(settings)
-    return settings
-
-
-@pytest.fixture
-def settings(template: Settings, tmp_path: Path) -> Settings:
-    """A fresh copy of the template database, with the template's secret."""
-    shutil.copy(template.database_url.removeprefix("sqlite:///"), tmp_path / "gateway.db")
-    return make_settings(tmp_path, 0, secret_key=template.secret_key.get_secret_value())
-
-
-@pytest.fixture
-def crypto(settings: Settings) -> Crypto:
-    """Field encryption with the test secret."""
-    return Crypto(settings.secret_key.get_secret_value())
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import ClassVar
 
 from channels.base import ChannelAdapter
 from channels.contract import (
     Capabilities,
-    DeliveryStatus,
     Medium,
     OutboundMessage,
     RateLimit,
@@ -17,13 +15,9 @@ from channels.contract import (
     WebhookRequest,
     WebhookResult,
 )
+from tests.services.messaging.fake_channel.adapter import Send, accept
 
-Send = Callable[[OutboundMessage], SendResult]
-
-
-def accept(message: OutboundMessage) -> SendResult:
-    """The provider takes every message."""
-    return SendResult(f"ext-{message.reference}", DeliveryStatus.SENT)
+__all__ = ["Adapter", "Send", "accept"]
 
 
 class Adapter(ChannelAdapter):

@@ -72,7 +72,7 @@ FILE_GRIEVANCE = Flow("grievance", (
     Choose("locality", "grievance.ask_locality", Master("localities"), fuzzy=True,
            when=_choose_locality),
     AskText("description", "grievance.ask_description", min_length=10,
-            too_short="grievance.description_too_short"),
+            too_short="grievance.description_too_short", media_slot="recording"),
     AskMedia("photo", "grievance.ask_photo", "photo", required_by="category",
              required_prompt="grievance.ask_photo_required", reason="grievance.photo_needed"),
     # "No" asks which answer to change and asks only that again; a long description is
@@ -92,6 +92,7 @@ FILE_GRIEVANCE = Flow("grievance", (
         "description": Slot("description"),
         "location": Slot("location"),
         "photo": Slot("photo"),
+        "recording": Slot("recording"),
     }),
     Say("done", "grievance.filed", {"id": Slot("filed.id"), "due": DateOf(Slot("filed.due"))}),
 ))

@@ -82,9 +82,11 @@ def notify_staff(db: Session, crypto: Crypto, *, member: StaffMember, g: Grievan
                  kind: str, level: int, message: Msg) -> StaffNotice:
     """Queue the SMS when possible, else the e-mail, and record the notice either way (same
     transaction)."""
-    account = sms_account(db, g.tenant_id)
-    tenant = db.get_one(Tenant, g.tenant_id)
-    language = member.language or language_settings(db, tenant)[1]
+    # Reached neither way (no phone, no e-mail): nothing to look up, only the record.
+    reachable = member.phone_enc is not None or member.email_enc is not None
+    account = sms_account(db, g.tenant_id) if member.phone_enc is not None else None
+    language = member.language or (
+        language_settings(db, db.get_one(Tenant, g.tenant_id))[1] if reachable else "en")
     outbox_id = email_id = None
     why = "no phone number" if member.phone_enc is None else "no SMS account"
     if member.phone_enc is not None and account is not None:

@@ -83,14 +83,18 @@ class Gateway:
             extra["REDIS_URL"] = self.redis_url
         return clean_env(extra)
 
-    def prepare(self) -> Account:
-        """Database, migrations, city and account."""
+    def create_city(self) -> None:
+        """Database, migrations and the city's master data."""
         if not self.embedded:
             with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.db_name}"')
             redis.Redis.from_url(self.redis_url).flushdb()
         run_command([str(VENV_BIN / "nagarsetu"), "migrate"], self.env())
         create_city(self.database_url)
+
+    def prepare(self) -> Account:
+        """Database, migrations, city and account."""
+        self.create_city()
         self.account = add_sms_account(self.env(), self.database_url, self.base_url,
                                        self.sink_url)
         return self.account

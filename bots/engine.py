@@ -296,6 +296,10 @@ class _Run:
                 self.invalid(step, step.too_short)
             else:
                 self.s.slots[step.name] = text[: step.max_length]
+                if step.media_slot and event.media:
+                    self.s.slots[step.media_slot] = list(event.media)
+                elif step.media_slot:  # a typed answer: no recording of an earlier one stays
+                    self.s.slots.pop(step.media_slot, None)
                 self.advance()
         elif isinstance(step, AskMedia):
             self.answer_media(step, event)

@@ -206,6 +206,9 @@ class AskText(Step):
     min_length: int = 1
     max_length: int = 2000
     too_short: str = "error.too_short"
+    media_slot: str | None = None
+    """Where the references of media that came with the answer are kept (a caller's recorded
+    description: its text is the gateway's placeholder, the recording is the evidence)."""
 
 
 @dataclass(frozen=True)

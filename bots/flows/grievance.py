@@ -62,8 +62,8 @@ def _logging_in(slots: Mapping[str, Any]) -> bool:
 
 FILING = {"category": Slot("category"), "locality": Slot("locality"),
           "description": Slot("description"), "location": Slot("location"),
-          "photo": Slot("photo")}
-"""What a filing sends the registry."""
+          "photo": Slot("photo"), "recording": Slot("recording")}
+"""What a filing sends the registry (a caller's recorded description is its evidence)."""
 
 FILE_GRIEVANCE = Flow("grievance", (
     Choose("category", "grievance.ask_category", Master("categories"), fuzzy=True),
@@ -82,7 +82,7 @@ FILE_GRIEVANCE = Flow("grievance", (
     Choose("locality", "grievance.ask_locality", Master("localities"), fuzzy=True,
            when=_choose_locality),
     AskText("description", "grievance.ask_description", min_length=10,
-            too_short="grievance.description_too_short"),
+            too_short="grievance.description_too_short", media_slot="recording"),
     AskMedia("photo", "grievance.ask_photo", "photo", required_by="category",
              required_prompt="grievance.ask_photo_required", reason="grievance.photo_needed"),
     # "No" asks which answer to change and asks only that again; a long description is

@@ -66,13 +66,17 @@ def _file_verified(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def evidence(args: Mapping[str, Any]) -> dict[str, Any]:
-    """A shared location or landmark and photo references, as the flow collected them."""
+    """A shared location or landmark, photo references and the references of a recorded
+    description (IVR), as the flow collected them."""
     found: dict[str, Any] = {}
     if isinstance(args.get("location"), Mapping):
         found["location"] = dict(args["location"])
     photo = args.get("photo")
     if isinstance(photo, Mapping) and photo.get("media"):
         found["photos"] = [str(ref) for ref in photo["media"]]
+    recording = args.get("recording")
+    if isinstance(recording, list) and recording:
+        found["recordings"] = [str(ref) for ref in recording]
     return found
 
 

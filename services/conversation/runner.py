@@ -52,6 +52,7 @@ from services.inbox.status import mark_done
 from services.media.copier import register
 from services.messaging.log import record_inbound
 from services.messaging.outbox import queue_message
+from services.routing.notices import queued_notices
 from services.tenancy.models import Tenant
 from services.voice.calls import log_reply, replies_to
 
@@ -73,6 +74,8 @@ class Handled:
     """Replies for the webhook response (synchronous channels), also for a duplicate."""
     media_ids: tuple[str, ...] = ()
     """Attachments recorded in the turn, for the worker to copy once it committed."""
+    notice_ids: tuple[str, ...] = ()
+    """Staff SMS the turn queued (the officer a filing was routed to), lane `notice`."""
 
 
 Turn = list[tuple[Reply, str]]
@@ -266,8 +269,9 @@ def turn(ctx: AppContext, account_id: str, medium: str, event: InboundEvent, key
         contact.last_seen_at = utcnow()
         db.commit()
         ctx.store.set(key, session.to_dict())
+        notices = queued_notices(db)
     return Handled(duplicate=False, outbox_ids=tuple(outbox), replies=answer,
-                   media_ids=tuple(media))
+                   media_ids=tuple(media), notice_ids=notices)
 
 
 def _first_missed_call(ctx: AppContext, key: str) -> bool:

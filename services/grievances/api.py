@@ -49,6 +49,8 @@ from services.grievances.schemas import (
     OptionalNoteIn,
     RevealOut,
 )
+from services.messaging.lanes import Lane
+from services.routing.notices import queued_notices
 from services.web.deps import CtxDep, DbDep, StaffDep
 from services.web.errors import API_RESPONSES
 
@@ -196,6 +198,9 @@ def _act(ctx: CtxDep, db: DbDep, staff: StaffDep, public_id: str, action: str,
     db.commit()
     if outbox_id:
         ctx.dispatcher.enqueue([outbox_id])
+    staff_notices = queued_notices(db)  # a new holder's SMS, at once
+    if staff_notices:
+        ctx.dispatcher.enqueue(staff_notices, Lane.NOTICE)
     return GrievanceOut.of(view, with_history=True)
 
 

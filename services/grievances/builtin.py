@@ -38,6 +38,7 @@ from services.routing import assign as routing
 from services.security.crypto import Crypto
 from services.staff.models import StaffMember
 from services.tenancy.models import Category, Locality, Tenant, Ward
+from services.tenancy.names import NAMES, Model, Named
 from services.tenancy.service import in_scope
 
 
@@ -82,6 +83,9 @@ class BuiltinRegistry:
         """Rows read by public id in this session (`contact_of` answers from them)."""
         self._held: list[object] = []
         """Master rows loaded with them: the identity map holds no object alive by itself."""
+        self._named: dict[tuple[str, str], Named] = {}
+        """Codes and names of master rows met in this request, by (table, id): `_view` reads
+        them here instead of asking the session for each row."""
 
     def _history(self, g: Grievance) -> list[tuple[GrievanceEvent, GrievanceRating | None]]:
         """A grievance's events, oldest first, each with the rating of it (resolutions only)
@@ -96,9 +100,9 @@ class BuiltinRegistry:
               events: list[tuple[GrievanceEvent, GrievanceRating | None]] | None = None,
               ) -> GrievanceView:
         """Assemble the neutral view of a row (with `events` when they are loaded already)."""
-        category = self.db.get_one(Category, g.category_id)
-        locality = self.db.get_one(Locality, g.locality_id)
-        ward = self.db.get_one(Ward, g.ward_id)
+        category = self._name(Category, g.category_id)
+        locality = self._name(Locality, g.locality_id)
+        ward = self._name(Ward, g.ward_id)
         entries: tuple[HistoryEntry, ...] = ()
         rating: Rating | None = None
         resolution: GrievanceEvent | None = None
@@ -120,6 +124,20 @@ class BuiltinRegistry:
             evidence=self.crypto.decrypt_json(g.evidence_enc) if g.evidence_enc else {},
             assignee_id=g.assignee_id, escalation_level=g.escalation_level or 0,
             rating=rating, resolved_at=aware(resolution.at) if resolution else None)
+
+    def _name(self, model: Model, row_id: str) -> Named:
+        """A master row's code and names: met already in this request, else read."""
+        named = self._named.get((model.__tablename__, row_id))
+        if named is None:
+            row: Category | Locality | Ward = self.db.get_one(model, row_id)  # type: ignore[assignment]
+            named = self._remember(row)
+        return named
+
+    def _remember(self, row: Category | Locality | Ward) -> Named:
+        """Keep a loaded master row's code and names for this request's views."""
+        named = Named(row.code, dict(row.names))
+        self._named[(row.__tablename__, row.id)] = named
+        return named
 
     def _rating(self, row: GrievanceRating) -> Rating:
         """The citizen's rating of a resolution in clear."""
@@ -144,7 +162,9 @@ class BuiltinRegistry:
         if found is None or not in_scope(found[0].tenant_id, scope):
             raise NotFound(public_id)
         g = found[0]
-        self._held.extend(found[1:])
+        self._held.extend(found[1:])  # the workflow reads them too (category code, ward)
+        for master in found[1:]:
+            self._remember(master)
         self._loaded[g.public_id] = g
         return g
 
@@ -200,15 +220,20 @@ class BuiltinRegistry:
 
     def _has_nested(self, scope: str) -> bool:
         """Whether any tenant lies under the scope (a state's cities); a grievance's tenant
-        exists when it is filed, so a scope without any is a single tenant."""
+        exists when it is filed, so a scope without any is a single tenant. A city
+        (`state.city`, services.tenancy.admin.CITY_ID) never has tenants under it."""
+        if "." in scope:
+            return False
         below = Tenant.id.startswith(scope + ".", autoescape=True)
         return self.db.scalar(select(Tenant.id).where(below).limit(1)) is not None
 
     def _ids(self, model: type[Category] | type[Locality] | type[Ward], code: str,
              scope: str) -> list[str]:
-        """The ids behind a code among a scope's tenants (a state's cities share codes)."""
-        return list(self.db.scalars(select(model.id).where(
-            model.code == code, self._in_scope(model.tenant_id, scope))))
+        """The ids behind a code among a scope's tenants (a state's cities share codes),
+        remembered a few seconds (services.tenancy.names)."""
+        query = select(model.id).where(model.code == code,
+                                       self._in_scope(model.tenant_id, scope))
+        return NAMES.ids(self.db, model, code, scope, lambda: list(self.db.scalars(query)))
 
     def _matching(self, scope: str, filters: Filters) -> Select[Grievance]:
         """The query for grievances within a scope that match the filters (unordered; limit,
@@ -252,20 +277,18 @@ class BuiltinRegistry:
         q = (q.order_by(Grievance.created_at.desc(), Grievance.public_id.desc())
              .limit(filters.limit).offset(filters.offset))
         rows = list(self.db.scalars(q))
-        held = self._master_of(rows)  # noqa: F841 — alive while the views are built
+        self._master_of(rows)
         return [self._view(g, history=False) for g in rows]
 
-    def _master_of(self, rows: Sequence[Grievance]) -> list[object]:
-        """The categories, localities and wards of a page, loaded in three queries and held
-        by the caller: the session's identity map keeps no object alive by itself, so `_view`
-        would otherwise fetch them again for every row."""
-        held: list[object] = []
+    def _master_of(self, rows: Sequence[Grievance]) -> None:
+        """The codes and names of a page's categories, localities and wards, from the
+        process's short memory of them (services.tenancy.names), the rest in a query per
+        kind, so that `_view` reads none of them row by row."""
         for model, ids in ((Category, {g.category_id for g in rows}),
                            (Locality, {g.locality_id for g in rows}),
                            (Ward, {g.ward_id for g in rows})):
-            if ids:
-                held += self.db.scalars(select(model).where(model.id.in_(ids)))
-        return held
+            for row_id, named in NAMES.of(self.db, model, ids).items():
+                self._named[(model.__tablename__, row_id)] = named
 
     def count(self, *, scope: str, filters: Filters,
               exact_up_to: int | None = None) -> Total:

@@ -132,7 +132,8 @@ class GrievanceView:
     updated_at: datetime
     history: tuple[HistoryEntry, ...] = field(default=())
     evidence: Mapping[str, Any] = field(default_factory=dict)
-    """Where and what: {"location": {"lat", "lon"} | {"text"}, "photos": [media refs]}."""
+    """Where and what: {"location": {"lat", "lon"} | {"text"}, "photos": [media refs],
+    "recordings": [media refs of a recorded description]}."""
     assignee_id: str | None = None
     """The staff member holding it (None: unassigned, or assigned by name before migration 0010)."""
     escalation_level: int = 0

@@ -84,6 +84,9 @@ class MediaOut(BaseModel):
     url: str | None
     """Opens the file without an API key, until `expires_at`."""
     expires_at: datetime | None
+    evidence: str | None = None
+    """`photo` or `recording` when the grievance's evidence names this file (None: another
+    attachment of the conversation)."""
 
 
 class MessageOut(BaseModel):
@@ -130,6 +133,9 @@ class GrievanceOut(BaseModel):
     """A shared point {"lat", "lon"} or a typed landmark {"text"}."""
     photos: list[str] = []
     """References to the photos on the channel they came from."""
+    recordings: list[str] = []
+    """References to the call recordings of a spoken description (IVR) on the channel they
+    came from; the officer's view links each copy in `media` (`evidence: "recording"`)."""
     rating: RatingOut | None = None
     """The citizen's rating (1-5, a comment) of the latest resolution; shown with the history
     (a grievance read alone or just acted on), null in the list."""
@@ -147,6 +153,7 @@ class GrievanceOut(BaseModel):
             overdue=v.status not in CLOSED and v.due_at < utcnow(),
             history=[HistoryOut.of(h) for h in v.history] if with_history else None,
             location=v.evidence.get("location"), photos=list(v.evidence.get("photos", [])),
+            recordings=list(v.evidence.get("recordings", [])),
             rating=RatingOut.of(v.rating))
 
 

@@ -68,6 +68,8 @@ def _handle(ctx: AppContext, row: InboxEvent) -> bool:
         return False
     if handled.outbox_ids:
         ctx.dispatcher.enqueue(handled.outbox_ids, Lane.REPLY)
+    if handled.notice_ids:
+        ctx.dispatcher.enqueue(handled.notice_ids, Lane.NOTICE)
     if handled.media_ids:  # after the reply is on its way: a slow download delays no answer
         try:
             copy_all(ctx, handled.media_ids)

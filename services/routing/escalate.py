@@ -107,7 +107,8 @@ def escalate_one(db: Session, crypto: Crypto, grievance_id: str,
     if member is not None and member.id != holder:  # one notice per change of holder
         notice = notify_staff(db, crypto, member=member, g=g, kind="escalated", level=level,
                               message=escalated_message(db, g))
-        outbox += [notice.outbox_id] if notice.outbox_id else []
+        # an e-mail notice's id names an e-mail (sent by the mail sweep), not an outbox row
+        outbox += [notice.outbox_id] if notice.channel == "sms" and notice.outbox_id else []
     if g.contact_id and g.account_id:
         citizen = notify_citizen(db, crypto, tenant_id=g.tenant_id, contact_id=g.contact_id,
                                  account_id=g.account_id,

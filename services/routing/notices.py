@@ -1,6 +1,8 @@
 """Telling a staff member a grievance is now theirs: an SMS over the city's SMS account; or,
 when no SMS can go (no phone number, no SMS account, STOP), an e-mail to their address
-(services.mail); with neither, a notice only recorded and logged."""
+(services.mail); with neither, a notice only recorded and logged. The SMS is handed to the
+dispatcher by whoever commits the transaction (`queued_notices`); e-mails go with the mail
+sweep."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from services.tenancy.models import Category, Locality, Tenant
 from services.tenancy.service import language_settings
 
 log = logging.getLogger(__name__)
+QUEUED = "staff_notice_outbox"
+"""Where a session keeps the outbox ids of the staff SMS it queued, until asked for them."""
 
 
 def sms_account(db: Session, tenant_id: str) -> ChannelAccount | None:
@@ -78,9 +82,11 @@ def notify_staff(db: Session, crypto: Crypto, *, member: StaffMember, g: Grievan
                  kind: str, level: int, message: Msg) -> StaffNotice:
     """Queue the SMS when possible, else the e-mail, and record the notice either way (same
     transaction)."""
-    account = sms_account(db, g.tenant_id)
-    tenant = db.get_one(Tenant, g.tenant_id)
-    language = member.language or language_settings(db, tenant)[1]
+    # Reached neither way (no phone, no e-mail): nothing to look up, only the record.
+    reachable = member.phone_enc is not None or member.email_enc is not None
+    account = sms_account(db, g.tenant_id) if member.phone_enc is not None else None
+    language = member.language or (
+        language_settings(db, db.get_one(Tenant, g.tenant_id))[1] if reachable else "en")
     outbox_id = email_id = None
     why = "no phone number" if member.phone_enc is None else "no SMS account"
     if member.phone_enc is not None and account is not None:
@@ -92,6 +98,7 @@ def notify_staff(db: Session, crypto: Crypto, *, member: StaffMember, g: Grievan
                                       text=render_msg(message, language), language=language,
                                       parts=render_parts(Prompt((message,)), language),
                                       lane=Lane.NOTICE)
+            db.info.setdefault(QUEUED, []).append(outbox_id)
     if outbox_id is None:
         email_id = _email(db, crypto, member, g, message, language)
     if outbox_id is None and email_id is None:
@@ -104,3 +111,11 @@ def notify_staff(db: Session, crypto: Crypto, *, member: StaffMember, g: Grievan
     db.add(notice)
     db.flush()
     return notice
+
+
+def queued_notices(db: Session) -> tuple[str, ...]:
+    """The staff SMS this session queued since it was last asked, for the caller to hand to
+    the dispatcher (lane `notice`) once it committed, so the holder is told at once rather
+    than at the next outbox sweep. An id whose row a rolled-back savepoint took away is
+    skipped by delivery (nothing to claim)."""
+    return tuple(db.info.pop(QUEUED, ()))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bots.prompts import Localized, Option
 from i18n import LANGUAGES, endonym
 from services.tenancy.models import Category, Locality, Tenant
+from services.tenancy.names import NAMES
 
 CACHE_SECONDS = 60.0
 
@@ -53,9 +54,10 @@ class MasterDataCache:
         return data
 
     def clear(self) -> None:
-        """Drop everything (after master data edits)."""
+        """Drop everything (after master data edits), the staff views' names too."""
         with self._lock:
             self._items.clear()
+        NAMES.forget()
 
 
 def load_master_data(db: Session, tenant_id: str) -> MasterData:

@@ -37,6 +37,7 @@ from services.accounts.models import ChannelAccount
 from services.accounts.service import webhook_path
 from services.context import AppContext
 from services.conversation.runner import converse
+from services.messaging.lanes import Lane
 from services.messaging.log import apply_status
 from services.voice.announce import outbound_call
 from services.voice.calls import (
@@ -133,6 +134,7 @@ def answer(ctx: AppContext, account: ChannelAccount, adapter: ChannelAdapter, ki
     context = ReplyContext(kind, url, clips)
     response = result.response
     outbox: list[str] = []
+    notices: list[str] = []
     for event in result.events:
         if isinstance(event, StatusUpdate):
             with ctx.sessions() as db:
@@ -161,8 +163,11 @@ def answer(ctx: AppContext, account: ChannelAccount, adapter: ChannelAdapter, ki
             continue
         handled = converse(ctx, account.id, account.tenant_id, adapter.medium.value, event)
         outbox.extend(handled.outbox_ids)
+        notices.extend(handled.notice_ids)
         if event.kind in CONVERSING:
             response = adapter.respond(event, handled.replies, context)
     if outbox:
         ctx.dispatcher.enqueue(outbox)
+    if notices:
+        ctx.dispatcher.enqueue(notices, Lane.NOTICE)
     return response

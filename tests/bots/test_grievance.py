@@ -124,7 +124,7 @@ def test_confirm_yes_files_the_grievance(chat: Chat, text: str, payload: str | N
     chat.to_confirm().send(text, payload)
     assert chat.actions == (Call("grievance.file", {
         "category": "garbage", "locality": "loc-ranjit", "description": DESCRIPTION,
-        "location": None, "photo": None}),)  # a text channel asks for neither
+        "location": None, "photo": None, "recording": None}),)  # a text channel asks for neither
     assert chat.session.waiting == "filed"
 
 
@@ -202,4 +202,5 @@ def test_a_whole_grievance_in_hindi(chat_hi: Chat) -> None:
     chat_hi.send("हाँ")
     assert chat_hi.calls == [Call("grievance.file", {
         "category": "garbage", "locality": "loc-ranjit",
-        "description": "एक हफ्ते से कचरा नहीं उठाया गया है", "location": None, "photo": None})]
+        "description": "एक हफ्ते से कचरा नहीं उठाया गया है", "location": None, "photo": None,
+        "recording": None})]

@@ -83,3 +83,24 @@ def test_a_photo_question_does_not_take_text(engine: Engine) -> None:
     chat.send(DESCRIPTION)
     chat.send("here it is")
     assert chat.keys == ["error.not_understood", "grievance.ask_photo"]
+
+
+def test_a_recorded_description_reaches_the_filing_as_its_recording(engine: Engine) -> None:
+    """A caller answers the description with a recording (the gateway's placeholder text
+    and the recording's reference): both reach the filing; a typed answer after a change
+    leaves no stale recording behind."""
+    chat = Chat(engine, make_ctx()).to_description()
+    chat.feed(UserInput(text="[voice recording]", media=("https://rec.example/RE1",)))
+    assert chat.keys == ["grievance.confirm"]
+    chat.send("yes", payload="yes")
+    (call,) = chat.calls
+    assert call.args["description"] == "[voice recording]"
+    assert call.args["recording"] == ["https://rec.example/RE1"]
+    typed = Chat(engine, make_ctx()).to_description()
+    typed.feed(UserInput(text="[voice recording]", media=("https://rec.example/RE2",)))
+    typed.send("no", payload="no")
+    typed.send(payload="description")
+    typed.send(DESCRIPTION)
+    typed.send("yes", payload="yes")
+    (filed,) = typed.calls
+    assert filed.args["description"] == DESCRIPTION and filed.args["recording"] is None

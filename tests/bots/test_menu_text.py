@@ -22,7 +22,7 @@ def test_a_complaint_typed_at_the_menu_becomes_the_description(chat_hi: Chat) ->
     chat_hi.send("हाँ")
     assert chat_hi.calls[0].args == {
         "category": CATEGORIES[2].id, "locality": LOCALITIES[0].id, "description": COMPLAINT,
-        "location": None, "photo": None}
+        "location": None, "photo": None, "recording": None}
 
 
 def test_back_from_the_category_skips_nothing_and_returns_to_the_menu(chat: Chat) -> None:

@@ -29,6 +29,13 @@ def test_evidence_round_trips_encrypted_and_reaches_the_staff_view(db: Session,
     assert shown.photos == ["tg-file:AgACAgUA"]
 
 
+def test_a_recorded_description_is_evidence() -> None:
+    """An IVR caller's recording (kept by the description question) is listed as evidence."""
+    found = evidence({"photo": None, "recording": ["https://api.twilio.com/…/RE1"]})
+    assert found == {"recordings": ["https://api.twilio.com/…/RE1"]}
+    assert evidence({"recording": None}) == {}
+
+
 def test_nothing_shared_means_no_evidence() -> None:
     assert evidence({"location": None, "photo": None}) == {}
     assert evidence({"location": {"text": "Opposite the school"}}) == {

@@ -16,6 +16,7 @@ from services.db.base import utcnow
 from services.mail.models import FAILED, PENDING, SENT, EmailItem
 from services.mail.queue import deliver, queue_email
 from services.mail.smtp import Mail, MailError, send
+from services.routing.escalate import run_escalations
 from services.routing.models import StaffNotice
 from services.staff.models import StaffMember
 from tests.services.grievances.citizen import file_by_sms
@@ -172,3 +173,26 @@ def test_starttls_is_required_when_asked_and_development_only_logs(
     production = make_settings(tmp_path, 1, env="test", simulators=None, seed_demo=None)
     with pytest.raises(MailError, match="smtp_not_configured"):
         send(production, mail, "e3")
+
+
+def test_an_escalation_emailed_hands_no_email_id_to_the_outbox_dispatcher(
+        mailing: LiveGateway, smtp: Received) -> None:
+    """The new holder with only an e-mail gets it by mail; the escalation hands the
+    dispatcher only outbox rows (the e-mail's id names no outbox row)."""
+    gateway = mailing
+    with gateway.ctx.sessions() as db:
+        team = sanitation(db, gateway.ctx.crypto)
+        ee = db.get_one(StaffMember, team.ee)
+        ee.phone_enc, ee.email_enc = None, gateway.ctx.crypto.encrypt(JE_EMAIL)
+        db.commit()
+    file_by_sms(gateway, SmsPhone(gateway), language="en", locality="ranjit-avenue")
+    gateway.settle()
+    ctx = gateway.ctx
+    (done,) = run_escalations(ctx.sessions, ctx.crypto, ctx.dispatcher,
+                              clock=lambda: utcnow() + timedelta(hours=49))
+    with ctx.sessions() as db:
+        notice = db.scalars(select(StaffNotice).where(StaffNotice.kind == "escalated")).one()
+        assert (notice.staff_id, notice.channel) == (team.ee, "email")
+        assert db.get(EmailItem, notice.outbox_id) is not None
+    assert notice.outbox_id not in done.outbox_ids
+    _wait(smtp, 1)

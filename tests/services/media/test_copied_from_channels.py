@@ -49,6 +49,7 @@ def test_telegram_photo_is_copied(gateway: LiveGateway) -> None:
     assert body["citizen"] == {"name": "Citizen", "phone_masked": None}  # a chat, no number
     assert body["map_url"] is None and body["location"] == {"text": "Opposite the water tank"}
     assert gateway.http.get(body["media"][0]["url"]).content == JPEG
+    assert body["media"][0]["evidence"] == "photo" and len(body["photos"]) == 1
     answer = Staff(gateway, new_key(gateway)).act(gid, "reveal-contact")
     assert (answer.status_code, answer.json()) == (404, {"detail": {"code": "no_phone"}})
 

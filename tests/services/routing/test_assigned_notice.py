@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from sqlalchemy import select
 
 from services.grievances.builtin import BuiltinRegistry
+from services.messaging.lanes import Lane
 from services.routing.models import StaffNotice
 from services.staff.models import StaffMember
-from tests.services.grievances.citizen import DEVANAGARI, file_by_sms
+from tests.services.grievances.citizen import DEVANAGARI, Staff, file_by_sms, new_key
 from tests.services.grievances.helpers import AMRITSAR
 from tests.services.routing.city import sanitation
 from tests.support.gateway import LiveGateway, SmsPhone
@@ -62,3 +64,50 @@ def test_the_officer_chosen_at_filing_gets_a_notice_in_their_language(
         db.commit()
     assert _notices(gateway, gid) == [(team.je_w02, "assigned", "sms"),
                                       (team.ee, "assigned", "sms")]
+
+
+class _Spy:
+    """Records what is handed to the dispatcher (the sweeper delivers without it)."""
+
+    def __init__(self, gateway: LiveGateway) -> None:
+        self.calls: list[tuple[list[str], Lane]] = []
+        real = gateway.ctx.dispatcher.enqueue
+
+        def enqueue(outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
+            ids = list(outbox_ids)
+            self.calls.append((ids, lane))
+            real(ids, lane)
+
+        gateway.ctx.dispatcher.enqueue = enqueue  # type: ignore[method-assign]
+
+    def handed(self, outbox_id: str | None) -> list[Lane]:
+        """The lanes an outbox row was handed over in."""
+        return [lane for ids, lane in self.calls if outbox_id in ids]
+
+
+def _notice_outbox(gateway: LiveGateway, staff_id: str) -> str | None:
+    """The outbox row of the latest notice to a staff member."""
+    with gateway.ctx.sessions() as db:
+        return db.scalars(select(StaffNotice.outbox_id).where(StaffNotice.staff_id == staff_id)
+                          .order_by(StaffNotice.created_at.desc())).first()
+
+
+def test_a_holders_sms_is_dispatched_at_once_after_the_commit(
+        gateway: LiveGateway, phone: SmsPhone) -> None:
+    """The officer routing chose at filing, and a member a staff key assigns, get their SMS
+    handed to the dispatcher in the notice lane when the turn or the action commits: not
+    left for the next outbox sweep."""
+    with gateway.ctx.sessions() as db:
+        team = sanitation(db, gateway.ctx.crypto)
+        for member_id, number in ((team.je_w02, JE_PHONE), (team.ee, "+919812300022")):
+            db.get_one(StaffMember, member_id).phone_enc = gateway.ctx.crypto.encrypt(number)
+        db.commit()
+    spy = _Spy(gateway)
+    gid = file_by_sms(gateway, phone, language="en", locality="ranjit-avenue")
+    gateway.settle()
+    assert spy.handed(_notice_outbox(gateway, team.je_w02)) == [Lane.NOTICE]
+    answer = Staff(gateway, new_key(gateway)).act(gid, "assign", {"assignee": team.ee})
+    assert answer.status_code == 200, answer.text
+    assert spy.handed(_notice_outbox(gateway, team.ee)) == [Lane.NOTICE]
+    gateway.settle()
+    assert any(gid in text for text in _inbox(gateway, "+919812300022"))

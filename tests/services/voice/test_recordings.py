@@ -106,6 +106,12 @@ def test_an_exotel_recording_from_an_allowed_host_is_stored_and_shown_to_staff(
         (attached,) = body["media"]
         assert attached["kind"] == "audio" and attached["status"] == STORED
         assert gateway.http.get(attached["url"]).content == MP3
+        # the recording is the grievance's evidence, as a photo would be, with its link
+        (reference,) = body["recordings"]
+        assert reference.startswith(recordings.origin + "/calls")
+        assert attached["evidence"] == "recording"
+        listed = Staff(gateway, new_key(gateway)).search().json()["items"]
+        assert [g["recordings"] for g in listed] == [[reference]]
         said = [line for line in body["transcript"] if line["media"]]
         assert [line["text"] for line in said] == [translate("hi", "ivr.recording")]
     finally:

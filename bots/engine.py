@@ -12,12 +12,14 @@ from bots.events import Event, ServiceResult, UserInput
 from bots.flow import (
     AskMedia,
     AskText,
+    Attach,
     Choose,
     Confirm,
     Do,
     Flow,
     Invoke,
     Say,
+    Show,
     Slot,
     Static,
     Step,
@@ -26,7 +28,7 @@ from bots.flow import (
     resolve,
 )
 from bots.match import intents_in, pick
-from bots.prompts import AskKind, Msg, Option, Prompt
+from bots.prompts import AskKind, Image, Msg, Option, Prompt
 from bots.session import Session
 from i18n import DEFAULT_LANGUAGE, Keyword, keyword, parse_int
 
@@ -64,17 +66,18 @@ class _Run:
         self.ctx = ctx
         self.actions: list[Action] = []
         self.prefix: list[Msg] = []
+        self.image: Image | None = None
 
     # -- output ----------------------------------------------------------------------------
     def say(self, *parts: Msg, options: tuple[Option, ...] = (),
             ask: AskKind = AskKind.NONE) -> None:
         """Emit one reply: the pending lead messages, then these parts."""
-        self.actions.append(Reply(Prompt((*self.prefix, *parts), options, ask)))
-        self.prefix = []
+        self.actions.append(Reply(Prompt((*self.prefix, *parts), options, ask, self.image)))
+        self.prefix, self.image = [], None
 
     def flush(self) -> None:
         """Send lead messages still pending when the step ends (e.g. a flow's last Say)."""
-        if self.prefix:
+        if self.prefix or self.image is not None:
             self.say()
 
     # -- navigation --------------------------------------------------------------------------
@@ -151,6 +154,12 @@ class _Run:
             elif isinstance(step, Say):
                 said = message(step.key, step.params, self.s.slots, self.ctx)
                 self.prefix.append(replace(said, optional=step.optional))
+            elif isinstance(step, Show):
+                self.prefix.extend(step.build(self.s.slots))
+            elif isinstance(step, Attach):
+                ref = step.ref.get(self.s.slots)
+                if ref:
+                    self.image = Image(step.kind, str(ref))
             elif isinstance(step, Do):
                 action = step.action(self.s.slots)
                 self.actions.append(action)

@@ -22,6 +22,7 @@ from payments.receipting import ReceiptNotifier, no_notice
 from payments.reconcile import SweepResult, check_pending, sweep_daily
 from services.accounts.cache import AccountCache
 from services.accounts.service import close_adapters
+from services.conversation.receipt_notice import receipt_notifier
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
@@ -175,5 +176,6 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
                      accounts=AccountCache(settings.account_cache_seconds),
                      limiter=make_limiter(settings.redis_url), media=make_store(settings))
     ctx.sessions.configure(info={"crypto": crypto})  # receipts are signed in the caller's session
+    ctx.payment_notifier = receipt_notifier(crypto, settings.base_url)  # the citizen is told
     ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns, ctx.handle_payment_event)
     return ctx

@@ -42,6 +42,7 @@ from services.contacts.models import Contact
 from services.contacts.service import address_of, get_or_create, remember_name, urn_for
 from services.context import AppContext
 from services.conversation.contact import with_contact
+from services.conversation.domains import domain_data, features_of
 from services.conversation.operations import OpContext, OperationError, run
 from services.conversation.render import Measure, fit, render_msg, render_parts, worded_for
 from services.db.base import aware, utcnow
@@ -56,7 +57,7 @@ from services.voice.calls import log_reply, replies_to
 MAX_CALLS = 10
 OPEN = "__open__"
 """A payload no option has: the engine answers with the language choice or the main menu."""
-CONFIRM_IN_WRITING = frozenset({"grievance.filed"})
+CONFIRM_IN_WRITING = frozenset({"grievance.filed", "pay.link"})
 """Messages a caller hears that are also sent to them by SMS."""
 log = logging.getLogger(__name__)
 
@@ -140,13 +141,14 @@ def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenan
     if contact.language is None and len(master.languages) == 1:
         contact.language = master.languages[0].id  # nothing to choose between
     caps = adapter_class(account.channel_type).capabilities
-    bot_ctx = BotContext(master.languages, master.categories, master.localities,
+    bot_ctx = BotContext(master.languages, domain_data(master),
+                         features=features_of(db, ctx, tenant),
                          language=contact.language, default_language=master.default_language,
                          resumed=resumed,
                          page_size=caps.page_size, can_locate=caps.location,
                          location_button=caps.location_button,
                          can_photo=caps.photo, required=master.required)
-    op = OpContext(tenant, contact, account, medium, ctx.grievances(db, tenant.id))
+    op = OpContext(tenant, contact, account, medium, ctx.grievances(db, tenant.id), app=ctx)
     pending: list[Event] = [first]
     replies: Turn = []
     calls = 0

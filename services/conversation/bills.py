@@ -94,9 +94,10 @@ def _start(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
     db = object_session(op.tenant)
     if op.app is None or db is None:
         raise OperationError("payments_unavailable")
+    tenant_id, contact_id = op.tenant.id, op.contact.id  # read before: no new transaction
     db.commit()
     try:
-        view = op.app.start_payment(op.tenant.id, str(args.get("bill") or ""), op.contact.id)
+        view = op.app.start_payment(tenant_id, str(args.get("bill") or ""), contact_id)
     except AttemptError as exc:
         raise OperationError(exc.code) from exc
     return {"id": view.id, "amount_paise": view.amount_paise, "link_url": view.link_url or "",

@@ -13,9 +13,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bots.flows.registry import BILLS_FEATURE
-from bots.prompts import Option
+from bots.prompts import Image, Option
 from payments.accounts import active_account
-from payments.models import Bill
+from payments.models import OPEN, Bill, PaymentAttempt
+from payments.qr_image import qr_url
+from services.db.base import aware
 from services.tenancy.models import Tenant
 from services.tenancy.service import MasterData
 
@@ -55,3 +57,22 @@ FEATURES: tuple[Feature, ...] = (Feature(BILLS_FEATURE, offers_bills),)
 def features_of(db: Session, ctx: AppContext, tenant: Tenant) -> frozenset[str]:
     """The features this tenant offers now."""
     return frozenset(f.name for f in FEATURES if f.offered(db, ctx, tenant))
+
+
+def upi_qr(db: Session, ctx: AppContext, ref: str) -> str | None:
+    """The signed link to an open attempt's UPI QR picture, good until the attempt expires."""
+    attempt = db.get(PaymentAttempt, ref)
+    if attempt is None or attempt.status != OPEN or not attempt.qr_content:
+        return None
+    return qr_url(ctx.crypto, ctx.settings.base_url, attempt.id,
+                  int(aware(attempt.expire_at).timestamp()))
+
+
+IMAGES: Mapping[str, Callable[[Session, AppContext, str], str | None]] = {"upi_qr": upi_qr}
+"""How each kind of picture a flow attaches becomes a link a provider can fetch."""
+
+
+def image_url(db: Session, ctx: AppContext, image: Image) -> str | None:
+    """The link to a picture a flow attached (None: an unknown kind, or nothing to show)."""
+    found = IMAGES.get(image.kind)
+    return found(db, ctx, image.ref) if found is not None else None

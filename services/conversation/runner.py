@@ -42,7 +42,7 @@ from services.contacts.models import Contact
 from services.contacts.service import address_of, get_or_create, remember_name, urn_for
 from services.context import AppContext
 from services.conversation.contact import with_contact
-from services.conversation.domains import domain_data, features_of
+from services.conversation.domains import domain_data, features_of, image_url
 from services.conversation.operations import OpContext, OperationError, run
 from services.conversation.render import Measure, fit, render_msg, render_parts, worded_for
 from services.db.base import aware, utcnow
@@ -110,6 +110,15 @@ def _joined(replies: Turn, channel_type: str
     return done.text, done.choices, done.ask, language, done.parts
 
 
+def _picture(db: DbSession, ctx: AppContext, account: ChannelAccount,
+             replies: Turn) -> str | None:
+    """The link to the turn's picture (its last), where the channel shows pictures."""
+    images = [reply.prompt.image for reply, _ in replies if reply.prompt.image is not None]
+    if not images or not adapter_class(account.channel_type).capabilities.images:
+        return None
+    return image_url(db, ctx, images[-1])
+
+
 def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
                    replies: Turn) -> list[str]:
     """Queue one turn's replies as a single message, so they arrive together and in order."""
@@ -117,7 +126,8 @@ def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, cont
         return []
     text, choices, ask, language, parts = _joined(replies, account.channel_type)
     return [queue_message(db, ctx.crypto, account=account, contact=contact, text=text,
-                          choices=choices, ask=ask, language=language, parts=parts)]
+                          choices=choices, ask=ask, language=language, parts=parts,
+                          media_url=_picture(db, ctx, account, replies))]
 
 
 def _log_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,

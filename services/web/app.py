@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from channels.registry import simulator_routers
+from payments import qr_routes
 from payments import simulated as payment_sims
 from payments import web as payment_web
 from payments.receipts import routes as receipt_routes
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(audio_routes.router)
     app.include_router(media_routes.router)
     app.include_router(receipt_routes.router)
+    app.include_router(qr_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

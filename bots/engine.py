@@ -46,6 +46,8 @@ MENU_FLOW = "menu"
 TYPED = "__typed__"
 """A request typed before a language was chosen, kept through the language question."""
 LANGUAGE_FLOW = "language"
+START = "__start__:"
+"""A payload that starts a flow with an entry (see Flow.entry): `__start__:<flow>:<value>`."""
 Question = Choose | Confirm | AskText | AskMedia
 
 
@@ -483,11 +485,25 @@ class Engine:
         run.flush()
         return StepResult(run.s, tuple(run.actions))
 
+    def _entry(self, payload: str | None) -> tuple[str, dict[str, str]] | None:
+        """The flow and its entry value a `__start__:` payload names (None: not one, or a
+        flow that cannot be started so)."""
+        if not payload or not payload.startswith(START):
+            return None
+        name, _, value = payload[len(START):].partition(":")
+        flow = self.flows.get(name)
+        if flow is None or flow.entry is None or not value:
+            return None
+        return name, {flow.entry: value}
+
     def _input(self, run: _Run, event: UserInput) -> None:
         """Global keywords first, then the language gate, then the current step."""
         kw = keyword(event.text) if event.payload is None else None
         run.s.waiting = None  # any input ends a wait, so a late result is ignored
-        if kw is Keyword.STOP:
+        entry = self._entry(event.payload)
+        if entry is not None:
+            run.start(*entry)
+        elif kw is Keyword.STOP:
             run.actions.append(SetOptOut(True))
             run.s = Session()
             run.say(Msg("optout.stopped"))

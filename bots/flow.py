@@ -305,6 +305,9 @@ class Flow:
     name: str
     steps: tuple[Step, ...]
     show_menu_after: bool = False
+    entry: str | None = None
+    """A flow a service may start on the citizen's behalf (a payment asked for on a call,
+    continued by SMS): the slot the value of a `__start__:<flow>:<value>` payload fills."""
 
     def index(self, step_name: str) -> int:
         """Position of a named step."""

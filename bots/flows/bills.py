@@ -101,8 +101,11 @@ def bill_lines(slots: Mapping[str, Any]) -> Sequence[Msg]:
 
 
 def pay_lines(slots: Mapping[str, Any]) -> Sequence[Msg]:
-    """Where to pay: the link and the UPI intent (the QR goes as the message's image)."""
+    """Where to pay: the link and the UPI intent (the QR goes as the message's image); on a
+    call, that they are on their way by SMS."""
     payment = slots.get("payment") or {}
+    if payment.get("by_sms"):
+        return (Msg(N_("voice.pay.link"), {"amount": Money(int(payment["amount_paise"]))}),)
     return (Msg(N_("pay.link"), {"amount": Money(int(payment.get("amount_paise") or 0)),
                                   "link": str(payment.get("link_url") or ""),
                                   "upi": str(payment.get("upi_intent") or "")}),)
@@ -144,6 +147,13 @@ def _paying(slots: Mapping[str, Any]) -> bool:
     return _payable(slots) and slots.get("pay") == "yes"
 
 
+PAY_ERRORS: Mapping[str, tuple[str, str | None]] = {
+    "payments_unavailable": (N_("pay.unavailable"), None),
+    "gateway_unavailable": (N_("pay.gateway_down"), None),
+    "not_payable": (N_("pay.not_payable"), None),
+    "not_found": (N_("bill.not_found"), None)}
+"""What a payment that could not start tells the citizen."""
+
 BILLS = Flow("bills", (
     Choose("service", N_("bill.ask_service"), static(
         (MINE, N_("bill.mine")), *CHOICES.items())),
@@ -159,14 +169,18 @@ BILLS = Flow("bills", (
     Show("bill_text", bill_lines),
     Confirm("pay", N_("bill.ask_pay"), {"amount": MoneyOf(Slot("shown.amount_paise"))},
             when=_payable),
-    Invoke("payment", "payments.start", {"bill": Slot("shown.id")},
-           errors={"payments_unavailable": (N_("pay.unavailable"), None),
-                   "gateway_unavailable": (N_("pay.gateway_down"), None),
-                   "not_payable": (N_("pay.not_payable"), None)},
+    Invoke("payment", "payments.start", {"bill": Slot("shown.id")}, errors=PAY_ERRORS,
            when=_paying),
     Attach("qr", "upi_qr", Slot("payment.qr"), when=_paying),
     Show("pay_text", pay_lines, when=_paying),
 ))
+
+PAY_BY_SMS = Flow("pay_bill", (
+    Invoke("payment", "payments.start", {"bill": Slot("bill")}, errors=PAY_ERRORS),
+    Attach("qr", "upi_qr", Slot("payment.qr")),
+    Show("pay_text", pay_lines),
+), entry="bill")
+"""A bill's payment started for the citizen by the service: a caller's, continued by SMS."""
 
 MY_PAYMENTS = Flow("payments", (
     Invoke("mine", "payments.mine"),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from bots.domains import Domain, MenuEntry, menu_step
 from bots.engine import LANGUAGE_FLOW, MENU_FLOW
 from bots.flow import Flow, TextStart
-from bots.flows.bills import BILLS, MY_PAYMENTS
+from bots.flows.bills import BILLS, MY_PAYMENTS, PAY_BY_SMS
 from bots.flows.grievance import FILE_GRIEVANCE, TRACK_GRIEVANCE
 from bots.flows.menu import HELP, LANGUAGE
 from bots.prompts import N_
@@ -22,7 +22,7 @@ GRIEVANCES = Domain("grievances", (FILE_GRIEVANCE, TRACK_GRIEVANCE), (
     MenuEntry("grievance", N_("menu.file"), "grievance", order=10),
     MenuEntry("track", N_("menu.track"), "track", order=20),
 ))
-PAYMENTS = Domain("bills", (BILLS, MY_PAYMENTS), (
+PAYMENTS = Domain("bills", (BILLS, MY_PAYMENTS, PAY_BY_SMS), (
     MenuEntry("bills", N_("menu.bills"), BILLS.name, order=30),
     MenuEntry("payments", N_("menu.payments"), MY_PAYMENTS.name, order=40),
 ), feature=BILLS_FEATURE)

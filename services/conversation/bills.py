@@ -6,17 +6,24 @@ Amounts stay integer paise in the data handed to the flows; the flows render the
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.event import listen as event_listen
 from sqlalchemy.orm import object_session
 
+from bots.engine import START
 from bots.flows.bills import HEADS, MINE
+from channels.contract import InboundEvent, Medium
+from channels.registry import adapter_class
 from payments.attempts import AttemptError, payments_of
 from payments.bills.registry import BillError, BillRegistry, BillStatus, BillView
+from services.accounts.service import messaging_account
 from services.contacts.service import address_of
 from services.conversation.operations import OpContext, OperationError
 from services.db.base import IST, utcnow
+from services.inbox.record import record_event
 
 MAX_BILLS = 8
 """Bills offered at once (one page on every channel)."""
@@ -85,12 +92,39 @@ def _show(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
             "payable": bill.payable}
 
 
+def _by_sms(op: OpContext, bill_id: str) -> dict[str, Any]:
+    """On a call (answered inside the provider's request): no gateway call here. The payment
+    is handed to the caller's SMS conversation as a turn of its own (an inbox event that
+    starts the `pay_bill` flow), run by a worker once this turn has committed."""
+    db = object_session(op.tenant)
+    bill = _registry(op).get(bill_id)
+    if op.app is None or db is None or bill is None:
+        raise OperationError("not_found")
+    if not bill.payable:
+        raise OperationError("not_payable")
+    sms = messaging_account(db, op.tenant.id, Medium.SMS)
+    caller = mobile_of(op)
+    if sms is None or caller is None:
+        raise OperationError("payments_unavailable")
+    event = InboundEvent(external_id=f"pay:{uuid.uuid4().hex}", sender=caller,
+                         recipient=sms.address or "", payload=f"{START}pay_bill:{bill.id}")
+    conversation = record_event(db, op.app.crypto, sms, Medium.SMS.value, event)
+    app = op.app
+    if conversation is not None:
+        event_listen(db, "after_commit",
+                     lambda _: app.dispatcher.enqueue_turns([conversation]), once=True)
+    return {"by_sms": True, "amount_paise": bill.amount_paise, "qr": ""}
+
+
 def _start(op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
-    """The bill's payable attempt (the open one, or a new one; the amount is the bill's).
+    """The bill's payable attempt (the open one, or a new one; the amount is the bill's);
+    on a call, handed to the caller's SMS conversation (`_by_sms`).
 
     The turn's transaction is committed first: the attempt is made in transactions of its
     own and the gateway is called with none open (on SQLite a second writer would wait on
     this one). Starting again is safe: the bill's open attempt is handed out again."""
+    if adapter_class(op.account.channel_type).capabilities.synchronous:
+        return _by_sms(op, str(args.get("bill") or ""))
     db = object_session(op.tenant)
     if op.app is None or db is None:
         raise OperationError("payments_unavailable")

@@ -57,7 +57,7 @@ from services.voice.calls import log_reply, replies_to
 MAX_CALLS = 10
 OPEN = "__open__"
 """A payload no option has: the engine answers with the language choice or the main menu."""
-CONFIRM_IN_WRITING = frozenset({"grievance.filed", "pay.link"})
+CONFIRM_IN_WRITING = frozenset({"grievance.filed"})
 """Messages a caller hears that are also sent to them by SMS."""
 log = logging.getLogger(__name__)
 

@@ -79,10 +79,12 @@ def service_name(service: Any) -> Msg:
 
 
 def _bill_choice(item: Mapping[str, Any]) -> Msg:
-    """One of several bills as an option label: service, amount, due date."""
-    return Msg(N_("bill.choice"), {"service": service_name(item.get("service")),
-                                   "amount": Money(int(item.get("amount_paise") or 0)),
-                                   "due": _day(item.get("due_date"))})
+    """One of several bills as an option label: service, amount, due date (or paid)."""
+    named = {"service": service_name(item.get("service")),
+             "amount": Money(int(item.get("amount_paise") or 0))}
+    if item.get("status") == "paid":
+        return Msg(N_("bill.choice_paid"), named)
+    return Msg(N_("bill.choice"), {**named, "due": _day(item.get("due_date"))})
 
 
 def bill_lines(slots: Mapping[str, Any]) -> Sequence[Msg]:

@@ -28,7 +28,7 @@ from bots.flow import (
     Show,
     Slot,
 )
-from bots.prompts import N_, Date, Lines, Money, Msg
+from bots.prompts import N_, Date, Lines, Money, Msg, Param
 
 MINE = "mine"
 SERVICES: Mapping[str, str] = {
@@ -80,8 +80,8 @@ def service_name(service: Any) -> Msg:
 
 def _bill_choice(item: Mapping[str, Any]) -> Msg:
     """One of several bills as an option label: service, amount, due date (or paid)."""
-    named = {"service": service_name(item.get("service")),
-             "amount": Money(int(item.get("amount_paise") or 0))}
+    named: dict[str, Param] = {"service": service_name(item.get("service")),
+                               "amount": Money(int(item.get("amount_paise") or 0))}
     if item.get("status") == "paid":
         return Msg(N_("bill.choice_paid"), named)
     return Msg(N_("bill.choice"), {**named, "due": _day(item.get("due_date"))})

@@ -47,14 +47,16 @@ from services.tenancy.models import Tenant
 GOAL = 10
 """Segments a whole filing should cost, in every language (met in English only, see BUDGET)."""
 BUDGET: dict[str, dict[str, int]] = {
-    "twilio-sms": {"en": 10, "hi": 18, "bn": 17, "mr": 18, "te": 19, "ta": 20, "gu": 19,
-                   "ur": 18, "kn": 19, "or": 19, "ml": 19, "pa": 18, "as": 17},
-    "exotel-sms": {"en": 9, "hi": 15, "bn": 15, "mr": 15, "te": 17, "ta": 17, "gu": 17,
-                   "ur": 16, "kn": 17, "or": 17, "ml": 17, "pa": 16, "as": 15},
+    "twilio-sms": {"en": 10, "hi": 19, "bn": 18, "mr": 19, "te": 20, "ta": 21, "gu": 20,
+                   "ur": 19, "kn": 20, "or": 20, "ml": 20, "pa": 19, "as": 18},
+    "exotel-sms": {"en": 9, "hi": 16, "bn": 16, "mr": 15, "te": 18, "ta": 18, "gu": 18,
+                   "ur": 17, "kn": 18, "or": 18, "ml": 18, "pa": 17, "as": 16},
 }
 """What a filing may cost today (measured 2026-12-03), so a change that costs more fails
 tests/bench: each Indic reply is UCS-2 (67 characters a part) and the seven replies of a
-filing include two lists of eight (Twilio) or four (DLT) names."""
+filing include two lists of eight (Twilio) or four (DLT) names. The demo city takes payments,
+so its main menu has "pay a bill" and "my payments" too: one segment more per Indic filing
+than before those entries (English unchanged; measured the same day)."""
 CHANNELS = ("twilio-sms", "exotel-sms")
 """Twilio SMS (no templates, 8 options a page) and a DLT aggregator (templates, 4 a page)."""
 STATE = "pb"

@@ -10,11 +10,17 @@ from bots.prompts import Option
 
 @dataclass(frozen=True)
 class BotContext:
-    """Everything the engine may read; loaded by the runner before a step."""
+    """Everything the engine may read; loaded by the runner before a step.
+
+    Master data is pluggable: each domain puts its option lists into `data` by name
+    (grievances: "categories", "localities"), and the domains the tenant offers into
+    `features` (bills: "bills"), which decides the main menu's entries."""
 
     languages: tuple[Option, ...]
-    categories: tuple[Option, ...]
-    localities: tuple[Option, ...]
+    data: Mapping[str, tuple[Option, ...]] = field(default_factory=dict)
+    """Option lists by name, for `Master(name)` choices and `Label` references."""
+    features: frozenset[str] = frozenset()
+    """What the tenant offers beyond the core (a domain's `feature`): its menu entries show."""
     language: str | None = None
     default_language: str | None = None
     """The tenant's default language (greeted in first); None: the first of `languages`."""
@@ -32,6 +38,7 @@ class BotContext:
     """What an option requires, by option id: a category's {"photo", "location"}."""
 
     def options(self, source: str) -> tuple[Option, ...]:
-        """Master data options by name ("languages", "categories", "localities")."""
-        found: tuple[Option, ...] = getattr(self, source)
-        return found
+        """Master data options by name ("languages", or a domain's: "categories", ...)."""
+        if source == "languages":
+            return self.languages
+        return tuple(self.data.get(source, ()))

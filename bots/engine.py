@@ -12,12 +12,14 @@ from bots.events import Event, ServiceResult, UserInput
 from bots.flow import (
     AskMedia,
     AskText,
+    Attach,
     Choose,
     Confirm,
     Do,
     Flow,
     Invoke,
     Say,
+    Show,
     Slot,
     Static,
     Step,
@@ -26,7 +28,7 @@ from bots.flow import (
     resolve,
 )
 from bots.match import intents_in, pick
-from bots.prompts import AskKind, Msg, Option, Prompt
+from bots.prompts import AskKind, Image, Msg, Option, Prompt
 from bots.session import Session
 from i18n import DEFAULT_LANGUAGE, Keyword, keyword, parse_int
 
@@ -44,6 +46,8 @@ MENU_FLOW = "menu"
 TYPED = "__typed__"
 """A request typed before a language was chosen, kept through the language question."""
 LANGUAGE_FLOW = "language"
+START = "__start__:"
+"""A payload that starts a flow with an entry (see Flow.entry): `__start__:<flow>:<value>`."""
 Question = Choose | Confirm | AskText | AskMedia
 
 
@@ -64,17 +68,18 @@ class _Run:
         self.ctx = ctx
         self.actions: list[Action] = []
         self.prefix: list[Msg] = []
+        self.image: Image | None = None
 
     # -- output ----------------------------------------------------------------------------
     def say(self, *parts: Msg, options: tuple[Option, ...] = (),
             ask: AskKind = AskKind.NONE) -> None:
         """Emit one reply: the pending lead messages, then these parts."""
-        self.actions.append(Reply(Prompt((*self.prefix, *parts), options, ask)))
-        self.prefix = []
+        self.actions.append(Reply(Prompt((*self.prefix, *parts), options, ask, self.image)))
+        self.prefix, self.image = [], None
 
     def flush(self) -> None:
         """Send lead messages still pending when the step ends (e.g. a flow's last Say)."""
-        if self.prefix:
+        if self.prefix or self.image is not None:
             self.say()
 
     # -- navigation --------------------------------------------------------------------------
@@ -151,6 +156,12 @@ class _Run:
             elif isinstance(step, Say):
                 said = message(step.key, step.params, self.s.slots, self.ctx)
                 self.prefix.append(replace(said, optional=step.optional))
+            elif isinstance(step, Show):
+                self.prefix.extend(step.build(self.s.slots))
+            elif isinstance(step, Attach):
+                ref = step.ref.get(self.s.slots)
+                if ref:
+                    self.image = Image(step.kind, str(ref))
             elif isinstance(step, Do):
                 action = step.action(self.s.slots)
                 self.actions.append(action)
@@ -478,11 +489,25 @@ class Engine:
         run.flush()
         return StepResult(run.s, tuple(run.actions))
 
+    def _entry(self, payload: str | None) -> tuple[str, dict[str, str]] | None:
+        """The flow and its entry value a `__start__:` payload names (None: not one, or a
+        flow that cannot be started so)."""
+        if not payload or not payload.startswith(START):
+            return None
+        name, _, value = payload[len(START):].partition(":")
+        flow = self.flows.get(name)
+        if flow is None or flow.entry is None or not value:
+            return None
+        return name, {flow.entry: value}
+
     def _input(self, run: _Run, event: UserInput) -> None:
         """Global keywords first, then the language gate, then the current step."""
         kw = keyword(event.text) if event.payload is None else None
         run.s.waiting = None  # any input ends a wait, so a late result is ignored
-        if kw is Keyword.STOP:
+        entry = self._entry(event.payload)
+        if entry is not None:
+            run.start(*entry)
+        elif kw is Keyword.STOP:
             run.actions.append(SetOptOut(True))
             run.s = Session()
             run.say(Msg("optout.stopped"))

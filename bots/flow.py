@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bots.actions import Action
 from bots.context import BotContext
-from bots.prompts import Brief, Date, Localized, Msg, Option, Param
+from bots.prompts import Brief, Date, Localized, Money, Msg, Option, Param
 
 Slots = Mapping[str, Any]
 
@@ -68,7 +68,14 @@ class Short:
     slot: Slot
 
 
-Ref = Slot | Label | KeyOf | NamesOf | DateOf | Short | str | int
+@dataclass(frozen=True)
+class MoneyOf:
+    """Integer paise in a slot, rendered as rupees in the contact's locale."""
+
+    slot: Slot
+
+
+Ref = Slot | Label | KeyOf | NamesOf | DateOf | Short | MoneyOf | str | int
 
 
 def resolve(ref: Ref, slots: Slots, ctx: BotContext) -> Param:
@@ -89,6 +96,9 @@ def resolve(ref: Ref, slots: Slots, ctx: BotContext) -> Param:
     if isinstance(ref, DateOf):
         value = ref.slot.get(slots)
         return Date(datetime.fromisoformat(str(value))) if value else ""
+    if isinstance(ref, MoneyOf):
+        value = ref.slot.get(slots)
+        return Money(value) if isinstance(value, int) and not isinstance(value, bool) else ""
     if isinstance(ref, Short):
         value = ref.slot.get(slots)
         return Brief("" if value is None else str(value))
@@ -139,7 +149,15 @@ class FromSlot:
         return tuple(Option(str(item[self.id_key]), self.label(item)) for item in items)
 
 
-Options = Static | Master | FromSlot
+class OptionSource(Protocol):
+    """Anything a choice's options come from (a domain may bring its own, like the menu's)."""
+
+    def get(self, slots: Slots, ctx: BotContext) -> tuple[Option, ...]:
+        """The options, now."""
+        ...
+
+
+Options = OptionSource
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -260,6 +278,23 @@ class Invoke(Step):
 
 
 @dataclass(frozen=True)
+class Show(Step):
+    """Send messages built from the slots and go on (a bill's lines, a list of payments:
+    as many as the data has); `build` writes its message ids with markers."""
+
+    build: Callable[[Slots], Sequence[Msg]]
+
+
+@dataclass(frozen=True)
+class Attach(Step):
+    """Send an image with the next reply where the channel shows images (a UPI QR by its
+    payment attempt, `ref`); skipped when the slot is empty."""
+
+    kind: str
+    ref: Slot
+
+
+@dataclass(frozen=True)
 class Do(Step):
     """Emit an action built from the slots (e.g. store the chosen language)."""
 
@@ -273,6 +308,9 @@ class Flow:
     name: str
     steps: tuple[Step, ...]
     show_menu_after: bool = False
+    entry: str | None = None
+    """A flow a service may start on the citizen's behalf (a payment asked for on a call,
+    continued by SMS): the slot the value of a `__start__:<flow>:<value>` payload fills."""
 
     def index(self, step_name: str) -> int:
         """Position of a named step."""

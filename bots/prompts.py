@@ -61,7 +61,22 @@ class Brief:
     text: str
 
 
-Param = str | int | Msg | Localized | Date | Brief
+@dataclass(frozen=True)
+class Money:
+    """An amount of integer paise, rendered as rupees in the contact's locale (₹, Indian
+    grouping: ₹1,23,456.50)."""
+
+    paise: int
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Messages rendered one per line inside another (a bill's items)."""
+
+    items: tuple[Msg, ...]
+
+
+Param = str | int | Msg | Localized | Date | Brief | Money | Lines
 
 
 @dataclass(frozen=True)
@@ -74,14 +89,29 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture sent with a prompt where the channel shows images (`kind` says what it is,
+    `ref` which one: a UPI QR by its payment attempt); elsewhere the text says it all."""
+
+    kind: str
+    ref: str
+
+
+@dataclass(frozen=True)
 class Prompt:
     """One outbound message: text parts (joined by a blank line), options, expected answer."""
 
     parts: tuple[Msg, ...]
     options: tuple[Option, ...] = ()
     ask: AskKind = AskKind.NONE
+    image: Image | None = None
 
 
 def msg(key: str, **params: Param) -> Msg:
     """Marker for message ids (extracted into catalogs by Babel)."""
     return Msg(key, params)
+
+
+def N_(key: str) -> str:
+    """No-op marker: `key` is a message id (extracted by Babel's Python extractor)."""
+    return key

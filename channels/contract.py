@@ -72,6 +72,8 @@ class Capabilities:
     """A location ask's first choice (share) is the channel's own button, without a number;
     the other choices are numbered from 1 (WhatsApp Cloud's location request)."""
     photo: bool = False
+    images: bool = False
+    """Shows a picture sent with a message (`OutboundMessage.media_url`: a UPI QR)."""
     voice: bool = False
     """Spoken prompts; answers by keypad (DTMF) or speech (IVR)."""
     recording: bool = False
@@ -201,6 +203,8 @@ class OutboundMessage:
     """Whether the citizen wrote within the channel's session window (see Capabilities)."""
     template: TemplateRef | None = None
     media_url: str | None = None
+    """A picture (or document) to send with the text, by a URL the provider can fetch; only
+    to channels whose capabilities say `images`."""
 
 
 @dataclass(frozen=True)

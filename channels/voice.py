@@ -39,7 +39,8 @@ SPELLED_PARAMS = frozenset({"id"})
 """Message parameters that are ids, read one character at a time."""
 DATE_PARAMS = frozenset({"due", "updated", "until", "date"})
 """Message parameters that hold a date as the text showed it."""
-NUMBER_PROMPTS = frozenset({"track.ask_id", "voice.track.ask_id"})
+NUMBER_PROMPTS = frozenset({"track.ask_id", "voice.track.ask_id", "bill.ask_number",
+                            "voice.bill.ask_number"})
 """Free-text questions that a caller answers with digits on the keypad."""
 LANGUAGE_PROMPT = "language.prompt"
 MAX_KEYS = 9
@@ -109,6 +110,8 @@ VOICE_FORMS = {
     "track.ask_id": msg("voice.track.ask_id"),
     "reopen.ask_reason": msg("voice.reopen.ask_reason"),
     "rate.ask_comment": msg("voice.rate.ask_comment"),
+    "bill.ask_number": msg("voice.bill.ask_number"),
+    "pay.link": msg("voice.pay.link", amount=""),
 }
 """Messages whose text form tells the reader to type or send: what a caller hears instead
 (same parameters)."""

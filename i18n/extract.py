@@ -26,6 +26,12 @@ What counts as a message id (a string literal; `"prefix." + value` or an f-strin
 Dynamic prefixes are completed from the `expand` option in babel.cfg: whitespace-separated
 `prefix=path:NAME`, NAME being a module-level tuple, list, set or dict of strings in `path`
 (relative to the project root). A dynamic prefix without an expansion stops the extraction.
+
+Modules that mark their ids explicitly (`N_("bill.shown")`, the no-op marker of
+`bots.prompts`: new domains and step kinds) are mapped in babel.cfg to Babel's own Python
+extractor, before the patterns above (the first pattern matching a file decides), and its
+`keywords` option names the markers; `collect` runs that extractor for them the same way, so
+the template is what `pybabel extract` writes. Nothing here learns a new step kind.
 """
 
 from __future__ import annotations
@@ -41,11 +47,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract
+from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import write_po
 from babel.util import pathmatch
 
 CONFIG = "babel.cfg"
 METHODS = frozenset({"i18n.extract:extract_babel", "i18n.extract.extract_babel"})
+PYTHON = "python"
+"""Babel's own Python extractor, for modules that mark their ids (`N_`)."""
 TEMPLATE = Path("i18n") / "locales" / "messages.pot"
 MESSAGE_CALLS = frozenset({"Msg", "msg"})
 STEP_CALLS = frozenset({"Say", "Choose", "AskText", "AskMedia", "Confirm"})
@@ -264,19 +274,34 @@ def extract_babel(fileobj: IO[bytes], keywords: object, comment_tags: object,
         yield found.lineno, None, found.key, _comments(found)
 
 
-def _mapping(root: Path) -> list[tuple[str, dict[str, str] | None]]:
-    """babel.cfg's patterns in order, with their options (None: another extraction method)."""
+Mapping_ = list[tuple[str, str | None, dict[str, str]]]
+
+
+def _mapping(root: Path) -> Mapping_:
+    """babel.cfg's patterns in order, with their method ("msgids" for ours, "python" for
+    Babel's, None for any other) and options."""
     parser = configparser.RawConfigParser()
     parser.read(root / CONFIG, encoding="utf-8")
     aliases = dict(parser.items("extractors")) if parser.has_section("extractors") else {}
-    mapping: list[tuple[str, dict[str, str] | None]] = []
+    mapping: Mapping_ = []
     for section in parser.sections():
         if section == "extractors":
             continue
         method, _, pattern = (part.strip() for part in section.partition(":"))
-        ours = aliases.get(method, method) in METHODS
-        mapping.append((pattern, dict(parser.items(section)) if ours else None))
+        name = aliases.get(method, method)
+        kind = "msgids" if name in METHODS else PYTHON if name == PYTHON else None
+        mapping.append((pattern, kind, dict(parser.items(section))))
     return mapping
+
+
+def marked(source: bytes, options: Mapping[str, str]) -> Iterator[Found]:
+    """The ids Babel's Python extractor finds for the section's `keywords` (the markers),
+    with Babel's default keywords as `pybabel extract` uses them; placeholders unknown."""
+    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(options.get("keywords", "").split())}
+    for lineno, message, _, _ in extract(PYTHON, io.BytesIO(source), keywords,
+                                         options=dict(options)):
+        if isinstance(message, str):
+            yield Found(lineno, message, None)
 
 
 def collect(root: Path) -> dict[str, list[tuple[str, Found]]]:
@@ -289,12 +314,16 @@ def collect(root: Path) -> dict[str, list[tuple[str, Found]]]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for filename in sorted(filenames):
             rel = Path(dirpath, filename).relative_to(root).as_posix()
-            options = next((o for p, o in mapping if pathmatch(p, rel)), None)  # first match
-            if options is None:
+            kind, options = next(((k, o) for p, k, o in mapping if pathmatch(p, rel)),
+                                 (None, {}))  # the first pattern that matches decides
+            if kind == PYTHON:
+                uses: Iterator[Found] = marked((root / rel).read_bytes(), options)
+            elif kind is not None:
+                expansions = parse_expand(options.get("expand", ""), root)
+                uses = messages((root / rel).read_text(encoding="utf-8"), rel, expansions)
+            else:
                 continue
-            expansions = parse_expand(options.get("expand", ""), root)
-            source = (root / rel).read_text(encoding="utf-8")
-            for found in messages(source, rel, expansions):
+            for found in uses:
                 ids.setdefault(found.key, []).append((rel, found))
     return ids
 

@@ -41,10 +41,15 @@ def format_money(paise: int, code: str) -> str:
     Some CLDR locales (mr, kn, ml, or, ur) group rupees in thousands; NagarSetu keeps each
     locale's symbol placement and digits but always uses the Indian grouping (₹1,23,456.50).
     """
+    return format_rupees(Decimal(paise) / Decimal(100), code)
+
+
+def format_rupees(amount: Decimal, code: str) -> str:
+    """Rupees (exact, as `payments.money.rupees` gives them) in the language's currency
+    pattern with the Indian grouping: what prompts' money parameters are rendered with."""
     locale = Locale.parse(_locale(code))
     pattern = numbers.parse_pattern(locale.currency_formats["standard"].pattern)
     pattern.grouping = INDIAN_GROUPING
-    amount = Decimal(paise) / Decimal(100)
     text: str = pattern.apply(amount, locale, currency="INR")
     return text.translate(_PLAIN_SPACES)
 

@@ -25,6 +25,7 @@ from services.accounts.service import close_adapters
 from services.connectors.factory import ConnectedBills, ConnectedGrievances
 from services.connectors.http import close_all as close_platform_http
 from services.connectors.sweep import sweep as sweep_connectors
+from services.conversation.receipt_notice import receipt_notifier
 from services.conversation.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from services.db.engine import make_engine, make_sessionmaker
 from services.grievances.factory import GrievanceRegistries
@@ -190,5 +191,6 @@ def build_context(settings: Settings, *, redis_client: Any | None = None) -> App
                      limiter=make_limiter(settings.redis_url), media=make_store(settings))
     ctx.registries = ConnectedGrievances(store=ctx.media)  # platform connections per tenant
     ctx.sessions.configure(info={"crypto": crypto})  # receipts are signed in the caller's session
+    ctx.payment_notifier = receipt_notifier(crypto, settings.base_url)  # the citizen is told
     ctx.dispatcher = InlineDispatcher(ctx.deliver, ctx.run_turns, ctx.handle_payment_event)
     return ctx

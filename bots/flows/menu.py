@@ -1,22 +1,11 @@
-"""Main menu, language choice and help."""
+"""Language choice and help; the main menu is built from the registered domains
+(`bots/flows/registry.py`): each brings its entries, shown where the tenant offers it."""
 
 from __future__ import annotations
 
 from bots.actions import SetLanguage
-from bots.engine import LANGUAGE_FLOW, MENU_FLOW, static
-from bots.flow import Choose, Do, Flow, Master, Say, TextStart
-
-MENU = Flow(MENU_FLOW, (
-    Choose(
-        "choice", "menu.prompt",
-        static(("grievance", "menu.file"), ("track", "menu.track"),
-               ("language", "menu.language"), ("help", "menu.help")),
-        goto={"grievance": "grievance", "track": "track",
-              "language": LANGUAGE_FLOW, "help": "help"},
-        # A complaint typed at the menu is the start of one: its text is the description.
-        text_starts=TextStart("grievance", "description"),
-    ),
-))
+from bots.engine import LANGUAGE_FLOW
+from bots.flow import Choose, Do, Flow, Master, Say
 
 LANGUAGE = Flow(LANGUAGE_FLOW, (
     Choose("language", "language.prompt", Master("languages"), every_language=True),

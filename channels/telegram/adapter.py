@@ -69,7 +69,8 @@ class Adapter(ChannelAdapter):
     channel_type = "telegram"
     medium = Medium.TELEGRAM
     capabilities = Capabilities(buttons=8, page_size=8, numbered_menus=False, location=True,
-                                photo=True, max_text_length=4096, account_rate=BOT_RATE,
+                                photo=True, images=True, max_text_length=4096,
+                                account_rate=BOT_RATE,
                                 recipient_rate=CHAT_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"bot_token", "secret_token"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"bot_token", "secret_token", "address"})
@@ -180,11 +181,14 @@ class Adapter(ChannelAdapter):
         return ReplyKeyboardRemove()
 
     def send(self, message: OutboundMessage, status_callback: str | None) -> SendResult:
-        """sendMessage (long text in several, the keyboard on the last); Telegram has no
+        """sendPhoto when there is a picture, then sendMessage (long text in several, the
+        keyboard on the last); Telegram has no
         delivery callbacks, so `status_callback` is unused and the result is SENT."""
         pieces = chunks(self.render_text(message))
         if not pieces:
             raise ConfigError("nothing to send: empty text and no choices")
+        if message.media_url:  # the picture first (a UPI QR), then the text that explains it
+            self.client.send_photo(message.to, message.media_url)
         for piece in pieces[:-1]:
             self.client.send_message(message.to, piece, None)
         sent = self.client.send_message(message.to, pieces[-1], self.reply_markup(message))

@@ -240,6 +240,10 @@ class BotClient:
         """sendMessage (the global rate limiter has granted the slot already)."""
         return self.call(lambda bot: bot.send_message(chat_id, text, reply_markup=markup))
 
+    def send_photo(self, chat_id: str, url: str) -> Message:
+        """sendPhoto by URL (Telegram fetches it); the text follows as its own message."""
+        return self.call(lambda bot: bot.send_photo(chat_id, url))
+
     def download(self, file_id: str) -> MediaFile:
         """A file's bytes (getFile, then the file URL) and its media type from the path."""
 

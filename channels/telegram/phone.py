@@ -60,6 +60,8 @@ def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def render(message: dict[str, Any]) -> str:
     """A bot message as the terminal shows it: the text, then numbered buttons."""
+    if "photo" in message and "text" not in message:
+        return "[photo] " + str(message.get("photo_url", ""))
     labels = [("📍 " if b.get("request_location") else "") + str(b["text"])
               for b in buttons_of(message)]
     if not labels:

@@ -130,6 +130,9 @@ async def _params(request: Request) -> dict[str, Any]:
     return params
 
 
+MAX_CAPTION = 1024
+
+
 def _bad_markup(markup: Any) -> bool:
     """An inline keyboard button without callback data, or with more than 64 bytes of it."""
     rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
@@ -167,10 +170,36 @@ def _send_message(bot_id: int, params: dict[str, Any]) -> JSONResponse:
     return _ok(message)
 
 
+def _send_photo(bot_id: int, params: dict[str, Any]) -> JSONResponse:
+    """Deliver a photo by URL to a chat's inbox (its `photo` is the URL, as the phone would
+    fetch it); Telegram refuses one without a photo, and captions over 1024 characters."""
+    chat, photo = str(params.get("chat_id", "")), str(params.get("photo", ""))
+    if not CHAT.fullmatch(chat):
+        return _error(400, "Bad Request: chat not found")
+    if not photo.startswith(("http://", "https://")):
+        return _error(400, "Bad Request: wrong remote file identifier specified")
+    if len(str(params.get("caption", ""))) > MAX_CAPTION:
+        return _error(400, "Bad Request: message caption is too long")
+    with STATE.lock:
+        inbox = STATE.inbox.setdefault(chat, [])
+        message: dict[str, Any] = {
+            "message_id": len(inbox) + 1,
+            "from": {"id": bot_id, "is_bot": True, "first_name": "NagarSetu",
+                     "username": DEMO_BOT},
+            "chat": {"id": int(chat), "first_name": "Citizen", "type": "private"},
+            "date": int(time.time()), "photo_url": photo,
+            "photo": [{"file_id": "sim-photo", "file_unique_id": "simphoto", "width": 330,
+                       "height": 330}]}
+        inbox.append(message)
+    return _ok({k: v for k, v in message.items() if k != "photo_url"})
+
+
 def _method(method: str, bot_id: int, params: dict[str, Any]) -> JSONResponse:
     """The Bot API methods the adapter (and a setup check) calls."""
     if method == "sendMessage":
         return _send_message(bot_id, params)
+    if method == "sendPhoto":
+        return _send_photo(bot_id, params)
     if method == "answerCallbackQuery":
         if not params.get("callback_query_id"):
             return _error(400, "Bad Request: query is too old and response timeout expired")

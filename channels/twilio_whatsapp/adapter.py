@@ -76,7 +76,7 @@ class Adapter(ChannelAdapter):
     # Buttons depend on each account's content templates, capabilities on the class: the core
     # plans numbered menus and send() upgrades them to buttons or a list where it can.
     capabilities = Capabilities(buttons=0, list_rows=10, numbered_menus=True, page_size=9,
-                                location=True, photo=True, session_window_hours=24,
+                                location=True, photo=True, images=True, session_window_hours=24,
                                 templates=True, max_text_length=1600,
                                 account_rate=ACCOUNT_RATE, recipient_rate=PAIR_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"auth_token"})

@@ -42,7 +42,8 @@ class Adapter(ChannelAdapter):
 
     channel_type = "webchat"
     medium = Medium.WEBCHAT
-    capabilities = Capabilities(buttons=10, numbered_menus=False, location=True, photo=True)
+    capabilities = Capabilities(buttons=10, numbered_menus=False, location=True, photo=True,
+                                images=True)
     secret_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
     required_fields: ClassVar[frozenset[str]] = frozenset({"token_secret"})
 

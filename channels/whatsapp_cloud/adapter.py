@@ -68,7 +68,7 @@ class Adapter(ChannelAdapter):
     channel_type = "whatsapp-cloud"
     medium = Medium.WHATSAPP
     capabilities = Capabilities(buttons=3, list_rows=10, numbered_menus=False, page_size=9,
-                                location=True, location_button=True, photo=True,
+                                location=True, location_button=True, photo=True, images=True,
                                 session_window_hours=24, templates=True, max_text_length=4096,
                                 account_rate=ACCOUNT_RATE, recipient_rate=PAIR_RATE)
     secret_fields: ClassVar[frozenset[str]] = frozenset(

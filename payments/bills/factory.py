@@ -28,6 +28,10 @@ class BillRegistries:
         """Use `maker` for a tenant (`pb.amritsar`) or a whole state (`pb`)."""
         self._by_scope[scope] = maker
 
+    def serves(self, tenant_id: str) -> bool:
+        """Whether a connector (not the built-in registry) was registered for the tenant."""
+        return tenant_id in self._by_scope or tenant_id.split(".", 1)[0] in self._by_scope
+
     def for_tenant(self, db: Session, crypto: Crypto, tenant_id: str) -> BillRegistry:
         """The tenant's registry: its own entry, else its state's, else built-in."""
         state = tenant_id.split(".", 1)[0]

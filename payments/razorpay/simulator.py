@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from payments.money import rupees_text
 from services.db.base import IST
@@ -168,7 +169,7 @@ def _owned(merchant: Merchant, entity_id: str, table: dict[str, dict[str, Any]]
 @router.post("/v1/payment_links")
 async def create_link(request: Request) -> JSONResponse:
     """Create a payment link."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     data = await request.json()
@@ -197,7 +198,7 @@ async def create_link(request: Request) -> JSONResponse:
 @router.get("/v1/payment_links/{link_id}")
 async def fetch_link(request: Request, link_id: str) -> JSONResponse:
     """Fetch a payment link (with its payments)."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     link = _owned(merchant, link_id, STATE.links)
@@ -207,7 +208,7 @@ async def fetch_link(request: Request, link_id: str) -> JSONResponse:
 @router.post("/v1/payment_links/{link_id}/cancel")
 async def cancel_link(request: Request, link_id: str) -> JSONResponse:
     """Cancel an unpaid link."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     link = _owned(merchant, link_id, STATE.links)
@@ -222,7 +223,7 @@ async def cancel_link(request: Request, link_id: str) -> JSONResponse:
 @router.post("/v1/payments/qr_codes")
 async def create_qr(request: Request) -> JSONResponse:
     """Create a single-use, fixed-amount UPI QR code."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     data = await request.json()
@@ -250,7 +251,7 @@ async def create_qr(request: Request) -> JSONResponse:
 @router.get("/v1/payments/qr_codes/{qr_id}")
 async def fetch_qr(request: Request, qr_id: str) -> JSONResponse:
     """Fetch a QR code."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     qr = _owned(merchant, qr_id, STATE.qrs)
@@ -260,7 +261,7 @@ async def fetch_qr(request: Request, qr_id: str) -> JSONResponse:
 @router.get("/v1/payments/qr_codes/{qr_id}/payments")
 async def qr_payments(request: Request, qr_id: str) -> JSONResponse:
     """Payments made on a QR code."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     if _owned(merchant, qr_id, STATE.qrs) is None:
@@ -274,7 +275,7 @@ async def qr_payments(request: Request, qr_id: str) -> JSONResponse:
 @router.post("/v1/payments/qr_codes/{qr_id}/close")
 async def close_qr(request: Request, qr_id: str) -> JSONResponse:
     """Close an active QR code."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     qr = _owned(merchant, qr_id, STATE.qrs)
@@ -289,7 +290,7 @@ async def close_qr(request: Request, qr_id: str) -> JSONResponse:
 @router.get("/v1/payments/{payment_id}")
 async def fetch_payment(request: Request, payment_id: str) -> JSONResponse:
     """Fetch a payment."""
-    merchant = _auth(request)
+    merchant = await run_in_threadpool(_auth, request)  # it may read our database
     if isinstance(merchant, JSONResponse):
         return merchant
     payment = _owned(merchant, payment_id, STATE.payments)
@@ -501,7 +502,8 @@ async def pay_submit(entity_id: str, outcome: str = Form("success"),
         target = STATE.links.get(entity_id) or STATE.qrs.get(entity_id)
     if target is None or target["status"] not in ("created", "active"):
         return _page("<p id=status>not payable</p>")
-    payment = pay(entity_id, fail=outcome == "fail", vpa=vpa[:60], wait=False)
+    payment = await run_in_threadpool(lambda: pay(entity_id, fail=outcome == "fail",
+                                                  vpa=vpa[:60], wait=False))
     return _page(f"<p id=status>{html.escape(payment['status'])}</p>"
                  f"<p>{html.escape(payment['id'])}</p>")
 

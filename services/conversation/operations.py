@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import object_session
 
@@ -18,6 +18,9 @@ from services.places.locate import INDEXES
 from services.tenancy.models import Tenant
 from services.tenancy.privacy import PublicStatus, public_status
 from services.tenancy.service import reopen_days
+
+if TYPE_CHECKING:
+    from services.context import AppContext
 
 SKIPPED = "skip"
 """The option id a skipped rating comment arrives as."""
@@ -32,6 +35,8 @@ class OpContext:
     account: ChannelAccount
     medium: str
     registry: GrievanceRegistry
+    app: AppContext | None = None
+    """The application, for domains that reach beyond grievances (bills, payments)."""
 
 
 class OperationError(Exception):
@@ -190,8 +195,10 @@ OPERATIONS: dict[str, Callable[[OpContext, Mapping[str, Any]], dict[str, Any]]] 
 
 
 def run(name: str, op: OpContext, args: Mapping[str, Any]) -> dict[str, Any]:
-    """Run an operation; domain errors become OperationError with the domain's code."""
+    """Run an operation (this module's, or a domain's: `services.conversation.bills`);
+    domain errors become OperationError with the domain's code."""
+    from services.conversation.bills import OPERATIONS as BILLS  # a domain built on this one
     try:
-        return OPERATIONS[name](op, args)
+        return (OPERATIONS.get(name) or BILLS[name])(op, args)
     except GrievanceError as exc:
         raise OperationError(exc.code) from exc

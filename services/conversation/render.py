@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bots.prompts import Brief, Date, Localized, Msg, Param, Prompt, msg
+from bots.prompts import Brief, Date, Lines, Localized, Money, Msg, Param, Prompt, msg
 from channels.contract import Ask, Choice, MessagePart
 from i18n import format_date, translate
+from i18n.format import format_rupees
 from i18n.sms import shorten
+from payments.money import rupees
 
 BRIEF_EXTRA_SEGMENTS = 1
 """Segments a shortened echo of free text may add to the rest of its message."""
@@ -48,6 +50,10 @@ def render_param(value: Param, language: str, brief: int | None = None) -> str |
         return format_date(value.value, language)
     if isinstance(value, Brief):
         return value.text if brief is None else shorten(value.text, brief)
+    if isinstance(value, Money):
+        return format_rupees(rupees(value.paise), language)
+    if isinstance(value, Lines):
+        return "\n".join(render_msg(item, language, brief) for item in value.items)
     return value
 
 

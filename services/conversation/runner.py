@@ -44,6 +44,7 @@ from services.contacts.models import Contact
 from services.contacts.service import address_of, get_or_create, remember_name, urn_for
 from services.context import AppContext
 from services.conversation.contact import with_contact
+from services.conversation.domains import domain_data, features_of, image_url
 from services.conversation.operations import OpContext, OperationError, run
 from services.conversation.render import Measure, fit, render_msg, render_parts, worded_for
 from services.db.base import aware, utcnow
@@ -114,6 +115,15 @@ def _joined(replies: Turn, channel_type: str
     return done.text, done.choices, done.ask, language, done.parts
 
 
+def _picture(db: DbSession, ctx: AppContext, account: ChannelAccount,
+             replies: Turn) -> str | None:
+    """The link to the turn's picture (its last), where the channel shows pictures."""
+    images = [reply.prompt.image for reply, _ in replies if reply.prompt.image is not None]
+    if not images or not adapter_class(account.channel_type).capabilities.images:
+        return None
+    return image_url(db, ctx, images[-1])
+
+
 def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
                    replies: Turn) -> list[str]:
     """Queue one turn's replies as a single message, so they arrive together and in order."""
@@ -121,7 +131,8 @@ def _queue_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, cont
         return []
     text, choices, ask, language, parts = _joined(replies, account.channel_type)
     return [queue_message(db, ctx.crypto, account=account, contact=contact, text=text,
-                          choices=choices, ask=ask, language=language, parts=parts)]
+                          choices=choices, ask=ask, language=language, parts=parts,
+                          media_url=_picture(db, ctx, account, replies))]
 
 
 def _log_replies(db: DbSession, ctx: AppContext, account: ChannelAccount, contact: Contact,
@@ -145,13 +156,14 @@ def _step(ctx: AppContext, db: DbSession, account: ChannelAccount, tenant: Tenan
     if contact.language is None and len(master.languages) == 1:
         contact.language = master.languages[0].id  # nothing to choose between
     caps = adapter_class(account.channel_type).capabilities
-    bot_ctx = BotContext(master.languages, master.categories, master.localities,
+    bot_ctx = BotContext(master.languages, domain_data(master),
+                         features=features_of(db, ctx, tenant),
                          language=contact.language, default_language=master.default_language,
                          resumed=resumed,
                          page_size=caps.page_size, can_locate=caps.location,
                          location_button=caps.location_button,
                          can_photo=caps.photo, required=master.required)
-    op = OpContext(tenant, contact, account, medium, ctx.grievances(db, tenant.id))
+    op = OpContext(tenant, contact, account, medium, ctx.grievances(db, tenant.id), app=ctx)
     pending: list[Event] = [first]
     replies: Turn = []
     calls = 0

@@ -21,9 +21,12 @@ from services.security.crypto import Crypto
 def queue_message(db: Session, crypto: Crypto, *, account: ChannelAccount, contact: Contact,
                   text: str, choices: tuple[Choice, ...] = (), ask: Ask = Ask.NONE,
                   language: str | None = None, parts: Sequence[MessagePart] = (),
-                  lane: Lane = Lane.REPLY) -> str:
-    """Queue one message for delivery; returns the outbox id to hand to the dispatcher."""
+                  lane: Lane = Lane.REPLY, media_url: str | None = None) -> str:
+    """Queue one message for delivery; returns the outbox id to hand to the dispatcher.
+    `media_url`: a picture sent with it (a signed link of ours, such as a UPI QR)."""
     extras: dict[str, Any] = {"choices": [[c.id, c.label] for c in choices], "ask": ask.value}
+    if media_url:
+        extras["media_url"] = media_url
     if parts:  # parameters may hold personal data (a description): encrypted like the body
         extras["parts_enc"] = crypto.encrypt_json(
             {"parts": [[part.key, dict(part.params)] for part in parts]})

@@ -75,6 +75,7 @@ def load_job(db: Session, crypto: Crypto, config: DeliveryConfig, claim: Claim,
         choices=tuple(Choice(c[0], c[1]) for c in message.extras.get("choices", [])),
         ask=Ask(message.extras.get("ask", "none")), language=message.language or "en",
         reference=message.id, parts=_parts(crypto, message),
+        media_url=message.extras.get("media_url"),
         window_open=(not message.extras.get(TEMPLATE_ONLY)
                      and window_open(db, account, contact.id, now)))
     # On template channels a mismatch is refused here, or the operator would drop it silently.

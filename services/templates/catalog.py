@@ -18,12 +18,13 @@ QUESTIONS_WITH_OPTIONS = (
     "language.prompt", "menu.prompt", "grievance.ask_category", "grievance.ask_locality",
     "grievance.confirm_place", "grievance.confirm", "grievance.change_which", "track.ask",
     "track.feedback", "rate.ask", "rate.ask_comment",
+    "bill.ask_service", "bill.ask_which", "bill.ask_pay",
 )
 """Questions shown with a numbered list of options."""
 EVERY_LANGUAGE = ("language.prompt",)
 """Messages said in each of the tenant's languages, a line each, the default first."""
 QUESTIONS = ("grievance.ask_description", "track.ask_id", "grievance.ask_landmark",
-             "reopen.ask_reason")
+             "reopen.ask_reason", "bill.ask_number")
 """Questions answered by typing."""
 _RESTART = ("menu.prompt", "language.prompt")
 """Where the engine starts over (the language question while none is chosen)."""
@@ -44,6 +45,13 @@ LEADS: dict[str, tuple[str, ...]] = {
     "reopen.window_closed": _RESTART,
     "reopen.not_resolved": _RESTART,
     "rate.already": _RESTART,
+    "bill.invalid_number": ("bill.ask_number",),
+    "bill.no_mobile": ("bill.ask_service",),
+    "bill.not_found": _RESTART,
+    "bill.shown": ("bill.ask_pay",),
+    "pay.unavailable": _RESTART,
+    "pay.gateway_down": _RESTART,
+    "pay.not_payable": _RESTART,
     "track.status": ("track.feedback",),
     "notify.office_note": ("track.feedback",),
     "notify.standard_note": ("track.feedback",),
@@ -55,6 +63,7 @@ ALONE = (
     ("notify.status",), ("notify.status", "notify.office_note"),
     ("notify.status", "notify.standard_note"), ("notify.escalated",), ("staff.escalated",),
     ("reopen.done",), ("rate.thanks",),
+    ("bill.shown",), ("pay.link",), ("payments.list",), ("payments.none",), ("receipt.notice",),
 )
 """Replies without a question: the end of a flow, opting out, status notifications."""
 NOTICES = tuple((*status, invite) for status in (("notify.status",),

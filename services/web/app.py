@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from channels.registry import simulator_routers
-from payments import refund_api
+from payments import qr_routes, refund_api
 from payments import simulated as payment_sims
 from payments import web as payment_web
 from payments.bbps import routes as bbps_routes
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, ctx: AppContext | None = None) 
     app.include_router(open311_api.router)
     app.include_router(reporting_api.router)
     app.include_router(recon_api.router)
+    app.include_router(qr_routes.router)
     if context.settings.simulators_enabled:  # development only; not part of the API document
         app.include_router(simdir.router, include_in_schema=False)
         for router in simulator_routers():

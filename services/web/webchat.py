@@ -189,7 +189,8 @@ def _item(ctx: CtxDep, adapter: ChannelAdapter, m: Message) -> dict[str, Any] | 
             "at": aware(m.created_at).isoformat(), "language": m.language,
             "ref": adapter.client_ref(m.external_id) if inbound and m.external_id else None,
             "payload": m.extras.get("payload") if inbound else None,
-            "attachment": _attachment(m) if inbound else None}
+            "attachment": _attachment(m) if inbound else None,
+            "image": None if inbound else m.extras.get("media_url")}
 
 
 def _attachment(m: Message) -> str | None:

@@ -119,7 +119,7 @@ class Chat:
 
     def to_description(self) -> Chat:
         """At the description question."""
-        self.to_locality().send(payload=self.ctx.localities[0].id)
+        self.to_locality().send(payload=self.ctx.options("localities")[0].id)
         return self
 
     def to_confirm(self) -> Chat:
@@ -137,4 +137,5 @@ class Chat:
 def make_ctx(language: str | None = "en", localities: tuple[Option, ...] = LOCALITIES,
              resumed: bool = False) -> BotContext:
     """A context with the test city's master data."""
-    return BotContext(LANGUAGES, CATEGORIES, localities, language=language, resumed=resumed)
+    return BotContext(LANGUAGES, {"categories": CATEGORIES, "localities": localities},
+                      language=language, resumed=resumed)

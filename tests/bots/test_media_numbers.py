@@ -40,7 +40,7 @@ def test_typed_numbers_still_count_both_where_both_are_numbered(engine: Engine) 
 def test_misses_at_the_photo_step_keep_the_draft(engine: Engine) -> None:
     chat = _whatsapp(engine, "hi")
     chat.send("१")
-    chat.send(payload=chat.ctx.localities[0].id)
+    chat.send(payload=chat.ctx.options("localities")[0].id)
     chat.send(DESCRIPTION)
     assert chat.keys == ["grievance.ask_photo"]
     for _ in range(MAX_RETRIES + 2):
@@ -56,4 +56,4 @@ def test_misses_at_the_location_step_keep_the_draft(engine: Engine) -> None:
     for _ in range(MAX_RETRIES + 1):
         chat.feed(UserInput("", "__location__"))  # pressed, no location came
         assert chat.keys == ["grievance.location_hint", "grievance.ask_location"]
-    assert chat.session.slots["category"] == chat.ctx.categories[0].id
+    assert chat.session.slots["category"] == chat.ctx.options("categories")[0].id

@@ -127,7 +127,7 @@ def test_keyboard_only(chat: Chat) -> None:
     chat.wait_reply(seen)
     expect(page.locator("button.choice:focus")).to_have_attribute("data-choice", "grievance")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    for _ in range(3):
+    for _ in range(5):  # file, track, pay a bill, my payments, language, help
         page.keyboard.press("Tab")
     expect(page.locator("button.choice:focus")).to_have_attribute("data-choice", "help")
     seen = chat.bot.count()

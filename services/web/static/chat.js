@@ -405,6 +405,7 @@
       } else {
         added.bot += 1;
         const node = bubble("bot", m.text, m.at, m.language || S.lang, m.id, m.choices);
+        if (m.image) node.querySelector(".bubble").prepend(picture(m.image));
         node.dataset.ask = m.ask || "none";
         insert(node, null);
         if (S.loaded) announce(m);
@@ -423,6 +424,17 @@
   }
 
   // ---- rendering --------------------------------------------------------------------------
+  // A picture the bot sent (a UPI QR to scan); the text beside it says what it is.
+  function picture(url) {
+    const img = document.createElement("img");
+    img.className = "picture";
+    img.src = url;
+    img.alt = "";
+    img.width = 240;
+    img.height = 240;
+    return img;
+  }
+
   function bubble(who, text, at, lang, id, choices) {
     const li = document.createElement("li");
     li.className = "msg " + who;

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from bots.flow import Choose, Static
-from bots.flows.menu import MENU
+from bots.flows import menu_options
+from bots.flows.registry import BILLS_FEATURE
 from bots.prompts import Option
 from services.grievances.builtin import BuiltinRegistry
 from services.grievances.registry import GrievanceView
@@ -47,10 +47,9 @@ def file_by_sms(gateway: LiveGateway, phone: SmsPhone, language: str = "hi",
     with gateway.ctx.sessions() as db:
         master = load_master_data(db, AMRITSAR)
         r = refs(db, AMRITSAR, category, locality)
-    menu = MENU.steps[0]
-    assert isinstance(menu, Choose) and isinstance(menu.options, Static)
+    menu = menu_options(frozenset({BILLS_FEATURE}))  # the demo city takes payments
     for text in ("hello", number_of(master.languages, language),
-                 number_of(menu.options.options, "grievance"),
+                 number_of(menu, "grievance"),
                  number_of(master.categories, r.category_id),
                  number_of(master.localities[:8], r.locality_id), description, "1"):
         phone.send(text)

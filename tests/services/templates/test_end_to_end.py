@@ -62,7 +62,7 @@ def test_grievance_over_exotel_sms_in_hindi(gateway: LiveGateway) -> None:
     number = "+919812300101"
     phone = terminal_phone("exotel-sms", gateway.base_url, number, account)
     assert "1. English" in _chat(phone, "नमस्ते")
-    # the menu, in Hindi ("language set" is left out: it would cost a segment more)
+    # the menu, in Hindi (with the bills entries "language set" costs no segment more: kept)
     assert translate("hi", "menu.prompt") in _chat(phone, "2")
     assert "श्रेणी" in _chat(phone, "1")  # file a complaint: the categories
     _chat(phone, "1")  # the first category: the localities
@@ -83,7 +83,7 @@ def test_grievance_over_exotel_sms_in_hindi(gateway: LiveGateway) -> None:
         assert (form["DltEntityId"], form["From"]) == (DEMO_ENTITY_ID, DEMO_HEADER)
         assert form["EncodingType"] == "unicode" and "token=" in form["StatusCallback"]
     keys = [templates[("exotel-sms", f["DltTemplateId"])].message_key for f in requests]
-    assert keys == ["language.prompt", "menu.prompt", "grievance.ask_category",
+    assert keys == ["language.prompt", "language.set+menu.prompt", "grievance.ask_category",
                     "grievance.ask_locality", "grievance.ask_description",
                     "grievance.confirm", "grievance.filed"]
     _settled(gateway, account["id"], 7)  # Exotel's callbacks came back with our secret

@@ -32,6 +32,10 @@ class BillRegistries:
         """Whether a connector (not the built-in registry) was registered for the tenant."""
         return tenant_id in self._by_scope or tenant_id.split(".", 1)[0] in self._by_scope
 
+    def connected(self, db: Session, crypto: Crypto, tenant_id: str) -> bool:
+        """Whether a platform, not the built-in registry, holds the tenant's bills."""
+        return self.serves(tenant_id)
+
     def for_tenant(self, db: Session, crypto: Crypto, tenant_id: str) -> BillRegistry:
         """The tenant's registry: its own entry, else its state's, else built-in."""
         state = tenant_id.split(".", 1)[0]

@@ -69,6 +69,13 @@ class ConnectedGrievances(GrievanceRegistries):
 class ConnectedBills(BillRegistries):
     """Bill registries by the tenant's connection (DIGIT's billing-service, or built-in)."""
 
+    def connected(self, db: Session, crypto: Crypto, tenant_id: str) -> bool:
+        """A registered maker, or a DIGIT connection for the tenant's bills."""
+        if super().connected(db, crypto, tenant_id):
+            return True
+        settings = CACHE.get(db, crypto, tenant_id, "bills")
+        return settings is not None and settings.kind == "digit"
+
     def for_tenant(self, db: Session, crypto: Crypto, tenant_id: str) -> BillRegistry:
         """A registered maker, else the connection's platform, else built-in."""
         state = tenant_id.split(".", 1)[0]

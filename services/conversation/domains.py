@@ -34,11 +34,11 @@ def domain_data(master: MasterData) -> Mapping[str, tuple[Option, ...]]:
 
 def offers_bills(db: Session, ctx: AppContext, tenant: Tenant) -> bool:
     """A city offers bills in the chat when it collects payments (an active gateway account)
-    and has a bill service: a platform connector registered for it, or bills of its own in
-    the built-in registry."""
+    and has a bill service: a platform holding its bills (a connector, or a DIGIT connection),
+    or bills of its own in the built-in registry."""
     if active_account(db, tenant.id) is None:
         return False
-    if ctx.bill_registries.serves(tenant.id):
+    if ctx.bill_registries.connected(db, ctx.crypto, tenant.id):
         return True
     return bool(db.scalar(select(exists().where(Bill.tenant_id == tenant.id))))
 

@@ -4,6 +4,7 @@ the fake DIGIT process; grievances stay in the built-in registry (a tenant can m
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -17,9 +18,11 @@ from services.connectors.digit.client import info_of
 from services.connectors.digit.payments import post_due
 from services.connectors.factory import ConnectedBills, ConnectedGrievances
 from services.connectors.models import FILED, RemoteBill, RemotePayment
+from services.conversation.domains import offers_bills
 from services.db.base import utcnow
 from services.grievances.builtin import BuiltinRegistry
 from services.security.crypto import Crypto
+from services.tenancy.models import Tenant
 from tests.services.connectors.conftest import AMRITSAR, Fake, connect_digit
 
 
@@ -52,6 +55,24 @@ def test_a_tenant_mixes_digit_bills_with_builtin_grievances(db: Session, crypto:
     digit_numbers(db)
     assert isinstance(ConnectedGrievances().for_tenant(db, crypto, AMRITSAR), BuiltinRegistry)
     assert isinstance(ConnectedBills().for_tenant(db, crypto, AMRITSAR), DigitBills)
+
+
+def test_a_city_whose_bills_are_in_digit_offers_them_in_the_chat(db: Session, crypto: Crypto,
+                                                                  digit: Fake) -> None:
+    """No bill of its own in the built-in registry: the DIGIT connection is its bill
+    service, so the menu shows paying a bill wherever the city collects payments."""
+    db.execute(delete(Bill).where(Bill.tenant_id == AMRITSAR))
+    db.commit()
+    registries = ConnectedBills()
+    assert not registries.connected(db, crypto, AMRITSAR)
+    connect_digit(db, crypto, digit, domain="bills")
+    assert registries.connected(db, crypto, AMRITSAR)
+    ctx = SimpleNamespace(bill_registries=registries, crypto=crypto)
+    tenant = db.get_one(Tenant, AMRITSAR)
+    offered = offers_bills(db, ctx, tenant)  # type: ignore[arg-type]
+    assert db.scalar(select(GatewayAccount.id).where(  # the demo city collects payments
+        GatewayAccount.tenant_id == AMRITSAR, GatewayAccount.active)) is not None
+    assert offered
 
 
 def test_lookup_fetches_from_digit_in_paise_and_mirrors_once(db: Session, crypto: Crypto,

@@ -236,9 +236,9 @@ def report(args: argparse.Namespace, due: Sequence[Payment], webhooks: Sequence[
           f"{p99:.0f} ms, max {percentile(lat, 100) * 1000:.0f} ms; last receipt "
           f"{span:.1f} s after the burst began ({len(lat) / max(span, 1e-9):.1f} receipts/s; "
           f"burst {step.seconds:.1f} s); waited {waited:.1f} s after the burst")
-    print("  (to the receipt number written in the receipt's transaction: the citizen's "
-          "notice hook, AppContext.payment_notifier, is not wired yet, so nothing is handed "
-          "to a channel)")
+    print("  (to the receipt number written in the receipt's transaction, which also queues "
+          "the citizen's notice when the attempt belongs to a conversation; the seeded "
+          "attempts belong to none, so no notice is sent here)")
     print(f"{'':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare p50':>13}{'vs bare p99':>13}")
     for label, a, b in (("bare", bare_step.latency_ms(50), bare_step.latency_ms(99)),
                         ("answer", step.latency_ms(50), step.latency_ms(99)),

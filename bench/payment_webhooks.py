@@ -1,15 +1,20 @@
-"""Benchmark: a burst of signed Razorpay payment webhooks → exactly one receipt per payment.
+"""Benchmark: a burst of signed Razorpay payment webhooks → exactly one receipt and one notice
+per payment.
 
-10,000 attempts (`--payments`) of 10,000 bills are seeded on PostgreSQL; each is paid by one
+10,000 attempts (`--payments`) of 10,000 bills are seeded on PostgreSQL, each belonging to a
+citizen who last wrote on the city's Twilio SMS account (pointed at the Twilio stand-in,
+`twilio_sink`, its own process); each is paid by one
 webhook in Razorpay's documented shape (`payment_link.paid` or `qr_code.credited`), signed
 with `X-Razorpay-Signature` and named by `X-Razorpay-Event-Id`; 10% are delivered twice (a
 retry of the same event, or the companion `payment.captured`), and the burst is shuffled. It
 is offered open loop (`--rate`) to the gateway (production: one API process, PostgreSQL,
 Redis, a Celery worker process, the Razorpay API stand-in as its own process) and, in the same
 run, to a bare endpoint that reads the same bodies and answers. Then the database is asked:
-one receipt per payment, none extra, numbers unique and gap-free, bills paid, no flags. The
-time from a payment's first webhook (its due time) to its receipt is printed (p50/p99) beside
-both webhook-answer latencies. Deliveries not answered 2xx in time are sent again after the
+one receipt per payment, none extra, numbers unique and gap-free, bills paid, no flags; and the
+Twilio stand-in: one receipt notice per payment's citizen, none doubled, none missing. The time
+from a payment's first webhook (its due time) to its receipt notice handed to the channel (the
+stand-in received it) is printed (p50/p99) beside both webhook-answer latencies, with the time
+to the receipt row written. Deliveries not answered 2xx in time are sent again after the
 burst, as Razorpay retries them (`--retries` rounds at half the rate); latency still counts
 from the first delivery.
 
@@ -23,7 +28,7 @@ import argparse
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,12 +37,14 @@ import httpx
 import psycopg
 
 from bench.bare_app import PAYMENT_PATH
+from bench.fixture import add_sms_account
 from bench.load import StepResult, percentile, run_step
-from bench.payment_seed import Check, add_account, check, payments, seed
+from bench.payment_seed import Check, Notices, add_account, check, check_notices, payments, seed
 from bench.procs import VENV_BIN, Proc, clean_env, entry, free_port, run_command
 from bench.razorpay_forms import Payment, Webhook, burst
 from bench.report import HEADER, machine, notes, ratio, row, verdict
 from bench.stack import Gateway, uvicorn
+from bench.turns_e2e import replies_since, wait_replies
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -51,7 +58,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="seconds from due time (Razorpay waits 5 s)")
     parser.add_argument("--worker-concurrency", type=int, default=4)
     parser.add_argument("--drain", type=float, default=600.0,
-                        help="longest wait for the receipts after the burst")
+                        help="longest wait for the receipts (and again for the notices)")
     parser.add_argument("--retries", type=int, default=3,
                         help="rounds re-sending deliveries not answered 2xx (as Razorpay does)")
     parser.add_argument("--generators", type=int, default=1)
@@ -73,6 +80,8 @@ class Outcome:
     events: Counter[str]
     flags: int
     bills_paid: int
+    notices: Notices
+    """What the Twilio stand-in received: one notice per payment's citizen, and when."""
 
 
 def first_due(webhooks: Sequence[Webhook], step: StepResult, wall_offset: float,
@@ -84,6 +93,13 @@ def first_due(webhooks: Sequence[Webhook], step: StepResult, wall_offset: float,
         at = sample.due + wall_offset
         first[attempt] = min(first.get(attempt, at), at)
     return first
+
+
+def notice_latency(notices: Notices, first: Mapping[str, float],
+                   wall_offset: float) -> list[float]:
+    """Seconds from each payment's first webhook (wall time) to its notice at the channel
+    (the stand-in's monotonic clock, the same machine's as the generator's)."""
+    return [notices.at[a] + wall_offset - first[a] for a in first if a in notices.at]
 
 
 def drain(database_url: str, want: int, limit: float, worker: Proc) -> float:
@@ -104,8 +120,8 @@ def drain(database_url: str, want: int, limit: float, worker: Proc) -> float:
     return time.monotonic() - began
 
 
-def outcome(database_url: str, due: Sequence[Payment]) -> Outcome:
-    """Receipts, attempts, events, flags and bills as stored."""
+def outcome(database_url: str, due: Sequence[Payment], notices: Notices) -> Outcome:
+    """Receipts, attempts, events, flags and bills as stored; the notices as received."""
     with psycopg.connect(database_url) as conn:
         receipts = [(str(r), str(n)) for r, n in conn.execute(
             "SELECT payment_ref, number FROM receipts")]
@@ -119,7 +135,8 @@ def outcome(database_url: str, due: Sequence[Payment]) -> Outcome:
     at = {a: u.timestamp() for a, (n, u) in attempts.items()
           if n is not None and isinstance(u, datetime)}
     return Outcome(check([p.attempt_id for p in due], receipts, numbers), at, events,
-                   int(flags_row[0]) if flags_row else 0, int(paid_row[0]) if paid_row else 0)
+                   int(flags_row[0]) if flags_row else 0, int(paid_row[0]) if paid_row else 0,
+                   notices)
 
 
 def redeliver(url: str, webhooks: Sequence[Webhook], step: StepResult,
@@ -165,26 +182,32 @@ def safety_net(gateway: Gateway, want: int, args: argparse.Namespace, worker: Pr
 def run(args: argparse.Namespace, workdir: Path) -> int:
     """Seed, start everything, offer the burst to the bare endpoint and the gateway, check."""
     print("payment webhook benchmark;", machine())
-    sink_port, bare_port = free_port(), free_port()
+    sink_port, twilio_port, bare_port = free_port(), free_port(), free_port()
     sink = Proc("razorpay-sink", uvicorn("bench.razorpay_sink:app", sink_port), clean_env({}),
                 workdir)
+    twilio = Proc("twilio-sink", uvicorn("bench.twilio_sink:app", twilio_port), clean_env({}),
+                  workdir)
     bare = Proc("bare", uvicorn("bench.bare_app:app", bare_port), clean_env({}), workdir)
-    sink_url = f"http://127.0.0.1:{sink_port}"
-    gateway = Gateway(workdir, sink_url, redis_db=args.redis_db)
+    sink_url, twilio_url = f"http://127.0.0.1:{sink_port}", f"http://127.0.0.1:{twilio_port}"
+    gateway = Gateway(workdir, twilio_url, redis_db=args.redis_db)
     try:
         sink.wait_http(sink_url + "/healthz")
+        twilio.wait_http(twilio_url + "/healthz")
         bare.wait_http(f"http://127.0.0.1:{bare_port}/healthz")
         gateway.create_city()
         merchant = add_account(gateway.env(), gateway.database_url, gateway.secret_key,
                                sink_url)
+        sms = add_sms_account(gateway.env(), gateway.database_url, gateway.base_url,
+                              twilio_url)
         due = payments(args.payments)
-        seed(gateway.database_url, merchant.account_id, due)
+        phones = seed(gateway.database_url, merchant.account_id, due, gateway.secret_key,
+                      sms.url.rsplit("/", 1)[1])
         webhooks = burst(due, merchant.webhook_secret, duplicates=args.duplicates)
         gateway.start_api()
         worker = gateway.start_worker(args.worker_concurrency)
         url = f"{gateway.base_url}/webhooks/razorpay/{merchant.account_id}"
         print(f"gateway: one API process, PostgreSQL + Redis, one Celery worker "
-              f"(concurrency {args.worker_concurrency}), Razorpay API stand-in; "
+              f"(concurrency {args.worker_concurrency}), Razorpay and Twilio API stand-ins; "
               f"{len(due)} payments, {len(webhooks) - len(due)} delivered twice, shuffled; "
               f"{len(webhooks)} webhooks at {args.rate:.0f}/s; timeout {args.timeout:.0f} s")
         shots = [w.shot for w in webhooks]
@@ -203,15 +226,18 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         retried = redeliver(url, webhooks, step, args, gateway.api)
         waited = drain(gateway.database_url, len(due), args.drain, worker)
         netted = safety_net(gateway, len(due), args, worker)
+        wait_replies(twilio_url, 0, len(due), args.drain)
         worker_cpu = worker.cpu_seconds() - worker_cpu
         calls = httpx.get(sink_url + "/bench/calls").json()
-        result = outcome(gateway.database_url, due)
-        if step.errors or not result.check.exactly_once:
+        result = outcome(gateway.database_url, due,
+                         check_notices(phones, replies_since(twilio_url, 0)))
+        if step.errors or not (result.check.exactly_once and result.notices.exactly_once):
             print(f"gateway log (end):\n{gateway.api.log()}\nworker log (end):\n{worker.log()}")
     finally:
         bare.stop()
         gateway.stop()
         sink.stop()
+        twilio.stop()
     return report(args, due, webhooks, bare_step, bare_cpu, step, api_cpu, wall_offset,
                   result, waited, worker_cpu, calls, retried, netted)
 
@@ -237,18 +263,24 @@ def report(args: argparse.Namespace, due: Sequence[Payment], webhooks: Sequence[
           f"{span:.1f} s after the burst began ({len(lat) / max(span, 1e-9):.1f} receipts/s; "
           f"burst {step.seconds:.1f} s); waited {waited:.1f} s after the burst")
     print("  (to the receipt number written in the receipt's transaction, which also queues "
-          "the citizen's notice when the attempt belongs to a conversation; the seeded "
-          "attempts belong to none, so no notice is sent here)")
+          "the citizen's notice)")
+    notice = notice_latency(result.notices, first, wall_offset)
+    n50, n99 = percentile(notice, 50) * 1000, percentile(notice, 99) * 1000
+    print(f"webhook -> receipt notice at the channel ({len(notice)} payments): p50 {n50:.0f} "
+          f"ms, p99 {n99:.0f} ms, max {percentile(notice, 100) * 1000:.0f} ms")
+    print("  (to the Twilio stand-in receiving the citizen's SMS: the worker's delivery task "
+          "after the receipt's commit)")
     print(f"{'':>10}{'p50 ms':>9}{'p99 ms':>9}{'vs bare p50':>13}{'vs bare p99':>13}")
     for label, a, b in (("bare", bare_step.latency_ms(50), bare_step.latency_ms(99)),
                         ("answer", step.latency_ms(50), step.latency_ms(99)),
-                        ("receipt", p50, p99)):
+                        ("receipt", p50, p99), ("notice", n50, n99)):
         print(f"{label:>10}{a:>9.1f}{b:>9.1f}{ratio(a, bare_step.latency_ms(50)):>13}"
               f"{ratio(b, bare_step.latency_ms(99)):>13}")
     print(f"cpu ms per webhook answered: gateway {api_cpu / max(step.ok, 1) * 1000:.2f}, bare "
           f"{bare_cpu / max(bare_step.ok, 1) * 1000:.2f} "
           f"({ratio(api_cpu / max(step.ok, 1), bare_cpu / max(bare_step.ok, 1))}x)")
-    print(f"worker cpu ms per receipt: {worker_cpu / max(len(lat), 1) * 1000:.1f}; "
+    print(f"worker cpu ms per receipt and its notice: "
+          f"{worker_cpu / max(len(lat), 1) * 1000:.1f}; "
           f"gateway API calls (link cancel, QR close): {calls}")
     if netted:
         print(f"safety net: {netted} recorded events were still unapplied after the drain "
@@ -260,17 +292,24 @@ def report(args: argparse.Namespace, due: Sequence[Payment], webhooks: Sequence[
           f"doubled {len(c.doubled)}, unknown {len(c.unknown)}, numbers reused "
           f"{len(c.reused_numbers)}, series with gaps {c.gaps or 0}, attempt numbers wrong "
           f"{len(c.not_recorded)}; bills paid {result.bills_paid}; finance flags {result.flags}")
+    told = result.notices
+    print(f"notices at the channel {len(told.at)} for {c.payments} payments; missing "
+          f"{len(told.missing)}, doubled {len(told.doubled)}, to no payment's citizen "
+          f"{told.unknown}")
     for line in notes([bare_step, step]):
         print(line)
     print("\ngoals:")
     print(verdict("exactly one receipt per payment", c.exactly_once and result.flags == 0
                   and result.bills_paid == len(due),
                   f"{c.receipts} receipts, {len(c.missing)} missing, {len(c.doubled)} doubled"))
+    print(verdict("exactly one receipt notice per payment at the channel", told.exactly_once,
+                  f"{len(told.at)} citizens told, {len(told.missing)} missing, "
+                  f"{len(told.doubled)} doubled, {told.unknown} to others"))
     print(verdict("every webhook answered 2xx on first delivery", step.ok == len(webhooks),
                   f"{step.ok} of {len(webhooks)} ({step.timeouts} timeouts, "
                   f"{step.errors} errors; {sum(r.ok for r in retried)} taken on a retry)"))
     print(machine())
-    return 0 if c.exactly_once else 1
+    return 0 if c.exactly_once and told.exactly_once else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The payment benchmark's burst is signed and shaped as Razorpay's, and its check is strict."""
+"""The payment benchmark's burst is signed and shaped as Razorpay's, and its checks are strict."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from bench.payment_seed import check, payments
+from bench.payment_seed import check, check_notices, payments, phone_of
+from bench.payment_webhooks import notice_latency
 from bench.razorpay_forms import burst, first_event
 from payments.gateway import NoticeKind, WebhookRejected
 from payments.razorpay.webhook import verify_and_parse
@@ -73,3 +74,23 @@ def test_the_check_passes_only_one_gap_free_receipt_per_payment() -> None:
     assert gapped.gaps == ["AMR/PT/2025-26"]
     wrong = check(attempts, good, {**numbers, "a2": None})
     assert wrong.not_recorded == ["a2"] and not wrong.exactly_once
+
+
+def test_the_notice_check_wants_one_message_per_citizen_and_times_the_first() -> None:
+    """A payment's citizen told once passes; told twice is doubled (timed at the first), never
+    told is missing, a message to anyone else is counted; the latency runs from the first
+    webhook's wall time to the stand-in's clock moved onto the wall."""
+    phones = {"a1": phone_of(0), "a2": phone_of(1), "a3": phone_of(2)}
+    assert len(set(phones.values())) == 3 and phone_of(1).startswith("+91")
+    good = [(10.0, phones["a2"]), (11.0, phones["a1"]), (12.5, phones["a3"])]
+    told = check_notices(phones, good)
+    assert told.exactly_once and told.at == {"a1": 11.0, "a2": 10.0, "a3": 12.5}
+    twice = check_notices(phones, [*good, (9.0, phones["a1"])])
+    assert twice.doubled == ["a1"] and twice.at["a1"] == 9.0 and not twice.exactly_once
+    missing = check_notices(phones, good[1:])
+    assert missing.missing == ["a2"] and not missing.exactly_once
+    stranger = check_notices(phones, [*good, (13.0, "+919999999999")])
+    assert stranger.unknown == 1 and not stranger.exactly_once
+    first = {"a1": 1_000.5, "a2": 1_000.0, "a3": 1_001.0}
+    assert sorted(notice_latency(told, first, wall_offset=990.0)) == [0.0, 0.5, 1.5]
+    assert notice_latency(missing, first, wall_offset=990.0) == [0.5, 1.5]  # a2 never came

@@ -3,10 +3,10 @@ per payment.
 
 10,000 attempts (`--payments`) of 10,000 bills are seeded on PostgreSQL, each belonging to a
 citizen who last wrote on the city's Twilio SMS account (pointed at the Twilio stand-in,
-`twilio_sink`, its own process); each is paid by one
-webhook in Razorpay's documented shape (`payment_link.paid` or `qr_code.credited`), signed
-with `X-Razorpay-Signature` and named by `X-Razorpay-Event-Id`; 10% are delivered twice (a
-retry of the same event, or the companion `payment.captured`), and the burst is shuffled. It
+`twilio_sink`, its own process); each is paid by one webhook in Razorpay's documented shape
+(`payment_link.paid` or `qr_code.credited`), signed with `X-Razorpay-Signature` and named by
+`X-Razorpay-Event-Id`; 10% are delivered twice (a retry of the same event, or the companion
+`payment.captured`), and the burst is shuffled. It
 is offered open loop (`--rate`) to the gateway (production: one API process, PostgreSQL,
 Redis, a Celery worker process, the Razorpay API stand-in as its own process) and, in the same
 run, to a bare endpoint that reads the same bodies and answers. Then the database is asked:
@@ -19,7 +19,7 @@ burst, as Razorpay retries them (`--retries` rounds at half the rate); latency s
 from the first delivery.
 
     .venv/bin/python -m bench.payment_webhooks           # 10,000 payments at 500/s; ~5 min
-    .venv/bin/python -m bench.payment_webhooks --quick   # 1,000 payments at 250/s; ~1 min
+    .venv/bin/python -m bench.payment_webhooks --quick   # 1,000 payments at 250/s; ~2.5 min
 """
 
 from __future__ import annotations

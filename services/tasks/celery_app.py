@@ -35,6 +35,9 @@ PUBLISH_ERRORS = (KombuError, RedisError, OSError)
 TURNS_PER_TASK = 4
 """Conversations per turns task when several are handed on together (the webhook writer's
 batches, the sweeper's finds)."""
+LOCAL_LANES = (Lane.REPLY, Lane.NOTICE)
+"""What a worker delivers from its own threads when it wrote it (bulk sends keep their queue,
+paced by the campaign's senders)."""
 LOCAL_BACKLOG_PER_THREAD = 16
 """Replies waiting for a worker process's own delivery threads, per thread, before further
 ones go through the replies queue."""
@@ -211,10 +214,11 @@ class CeleryDispatcher:
         """In a worker process: its own threads for the replies it writes."""
 
     def enqueue(self, outbox_ids: Iterable[str], lane: Lane = Lane.REPLY) -> None:
-        """One delivery task per row, on the lane's queue; in a worker, replies go to its own
-        delivery threads while they have room."""
+        """One delivery task per row, on the lane's queue; in a worker, the replies and
+        notices it wrote (a turn's answer, a receipt's notice) go to its own delivery threads
+        while they have room, rather than queueing behind every task already in `replies`."""
         for outbox_id in outbox_ids:
-            if lane is Lane.REPLY and self.local is not None and self.local.offer(outbox_id):
+            if lane in LOCAL_LANES and self.local is not None and self.local.offer(outbox_id):
                 continue
             self._send(deliver_outbox, outbox_id, lane.queue)
 

@@ -24,7 +24,7 @@ QUESTIONS_WITH_OPTIONS = (
 EVERY_LANGUAGE = ("language.prompt",)
 """Messages said in each of the tenant's languages, a line each, the default first."""
 QUESTIONS = ("grievance.ask_description", "track.ask_id", "grievance.ask_landmark",
-             "reopen.ask_reason", "bill.ask_number")
+             "reopen.ask_reason", "bill.ask_number", "platform.ask_otp")
 """Questions answered by typing."""
 _RESTART = ("menu.prompt", "language.prompt")
 """Where the engine starts over (the language question while none is chosen)."""
@@ -46,6 +46,10 @@ LEADS: dict[str, tuple[str, ...]] = {
     "reopen.not_resolved": _RESTART,
     "rate.already": _RESTART,
     "bill.invalid_number": ("bill.ask_number",),
+    "platform.login_needed": ("platform.ask_otp",),
+    "grievance.queued": _RESTART,
+    "error.platform_down": _RESTART,
+    "platform.otp_invalid": ("platform.ask_otp",),
     "bill.no_mobile": ("bill.ask_service",),
     "bill.not_found": _RESTART,
     "bill.shown": ("bill.ask_pay",),

@@ -6,8 +6,9 @@ The conventions (docs/open311.md, "OpenAPI conventions"):
   `HTTPBearer` scheme (a staff or app key `nsk_…`) by FastAPI itself.
 - A route with its own proof says so by its path class here: webhooks (the provider signature
   schemes, in services/web/openapi.py), the web chat after its session (`WebchatToken`),
-  signed links (`SignedLink`: media, receipt PDFs and verification), Open311 (`Open311ApiKey`,
-  optional for reading).
+  signed links (`SignedLink`: media, receipt PDFs and verification, UPI QR pictures, voice
+  messages played to a provider), the BBPS biller API (`BbpsJwt` or `BbpsBasic`, as the
+  biller is set up), Open311 (`Open311ApiKey`, optional for reading).
 - Anything else is public and documented as such (`security: []`); tests/web/
   test_openapi_document.py lists the public paths, so a new route that forgets its scheme
   fails there instead of looking public by accident.
@@ -22,12 +23,18 @@ SCHEMES: dict[str, dict[str, Any]] = {
                       "description": "Open311: a staff or app API key (`nsk_…`); the form "
                                      "field `api_key` of POST requests, a query parameter "
                                      "when reading (optional: without it, public views)"},
+    "BbpsJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "BBPS: the aggregator's HS256 JWT for this biller "
+                               "(docs/bbps.md); or Basic, as the biller is set up"},
+    "BbpsBasic": {"type": "http", "scheme": "basic",
+                  "description": "BBPS: the biller's Basic credentials (docs/bbps.md)"},
     "SignedLink": {"type": "apiKey", "in": "query", "name": "sig",
                    "description": "an HMAC-signed link the gateway issued (`exp` and `sig` "
                                   "in the query), valid until `exp`"},
 }
 BEARER = "staff or app API key `nsk_<id>_<secret>` (docs/staff-api.md)"
-SIGNED = ("/api/v1/media/", "/receipts/pdf/", "/receipts/verify/")
+SIGNED = ("/api/v1/media/", "/receipts/pdf/", "/receipts/verify/", "/payments/qr/",
+          "/voice-messages/")
 OPEN311_ERRORS = "#/components/schemas/ErrorItem"
 
 
@@ -39,6 +46,8 @@ def secure(path: str, method: str, operation: dict[str, Any]) -> None:
         operation["security"] = [{"WebchatToken": []}]
     elif path.startswith(SIGNED):
         operation["security"] = [{"SignedLink": []}]
+    elif path.startswith("/bbps/"):  # the biller's own scheme, and its IP allow-list
+        operation["security"] = [{"BbpsJwt": []}, {"BbpsBasic": []}]
     elif path.startswith("/open311/v2/requests"):
         operation["security"] = [{}, {"Open311ApiKey": []}]
     else:

@@ -48,6 +48,8 @@ class ChatMessage(BaseModel):
     payload: str | None
     attachment: str | None
     """`photo`, `location` or null."""
+    image: str | None = None
+    """A picture the bot sent (a signed link: the UPI QR of a payment), or null."""
 
 
 class MessagesOut(BaseModel):

@@ -62,6 +62,10 @@ def test_every_operation_names_its_security(document: dict[str, Any]) -> None:
         {"WebchatToken": []}]
     assert document["paths"]["/api/v1/media/{media_id}"]["get"]["security"] == [
         {"SignedLink": []}]
+    assert document["paths"]["/payments/qr/{attempt_id}.png"]["get"]["security"] == [
+        {"SignedLink": []}]
+    assert document["paths"]["/bbps/{biller_id}/bills/fetch"]["post"]["security"] == [
+        {"BbpsJwt": []}, {"BbpsBasic": []}]
 
 
 def test_open311_answers_json_and_xml_with_the_spec_errors(document: dict[str, Any]) -> None:

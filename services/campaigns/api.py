@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from services.campaigns import control, estimate, report
 from services.campaigns.models import Campaign
-from services.campaigns.recipients import OptedOut, Recipient
+from services.campaigns.recipients import Recipient, exclusions_for
 from services.campaigns.spec import TRANSITIONS, CampaignError
 from services.campaigns.wiring import runner_for
 from services.contacts.service import normalize_phone
@@ -135,10 +135,12 @@ def create(body: CampaignIn, db: DbDep, staff: StaffDep) -> CampaignOut:
 @router.post("/{campaign_id}/recipients")
 def add_recipients(campaign_id: str, body: RecipientsIn, ctx: CtxDep, db: DbDep,
                    staff: StaffDep) -> dict[str, Any]:
-    """Add recipients to a draft (opted-out and duplicate numbers left out and counted)."""
+    """Add recipients to a draft (opted-out, non-consenting and duplicate numbers left out
+    and counted)."""
     row = _campaign(db, staff, campaign_id, change=True)
     try:
-        done = control.add_audience(db, ctx.crypto, row, _recipients(body), OptedOut(ctx.crypto))
+        done = control.add_audience(db, ctx.crypto, row, _recipients(body),
+                                    exclusions_for(db, ctx.crypto, row.steps))
     except CampaignError as exc:
         raise _refused(exc) from None
     db.commit()
@@ -167,7 +169,8 @@ def dry_run(campaign_id: str, body: RecipientsIn, ctx: CtxDep, db: DbDep,
             staff: StaffDep) -> dict[str, Any]:
     """Render, count and price these recipients without writing or sending anything."""
     row = _campaign(db, staff, campaign_id)
-    found = estimate.dry_run(db, ctx.crypto, row, _recipients(body), OptedOut(ctx.crypto),
+    found = estimate.dry_run(db, ctx.crypto, row, _recipients(body),
+                             exclusions_for(db, ctx.crypto, row.steps),
                              price_table(ctx.settings.send_prices_paise))
     return found.__dict__ | {"languages": [lang.__dict__ for lang in found.languages]}
 

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from services.audit.record import cli_actor
 from services.campaigns import control, estimate, report
 from services.campaigns.models import Campaign
-from services.campaigns.recipients import OptedOut, Recipient
+from services.campaigns.recipients import Recipient, exclusions_for
 from services.campaigns.schedule import parse_ist
 from services.campaigns.spec import FINAL, CampaignError
 from services.contacts.service import normalize_phone
@@ -73,7 +73,7 @@ def create(tenant: Annotated[str, typer.Argument(help="the city (pb.amritsar)")]
         try:
             row = control.create(db, tenant_id=tenant, draft=draft, actor=actor or cli_actor())
             done = control.add_audience(db, crypto, row, read_recipients(recipients),
-                                        OptedOut(crypto))
+                                        exclusions_for(db, crypto, row.steps))
         except CampaignError as exc:
             raise _fail(exc) from None
         db.commit()

@@ -35,6 +35,7 @@ from channels.voice import NEXT, keys
 from i18n import KNOWN, translate
 from services.accounts.models import ChannelAccount
 from services.accounts.service import webhook_path
+from services.campaigns.status import apply_campaign_status
 from services.context import AppContext
 from services.conversation.runner import converse
 from services.messaging.log import apply_status
@@ -136,7 +137,9 @@ def answer(ctx: AppContext, account: ChannelAccount, adapter: ChannelAdapter, ki
     for event in result.events:
         if isinstance(event, StatusUpdate):
             with ctx.sessions() as db:
-                apply_status(db, db.get_one(ChannelAccount, account.id), event)
+                own = db.get_one(ChannelAccount, account.id)
+                apply_status(db, own, event)
+                apply_campaign_status(db, own, event)  # a call a campaign placed, if it is one
                 db.commit()
             continue
         placed = outbound_call(ctx, account, adapter, kind, event, url, context)

@@ -4,7 +4,9 @@
 adapter renders the replies as its response (TwiML, a Passthru's status). `prompt` webhooks
 (Exotel's Gather applet) step nothing: they get the call's current prompt, which is then marked
 served; a call fetching a prompt before it has one starts its conversation first. Call ends
-are logged and missed calls answered by SMS; both keep the adapter's own response.
+are logged and missed calls answered by SMS; both keep the adapter's own response. Call
+statuses update the message log and, for a call a campaign placed, its campaign row
+(services.campaigns.status: delivered, or on to the campaign's next step).
 
 Menus are said a voice page at a time (`channels.voice.pages`: at most five options, the
 caller's language first in the language menu): a key is turned here into the option it picks

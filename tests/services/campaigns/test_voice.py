@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import time
+from array import array
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from i18n import translate
 from services.accounts.models import ChannelAccount
+from services.audio import wav
 from services.campaigns.models import CampaignSend
+from services.voice.messages import upload
 from tests.services.campaigns.test_api import CITY, key
 from tests.services.voice.conftest import new_number
 from tests.services.voice.test_outbound_calls import _ended, _phone
@@ -47,7 +51,8 @@ def _run(gateway: LiveGateway, name: str, steps: list[str],
         assert answer.status_code == 200, answer.text
     deadline = time.monotonic() + 40
     while True:
-        now = gateway.http.get(f"/api/v1/campaigns/{campaign}", headers=officer).json()
+        now: dict[str, Any] = gateway.http.get(f"/api/v1/campaigns/{campaign}",
+                                               headers=officer).json()
         waiting = now["counters"]["queued"] + now["counters"]["in_flight"]
         settled = now["counters"]["delivered"] + sum(now["counters"]["failed"].values())
         if now["status"] == "done" and not waiting and settled == len(people):
@@ -56,22 +61,24 @@ def _run(gateway: LiveGateway, name: str, steps: list[str],
         time.sleep(0.2)
 
 
-def test_calls_answered_unanswered_and_busy_update_the_counters(gateway: LiveGateway) -> None:
-    voice = _account(gateway, "twilio-voice")
+@pytest.mark.parametrize("sim", ["twilio-voice", "exotel-voice"])
+def test_calls_answered_unanswered_and_busy_update_the_counters(gateway: LiveGateway,
+                                                                sim: str) -> None:
+    voice = _account(gateway, sim)
     answered, busy, silent, broken = (new_number() for _ in range(4))
-    _phone(gateway, "twilio-voice", answered, keys=("1",))
-    _phone(gateway, "twilio-voice", busy, answer="busy")
-    _phone(gateway, "twilio-voice", silent, answer="no-answer")
-    _phone(gateway, "twilio-voice", broken, answer="failed")
-    final = _run(gateway, "camp-call", [voice], [(answered, "Asha"), (busy, "Ravi"),
-                                                 (silent, "Jas"), (broken, "Noor")])
+    _phone(gateway, sim, answered, keys=("1",))
+    _phone(gateway, sim, busy, answer="busy")
+    _phone(gateway, sim, silent, answer="no-answer")
+    _phone(gateway, sim, broken, answer="failed")
+    final = _run(gateway, f"call-{sim}", [voice], [(answered, "Asha"), (busy, "Ravi"),
+                                                   (silent, "Jas"), (broken, "Noor")])
     assert final["counters"]["delivered"] == 1
     assert final["counters"]["failed"] == {"call_busy": 1, "call_no_answer": 1,
                                            "call_failed": 1}
-    call = _ended(gateway, "twilio-voice", answered)
+    call = _ended(gateway, sim, answered)
     heard = " ".join(call["heard"])
     assert heard.count("Dear Asha, the vaccination camp is at the school") == 2, heard
-    assert translate("en", "ivr.again_hint").format(digit="1") in heard
+    assert translate("en", "ivr.again_hint").format(digit="1").rstrip(".") in heard
     with gateway.ctx.sessions() as db:
         row = db.scalars(select(CampaignSend).where(CampaignSend.campaign_id == final["id"],
                                                     CampaignSend.external_id == call["sid"]
@@ -89,3 +96,19 @@ def test_a_busy_call_falls_back_to_the_last_resort_call(gateway: LiveGateway) ->
     assert _ended(gateway, "exotel-voice", number)["status"] == "busy"
     heard = " ".join(_ended(gateway, "twilio-voice", number)["heard"])
     assert "Dear Asha, the vaccination camp" in heard
+
+
+def test_a_campaign_call_plays_the_campaign_s_recording(gateway: LiveGateway) -> None:
+    ctx = gateway.ctx
+    with ctx.sessions() as db:  # the state's recording, for every city of it
+        upload(db, ctx.media, ctx.crypto, tenant_id="pb", purpose="campaign.camp_rec",
+               language="en", data=wav.encode(array("h", bytes(1600)), 16000),
+               actor="staff:test")
+        db.commit()
+    number = new_number()
+    _phone(gateway, "twilio-voice", number)
+    final = _run(gateway, "camp-rec", [_account(gateway, "twilio-voice")], [(number, "Asha")])
+    assert final["counters"]["delivered"] == 1
+    heard = _ended(gateway, "twilio-voice", number)["heard"]
+    assert len([h for h in heard if "/voice-messages/" in h]) == 1, heard
+    assert not any("vaccination camp" in h for h in heard)  # the recording, not the text

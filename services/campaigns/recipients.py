@@ -3,8 +3,9 @@
 An audience is any iterable of `Recipient` (an uploaded CSV, a query over contacts, bills or
 grievances: services.campaigns.audience builds them, with this one type); exclusions answer
 which recipients may not be sent to for a purpose: `OptedOut` (STOP) and `NoConsent` (the
-consent rule of services.consent on every medium the campaign may use), combined by `AllOf`
-(`exclusions_for` is the one a campaign uses). Campaigns only read these; they never parse a
+consent rule of services.consent on every medium the campaign may use, STOP included),
+combined by `AllOf` where more sources are wanted (`exclusions_for` is the one a campaign
+uses). Campaigns only read these; they never parse a
 CSV or write consent.
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from channels.registry import adapter_class
 from services.accounts.models import ChannelAccount
-from services.consent.query import Verdict, decide, states_of
+from services.consent.query import States, Verdict, decide, states_of
 from services.contacts.models import Contact
 from services.security.crypto import Crypto
 
@@ -102,14 +103,25 @@ class NoConsent:
                 select(Contact.id, Contact.urn_hash, Contact.opted_out).where(
                     Contact.tenant_id == tenant_id, among)))
         states = states_of(db, [cid for cid, _ in known.values()])
+        stranger = self._verdict(False, {}, purpose)  # the same for every unknown number
         for digest in hashes:
-            contact_id, opted_out = known.get(digest, ("", False))
-            for medium in self.media:
-                verdict = decide(opted_out, states.get(contact_id, {}), purpose, medium)
-                if verdict is not Verdict.ALLOWED:
-                    found[digest] = verdict.value
-                    break
+            if digest not in known:
+                if stranger is not None:
+                    found[digest] = stranger
+                continue
+            contact_id, opted_out = known[digest]
+            verdict = self._verdict(opted_out, states.get(contact_id, {}), purpose)
+            if verdict is not None:
+                found[digest] = verdict
         return found
+
+    def _verdict(self, opted_out: bool, states: States, purpose: str) -> str | None:
+        """Why the rule refuses one of the campaign's media, or None when all are allowed."""
+        for medium in self.media:
+            verdict = decide(opted_out, states, purpose, medium)
+            if verdict is not Verdict.ALLOWED:
+                return verdict.value
+        return None
 
 
 @dataclass
@@ -136,9 +148,12 @@ def media_of(db: Session, steps: Sequence[str]) -> list[str]:
     return [adapter_class(types[a]).medium.value for a in steps if a in types]
 
 
-def exclusions_for(db: Session, crypto: Crypto, steps: Sequence[str]) -> AllOf:
-    """What a campaign on these step accounts leaves out: STOP first, then consent."""
-    return AllOf([OptedOut(crypto), NoConsent(media_of(db, steps))])
+def exclusions_for(db: Session, crypto: Crypto, steps: Sequence[str]) -> Exclusions:
+    """What a campaign on these step accounts leaves out: STOP (`opted_out`) first, then
+    consent (`no_consent`). `NoConsent` is the whole of it — the consent rule reads the STOP
+    flag first, so it equals `AllOf([OptedOut(crypto), NoConsent(media)])` with one contacts
+    query a batch instead of two."""
+    return NoConsent(media_of(db, steps))
 
 
 def urn_hash(crypto: Crypto, phone: str) -> str:

@@ -1,7 +1,9 @@
 """Expanding a campaign into its outbox on PostgreSQL, against a raw COPY of the same rows.
 
-Side A: `services.campaigns.expand` over N recipients (hashing, duplicate check, opted-out
-lookup against the contacts, one ciphertext per row, COPY in batches of 10,000, one commit).
+Side A: `services.campaigns.expand` over N recipients (hashing, duplicate check, opt-out and
+consent lookups against the contacts: `exclusions_for`, as the API and CLI use; one
+ciphertext per row, COPY in batches of 10,000, one commit); `--opted-out-only`: the opt-out
+lookup alone, as before consent was wired in.
 Side B: the rows A wrote, exported with `COPY … TO STDOUT`, the table truncated, and the same
 bytes loaded with one `COPY … FROM STDIN` (the floor for writing these rows with these
 indexes). Prints both times and the ratio (goal ≤ 4×). `--quick`: 100,000 recipients.
@@ -22,7 +24,7 @@ from bench import campaign_setup as setup
 from bench.procs import entry
 from services.campaigns import control
 from services.campaigns.expand import COLUMNS
-from services.campaigns.recipients import OptedOut, Recipient, urn_hash
+from services.campaigns.recipients import OptedOut, Recipient, exclusions_for, urn_hash
 from services.contacts.models import Contact
 from services.db.engine import make_engine, make_sessionmaker
 from services.db.migrate import upgrade
@@ -36,6 +38,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--recipients", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="100,000 recipients")
+    parser.add_argument("--opted-out-only", action="store_true",
+                        help="exclude by opt-out only (no consent lookup)")
     parser.add_argument("--redis-db", type=int, default=5, help="unused (no Redis here)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -71,8 +75,9 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
                 "bench", "transactional", [account_id], {account_id: {"en": setup.TEXT}}))
             db.commit()
             started = time.perf_counter()
-            done = control.add_audience(db, crypto, row, audience(args.recipients),
-                                        OptedOut(crypto))
+            exclusions = (OptedOut(crypto) if args.opted_out_only
+                          else exclusions_for(db, crypto, row.steps))
+            done = control.add_audience(db, crypto, row, audience(args.recipients), exclusions)
             db.commit()
             expand_s = time.perf_counter() - started
         raw = psycopg.connect(url)

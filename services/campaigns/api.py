@@ -8,21 +8,22 @@ Errors answer `{"detail": {"code": ...}}`: 401 `unauthenticated`, 403 `forbidden
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from services.campaigns import control, estimate, report
+from services.campaigns import control, estimate, report, sources
 from services.campaigns.models import Campaign
-from services.campaigns.recipients import OptedOut, Recipient
+from services.campaigns.recipients import Recipient, exclusions_for
 from services.campaigns.spec import TRANSITIONS, CampaignError
 from services.campaigns.wiring import runner_for
 from services.contacts.service import normalize_phone
-from services.db.base import utcnow
+from services.db.base import IST, utcnow
 from services.messaging.prices import price_table
 from services.staff.auth import Principal
 from services.web.admin import error, readable
@@ -66,6 +67,29 @@ class RecipientsIn(BaseModel):
     """A batch of recipients."""
 
     recipients: Annotated[list[RecipientIn], Field(max_length=10_000)]
+
+
+class AudienceQueryIn(BaseModel):
+    """A query over what the gateway knows: `ward` (citizens who filed a grievance in the
+    ward), `bills_due` (owners of unpaid bills due within `within_days`, optionally of one
+    `service`), `grievances` (filers of open grievances in `category`)."""
+
+    source: Literal["ward", "bills_due", "grievances"]
+    ward: Short | None = None
+    category: Short | None = None
+    within_days: Annotated[int, Field(ge=0, le=366)] | None = None
+    service: Short | None = None
+
+
+CSV_BODY: dict[str, Any] = {"requestBody": {
+    "required": True, "description": "the audience: a header row naming a phone column "
+    "(`phone`, `mobile`…), optional `language` and `name`; other columns are variables",
+    "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+async def csv_body(request: Request) -> bytes:
+    """The raw request body (the body limit has already bounded it)."""
+    return await request.body()
 
 
 class CampaignOut(BaseModel):
@@ -135,14 +159,52 @@ def create(body: CampaignIn, db: DbDep, staff: StaffDep) -> CampaignOut:
 @router.post("/{campaign_id}/recipients")
 def add_recipients(campaign_id: str, body: RecipientsIn, ctx: CtxDep, db: DbDep,
                    staff: StaffDep) -> dict[str, Any]:
-    """Add recipients to a draft (opted-out and duplicate numbers left out and counted)."""
+    """Add recipients to a draft (opted-out, non-consenting and duplicate numbers left out
+    and counted)."""
     row = _campaign(db, staff, campaign_id, change=True)
     try:
-        done = control.add_audience(db, ctx.crypto, row, _recipients(body), OptedOut(ctx.crypto))
+        done = control.add_audience(db, ctx.crypto, row, _recipients(body),
+                                    exclusions_for(db, ctx.crypto, row.steps))
     except CampaignError as exc:
         raise _refused(exc) from None
     db.commit()
     return {"written": done.written, "excluded": done.excluded, "total": row.total}
+
+
+@router.post("/{campaign_id}/audience.csv", openapi_extra=CSV_BODY)
+def add_csv(campaign_id: str, ctx: CtxDep, db: DbDep, staff: StaffDep,
+            data: Annotated[bytes, Depends(csv_body)]) -> dict[str, Any]:
+    """Add an uploaded CSV to a draft: refused rows answered with their line numbers and
+    codes, duplicates, opted-out and non-consenting numbers left out and counted."""
+    row = _campaign(db, staff, campaign_id, change=True)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error("invalid_encoding", 422) from None
+    try:
+        added = sources.from_csv(db, ctx.crypto, row, io.StringIO(text, newline=""))
+    except CampaignError as exc:
+        db.rollback()
+        raise _refused(exc) from None
+    db.commit()
+    return added.as_dict()
+
+
+@router.post("/{campaign_id}/audience")
+def add_query(campaign_id: str, body: AudienceQueryIn, ctx: CtxDep, db: DbDep,
+              staff: StaffDep) -> dict[str, Any]:
+    """Add the recipients of a query to a draft (`unknown_ward`, `unknown_category`,
+    `invalid_query` when a field the source needs is missing)."""
+    row = _campaign(db, staff, campaign_id, change=True)
+    try:
+        added = sources.from_query(db, ctx.crypto, row, body.source, ward=body.ward,
+                                   category=body.category, within_days=body.within_days,
+                                   service=body.service, today=utcnow().astimezone(IST).date())
+    except CampaignError as exc:
+        db.rollback()
+        raise _refused(exc) from None
+    db.commit()
+    return added.as_dict()
 
 
 @router.get("/{campaign_id}")
@@ -167,7 +229,8 @@ def dry_run(campaign_id: str, body: RecipientsIn, ctx: CtxDep, db: DbDep,
             staff: StaffDep) -> dict[str, Any]:
     """Render, count and price these recipients without writing or sending anything."""
     row = _campaign(db, staff, campaign_id)
-    found = estimate.dry_run(db, ctx.crypto, row, _recipients(body), OptedOut(ctx.crypto),
+    found = estimate.dry_run(db, ctx.crypto, row, _recipients(body),
+                             exclusions_for(db, ctx.crypto, row.steps),
                              price_table(ctx.settings.send_prices_paise))
     return found.__dict__ | {"languages": [lang.__dict__ for lang in found.languages]}
 

@@ -36,6 +36,8 @@ from i18n import KNOWN
 from payments.models import Bill
 from payments.money import rupees_text
 from services.accounts.models import ChannelAccount
+from services.campaigns.recipients import Recipient as Recipient  # the one type, re-exported
+from services.consent.purposes import channel_of
 from services.consent.query import Verdict, decide, states_of
 from services.contacts.models import Contact
 from services.grievances.models import Grievance
@@ -53,22 +55,6 @@ MAX_VARIABLES = 20
 PHONE_HEADERS = frozenset({"phone", "mobile", "number", "phone_number", "msisdn"})
 LANGUAGE_HEADERS = frozenset({"language", "lang"})
 NAME_HEADERS = frozenset({"name"})
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """One person to send to."""
-
-    phone: str
-    """E.164."""
-    language: str | None = None
-    name: str | None = None
-    variables: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    contact_id: str | None = None
-    """The gateway's contact for the number, when it has one. (Contact ids are the 32-hex
-    strings of `contacts.id`, not integers.)"""
-    channel_type: str | None = None
-    """The channel the citizen last used with the city, when known; None: the campaign's."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +241,7 @@ def _row(cols: _Columns, row: list[str], line: int, region: str) -> Recipient | 
         if len(value) > MAX_VALUE:
             return RowError(line, Code.VALUE_TOO_LONG, key)
         variables[key] = value
-    return Recipient(phone, language, name or None, MappingProxyType(variables))
+    return Recipient(phone, language, name, MappingProxyType(variables))
 
 
 def parse_csv(lines: Iterable[str], region: str = DEFAULT_REGION,
@@ -316,7 +302,8 @@ def _batches(items: Iterable[Recipient | RowError],
 
 def _last_channels(db: Session, contact_ids: Sequence[str],
                    offered: Sequence[str] | None) -> dict[str, str]:
-    """The channel type each contact last wrote or called on (among `offered`, if given)."""
+    """The medium each contact last wrote or called on (among the channel types `offered`,
+    if given)."""
     if not contact_ids:
         return {}
     query = (select(Message.contact_id, ChannelAccount.channel_type,
@@ -330,18 +317,21 @@ def _last_channels(db: Session, contact_ids: Sequence[str],
     for contact_id, channel_type, at in db.execute(query):
         if contact_id not in latest or at > latest[contact_id][0]:  # type: ignore[operator]
             latest[contact_id] = (at, channel_type)
-    return {cid: channel for cid, (_, channel) in latest.items()}
+    return {cid: channel_of(channel) for cid, (_, channel) in latest.items()}
 
 
 def resolve(db: Session, crypto: Crypto, *, tenant_id: str,
             items: Iterable[Recipient | RowError], purpose: str, default_channel: str,
             offered: Sequence[str] | None = None,
-            summary: AudienceSummary | None = None) -> Iterator[Recipient | RowError]:
+            summary: AudienceSummary | None = None,
+            judge: bool = True) -> Iterator[Recipient | RowError]:
     """Recipients as the gateway knows them, without those it may not send `purpose` to.
 
     A known recipient gets their contact id, the language they chose with us (before the
-    file's), and the channel they last used among `offered` (else `default_channel`); consent
-    is judged on that channel. Refused rows pass through untouched."""
+    file's), and the medium they last used among `offered` (else `default_channel`'s);
+    consent is judged on that channel, unless `judge` is False (a campaign judges and counts
+    consent itself when it expands the audience: services.campaigns.recipients). Refused rows
+    pass through untouched."""
     tally = summary if summary is not None else AudienceSummary()
     for chunk in _batches(items, BATCH):
         people = [i for i in chunk if isinstance(i, Recipient)]
@@ -362,10 +352,11 @@ def resolve(db: Session, crypto: Crypto, *, tenant_id: str,
             if known is not None:
                 item = replace(item, contact_id=known.id,
                                language=known.language or item.language,
-                               channel_type=channels.get(known.id, item.channel_type))
-            verdict = decide(known is not None and known.opted_out,
-                             states.get(known.id, {}) if known is not None else {},
-                             purpose, item.channel_type or default_channel)
+                               channel=channels.get(known.id, item.channel))
+            verdict = Verdict.ALLOWED if not judge else decide(
+                known is not None and known.opted_out,
+                states.get(known.id, {}) if known is not None else {},
+                purpose, item.channel or default_channel)
             if verdict is Verdict.OPTED_OUT:
                 tally.opted_out += 1
                 continue
@@ -375,13 +366,13 @@ def resolve(db: Session, crypto: Crypto, *, tenant_id: str,
             tally.recipients += 1
             tally.known += known is not None
             tally.by_language[item.language or "-"] += 1
-            tally.by_channel[item.channel_type or default_channel] += 1
+            tally.by_channel[item.channel or channel_of(default_channel)] += 1
             yield item
 
 
 def _streamed(db: Session, crypto: Crypto, tenant_id: str, rows: Iterable[Recipient],
               purpose: str, default_channel: str, offered: Sequence[str] | None,
-              summary: AudienceSummary | None) -> Iterator[Recipient]:
+              summary: AudienceSummary | None, judge: bool = True) -> Iterator[Recipient]:
     """Query results deduplicated by number and resolved under consent (counted)."""
     tally = summary if summary is not None else AudienceSummary()
     seen = PhoneSet()
@@ -395,7 +386,8 @@ def _streamed(db: Session, crypto: Crypto, tenant_id: str, rows: Iterable[Recipi
                 tally.errors[Code.DUPLICATE] += 1
 
     for item in resolve(db, crypto, tenant_id=tenant_id, items=unique(), purpose=purpose,
-                        default_channel=default_channel, offered=offered, summary=tally):
+                        default_channel=default_channel, offered=offered, summary=tally,
+                        judge=judge):
         assert isinstance(item, Recipient)
         yield item
 
@@ -406,7 +398,7 @@ def _contact_recipient(crypto: Crypto, contact: Contact,
     urn = crypto.decrypt(contact.urn_enc)
     if not urn.startswith("tel:"):
         return None
-    name = crypto.decrypt(contact.name_enc) if contact.name_enc else None
+    name = crypto.decrypt(contact.name_enc) if contact.name_enc else ""
     return Recipient(urn[4:], contact.language, name, MappingProxyType(dict(variables)),
                      contact.id)
 
@@ -429,7 +421,8 @@ def _filers(db: Session, crypto: Crypto, tally: AudienceSummary, *where: ColumnE
 
 def ward_contacts(db: Session, crypto: Crypto, *, tenant_id: str, ward: str, purpose: str,
                   default_channel: str, offered: Sequence[str] | None = None,
-                  summary: AudienceSummary | None = None) -> Iterator[Recipient]:
+                  summary: AudienceSummary | None = None,
+                  judge: bool = True) -> Iterator[Recipient]:
     """Citizens who filed a grievance in a ward (by its code), under consent."""
     ward_id = db.scalar(select(Ward.id).where(Ward.tenant_id == tenant_id, Ward.code == ward))
     if ward_id is None:
@@ -437,12 +430,14 @@ def ward_contacts(db: Session, crypto: Crypto, *, tenant_id: str, ward: str, pur
     tally = summary if summary is not None else AudienceSummary()
     rows = _filers(db, crypto, tally, Grievance.tenant_id == tenant_id,
                    Grievance.ward_id == ward_id, variables={"ward": ward})
-    return _streamed(db, crypto, tenant_id, rows, purpose, default_channel, offered, tally)
+    return _streamed(db, crypto, tenant_id, rows, purpose, default_channel, offered, tally,
+                    judge)
 
 
 def grievance_filers(db: Session, crypto: Crypto, *, tenant_id: str, category: str,
                      purpose: str, default_channel: str, offered: Sequence[str] | None = None,
-                     summary: AudienceSummary | None = None) -> Iterator[Recipient]:
+                     summary: AudienceSummary | None = None,
+                     judge: bool = True) -> Iterator[Recipient]:
     """Citizens with an open grievance in a category (by its code), under consent."""
     category_id = db.scalar(select(Category.id).where(Category.tenant_id == tenant_id,
                                                       Category.code == category))
@@ -452,13 +447,15 @@ def grievance_filers(db: Session, crypto: Crypto, *, tenant_id: str, category: s
     rows = _filers(db, crypto, tally, Grievance.tenant_id == tenant_id,
                    Grievance.category_id == category_id, Grievance.status.not_in(CLOSED),
                    variables={"category": category})
-    return _streamed(db, crypto, tenant_id, rows, purpose, default_channel, offered, tally)
+    return _streamed(db, crypto, tenant_id, rows, purpose, default_channel, offered, tally,
+                    judge)
 
 
 def bills_due(db: Session, crypto: Crypto, *, tenant_id: str, within_days: int, today: date,
               purpose: str, default_channel: str, offered: Sequence[str] | None = None,
               service: str | None = None,
-              summary: AudienceSummary | None = None) -> Iterator[Recipient]:
+              summary: AudienceSummary | None = None,
+              judge: bool = True) -> Iterator[Recipient]:
     """Owners of unpaid bills due from `today` to `within_days` later (the registered mobile
     of each bill; several bills of one number: the earliest due), under consent. Variables:
     `bill_no`, `consumer_no`, `service`, `amount` (rupees, as text) and `due` (ISO date)."""
@@ -485,4 +482,5 @@ def bills_due(db: Session, crypto: Crypto, *, tenant_id: str, within_days: int, 
                 "bill_no": bill_no, "consumer_no": consumer_no, "service": svc,
                 "amount": rupees_text(amount), "due": due.isoformat()}))
 
-    return _streamed(db, crypto, tenant_id, rows(), purpose, default_channel, offered, tally)
+    return _streamed(db, crypto, tenant_id, rows(), purpose, default_channel, offered, tally,
+                    judge)

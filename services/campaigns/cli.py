@@ -1,5 +1,6 @@
-"""`nagarsetu campaigns`: create, preview, submit, approve, start, pause, resume, cancel, abort,
-follow (a live progress bar and rate), report (CSV), and a city's approval threshold."""
+"""`nagarsetu campaigns`: create (with an audience CSV or query), add, preview, submit,
+approve, start, pause, resume, cancel, abort, follow (a live progress bar and rate), report
+(CSV), and a city's approval threshold."""
 
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
 
 from services.audit.record import cli_actor
-from services.campaigns import control, estimate, report
+from services.campaigns import control, estimate, report, sources
 from services.campaigns.models import Campaign
-from services.campaigns.recipients import OptedOut, Recipient
 from services.campaigns.schedule import parse_ist
 from services.campaigns.spec import FINAL, CampaignError
-from services.contacts.service import normalize_phone
-from services.db.base import utcnow
+from services.db.base import IST, utcnow
 from services.db.cli_session import cli_session
 from services.messaging.prices import price_table
 from services.security.crypto import Crypto
@@ -43,26 +43,50 @@ def _fail(exc: CampaignError) -> typer.Exit:
     return typer.Exit(1)
 
 
-def read_recipients(path: Path) -> list[Recipient]:
-    """Recipients from JSON lines: {"phone", "language", "name", "variables"} (the CSV upload
-    with line-numbered errors is services.campaigns.audience)."""
-    found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            data = json.loads(line)
-            variables = {str(k): str(v) for k, v in (data.get("variables") or {}).items()}
-            found.append(Recipient(normalize_phone(str(data["phone"])),
-                                   str(data.get("language") or "en"), str(data.get("name", "")),
-                                   variables))
-    return found
+Csv = Annotated[Path | None, typer.Option("--csv", help="an audience CSV (phone, language, "
+                                                       "name, variables)")]
+Ward = Annotated[str | None, typer.Option(help="contacts of a ward (its code)")]
+BillsDue = Annotated[int | None, typer.Option(min=0, max=366, help="owners of unpaid bills "
+                                                                  "due within N days")]
+Service = Annotated[str | None, typer.Option(help="with --bills-due: bills of one service")]
+Grievances = Annotated[str | None, typer.Option(help="filers of open grievances in a category")]
+
+
+def _add(db: Session, crypto: Crypto, row: Campaign, csv_file: Path | None, ward: str | None,
+         bills: int | None, service: str | None, category: str | None) -> sources.Added:
+    """Expand one audience source into the draft (exactly one must be given)."""
+    given = [x for x in (csv_file, ward, bills, category) if x is not None]
+    if len(given) != 1:
+        raise CampaignError("one_source", 2, "--csv, --ward, --bills-due or --grievances")
+    if csv_file is not None:
+        with csv_file.open(encoding="utf-8", newline="") as lines:
+            return sources.from_csv(db, crypto, row, lines)
+    if ward is not None:
+        return sources.from_query(db, crypto, row, "ward", ward=ward)
+    if category is not None:
+        return sources.from_query(db, crypto, row, "grievances", category=category)
+    return sources.from_query(db, crypto, row, "bills_due", within_days=bills, service=service,
+                              today=utcnow().astimezone(IST).date())
+
+
+def _say(row: Campaign, added: sources.Added) -> None:
+    """Every refused row with its line, then the figures."""
+    for refused in added.errors:
+        console.print(f"line {refused.line}: {refused.code} {refused.detail}".rstrip())
+    unlisted = sum(added.summary.errors.values()) - len(added.errors)
+    if unlisted > 0:
+        console.print(f"… and {unlisted} more refused rows (counted by code below)")
+    console.print(f"{row.id} {row.name}: {added.written} recipients, left out "
+                  f"{added.excluded}, duplicates {added.duplicates}, refused "
+                  f"{dict(added.summary.errors)}, total {row.total}")
 
 
 @campaigns_app.command("create")
 def create(tenant: Annotated[str, typer.Argument(help="the city (pb.amritsar)")],
            spec: Annotated[Path, typer.Option(help="JSON: name, purpose, steps, content …")],
-           recipients: Annotated[Path, typer.Option(help="JSON lines of recipients")],
-           actor: As = None) -> None:
-    """Create a draft campaign and expand its recipients into the campaign outbox."""
+           csv_file: Csv = None, ward: Ward = None, bills_due: BillsDue = None,
+           service: Service = None, grievances: Grievances = None, actor: As = None) -> None:
+    """Create a draft campaign and expand one audience source into the campaign outbox."""
     data = json.loads(spec.read_text(encoding="utf-8"))
     when = parse_ist(data["scheduled_at"]) if data.get("scheduled_at") else None
     draft = control.Draft(data["name"], data["purpose"], data["steps"], data["content"],
@@ -72,12 +96,26 @@ def create(tenant: Annotated[str, typer.Argument(help="the city (pb.amritsar)")]
     with cli_session() as db:
         try:
             row = control.create(db, tenant_id=tenant, draft=draft, actor=actor or cli_actor())
-            done = control.add_audience(db, crypto, row, read_recipients(recipients),
-                                        OptedOut(crypto))
+            added = _add(db, crypto, row, csv_file, ward, bills_due, service, grievances)
         except CampaignError as exc:
             raise _fail(exc) from None
         db.commit()
-        console.print(f"{row.id} {row.name}: {done.written} recipients, left out {done.excluded}")
+        _say(row, added)
+
+
+@campaigns_app.command("add")
+def add(campaign_id: Id, csv_file: Csv = None, ward: Ward = None, bills_due: BillsDue = None,
+        service: Service = None, grievances: Grievances = None) -> None:
+    """Add another audience source to a draft (numbers already in it count as duplicates)."""
+    crypto = _crypto()
+    with cli_session() as db:
+        row = db.get_one(Campaign, campaign_id)
+        try:
+            added = _add(db, crypto, row, csv_file, ward, bills_due, service, grievances)
+        except CampaignError as exc:
+            raise _fail(exc) from None
+        db.commit()
+        _say(row, added)
 
 
 @campaigns_app.command("preview")

@@ -126,17 +126,18 @@ def dry_run(db: Session, crypto: Crypto, campaign: Campaign, audience: Iterable[
         if digest in barred:
             excluded[barred[digest]] += 1
             continue
+        language = recipient.language or campaign.default_language
         try:
-            body, encoding, segments, _ = _sample(campaign, account, recipient.language,
+            body, encoding, segments, _ = _sample(campaign, account, language,
                                                   recipient.name, recipient.variables)
         except CampaignError as exc:
             errors[exc.code] += 1
             continue
         unit = price_of(prices, account.channel_type, body, False)
         cost += unit
-        first = per_language.get(recipient.language)
-        per_language[recipient.language] = (
-            LanguagePreview(recipient.language, 1, body, encoding, segments, unit)
+        first = per_language.get(language)
+        per_language[language] = (
+            LanguagePreview(language, 1, body, encoding, segments, unit)
             if first is None else replace(first, recipients=first.recipients + 1))
     languages = [per_language[lang] for lang in sorted(per_language)]
     total = sum(p.recipients for p in languages)

@@ -1,10 +1,11 @@
 """Writing an audience into the campaign outbox, in bulk, once per recipient.
 
 Recipients are read in batches; each batch drops duplicates (the number's keyed hash, seen
-before in this expansion) and those an exclusion source names (opted out, no consent), then is
-written in one statement: COPY on PostgreSQL, a multi-row INSERT elsewhere. The hashes seen are
-kept as 128-bit integers (about 60 MB for a million recipients). The campaign's total and the
-excluded counts are set in the same transaction, so a failed expansion writes nothing.
+before in this expansion or written by an earlier upload to the campaign) and those an
+exclusion source names (opted out, no consent), then is written in one statement: COPY on
+PostgreSQL, a multi-row INSERT elsewhere. The hashes seen are kept as 128-bit integers (about
+60 MB for a million recipients). The campaign's total and the excluded counts are set in the
+same transaction, so a failed expansion writes nothing.
 """
 
 from __future__ import annotations
@@ -70,14 +71,16 @@ def expand(db: Session, crypto: Crypto, campaign: Campaign, audience: Iterable[R
     left_out: Counter[str] = Counter()
     written = 0
     postgres = db.get_bind().dialect.name == "postgresql"
+    earlier = not test and campaign.total > 0  # a later upload: numbers already written count
     for recipients in _batches(audience, batch):
         hashes = [urn_hash(crypto, r.phone) for r in recipients]
         barred = exclusions.excluded(db, tenant_id=campaign.tenant_id,
                                      purpose=campaign.purpose, hashes=hashes)
+        there = _written(db, campaign.id, hashes) if earlier else set()
         rows: list[tuple[Any, ...]] = []
         for recipient, digest in zip(recipients, hashes, strict=True):
             key = int(digest[-32:], 16)
-            if key in seen:
+            if key in seen or digest in there:
                 left_out["duplicate"] += 1
                 continue
             seen.add(key)
@@ -86,7 +89,8 @@ def expand(db: Session, crypto: Crypto, campaign: Campaign, audience: Iterable[R
                 continue
             key_hash = crypto.lookup_hash(salt + recipient.phone) if salt else digest
             rows.append((campaign.id, campaign.tenant_id, key_hash, sealed(crypto, recipient),
-                         recipient.language, recipient.contact_id,
+                         recipient.language or campaign.default_language,
+                         recipient.contact_id,
                          starts.get(recipient.channel or "", 0), "pending", 0, 0, False, test))
         (_copy if postgres else _insert)(db, rows)
         written += len(rows)
@@ -96,6 +100,13 @@ def expand(db: Session, crypto: Crypto, campaign: Campaign, audience: Iterable[R
         merged.update(left_out)
         campaign.excluded = dict(merged)
     return Expanded(written, dict(left_out))
+
+
+def _written(db: Session, campaign_id: str, hashes: Sequence[str]) -> set[str]:
+    """Which of these numbers an earlier upload to the campaign wrote already."""
+    return set(db.scalars(select(CampaignSend.address_hash).where(
+        CampaignSend.campaign_id == campaign_id, CampaignSend.test.is_(False),
+        CampaignSend.address_hash.in_(list(hashes)))))
 
 
 def _mediums(db: Session, campaign: Campaign) -> dict[str, int]:

@@ -40,6 +40,8 @@ class Counters:
     cancelled: int = 0
     opted_out: int = 0
     """Excluded at expansion plus skipped since (said STOP meanwhile)."""
+    no_consent: int = 0
+    """Excluded at expansion: consent withheld for the purpose on a medium of the campaign."""
     fallen_back: int = 0
     possible_duplicates: int = 0
     """Rows a sender died holding and another sent again: at most this many got two."""
@@ -68,7 +70,8 @@ def counters(db: Session, campaign: Campaign) -> Counters:
         total=campaign.total, queued=by.get("pending", 0), in_flight=by.get("sending", 0),
         sent=sum(by.get(s, 0) for s in SENT), delivered=by.get("delivered", 0) + by.get("read", 0),
         read=by.get("read", 0), failed=failed, cancelled=by.get("cancelled", 0),
-        opted_out=excluded.get("opted_out", 0) + by.get("skipped", 0), fallen_back=fallen,
+        opted_out=excluded.get("opted_out", 0) + by.get("skipped", 0),
+        no_consent=excluded.get("no_consent", 0), fallen_back=fallen,
         possible_duplicates=duplicates, excluded=excluded)
 
 

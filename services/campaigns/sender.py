@@ -5,7 +5,8 @@ a task never holds work long and another sender picks up where it stopped. Befor
 and every `control_seconds` during one it reads the campaign's state: a pause gives the unsent
 rows of its batch back, a cancel or abort marks them cancelled, so either takes effect within
 a second. Results are written every `settle_every` sends, which bounds what a killed sender
-leaves in flight. No database session is open while a provider is called.
+leaves in flight; a placed voice call's at once (its status comes within seconds). No
+database session is open while a provider is called.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.contract import DeliveryStatus, SendResult
+from channels.contract import DeliveryStatus, Medium, SendResult
 from channels.errors import SendError, Throttled
 from services.campaigns import finish
 from services.campaigns.batch import Control, Flusher, give_back, refund, reserve
@@ -165,13 +166,20 @@ def _send_batch(sessions: sessionmaker[Session], flush: Flusher, limiter: RateLi
         elif values.get("status") == "failed":
             done.failed += 1
         results.append((item.held, values))
-        if len(results) >= config.settle_every:
+        if len(results) >= config.settle_every or _placed_call(item, values):
             flush(results)
     flush(results)
     refund(sessions, charge, unsent)
     if halted:
         return Stop.PAUSED if halted[0] == Status.PAUSED else Stop.STOPPED
     return None
+
+
+def _placed_call(item: Ready, values: dict[str, Any]) -> bool:
+    """A call just placed: its id is written at once, before the citizen answers (the
+    status callbacks find the row by it)."""
+    return (values.get("status") == "sent" and item.adapter is not None
+            and item.adapter.medium is Medium.VOICE)
 
 
 def _one(limiter: RateLimiter, config: SendConfig, item: Ready, steps: int, now: Clock,

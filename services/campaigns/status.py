@@ -1,12 +1,16 @@
 """Delivery status callbacks for campaign sends: the row moves forward, or falls back.
 
 The provider's id (`external_id`) of a campaign send is on its outbox row (no message log row
-exists for it); a callback that names none is not a campaign's and changes nothing here.
+exists for it); a callback that names none is not a campaign's and changes nothing here. The
+messaging webhooks and the voice webhooks (services.voice.answer: a call answered or
+completed is delivered; busy, no answer, failed are failures) both apply them here. A row
+moved to its next step clears the campaign's progress mark, so the tick sends it at once.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from channels.contract import DeliveryStatus, StatusUpdate
@@ -33,6 +37,9 @@ def apply_campaign_status(db: Session, account: ChannelAccount, update: StatusUp
         else:
             row.status, row.step, row.fallen_back = "pending", following, True
             row.external_id, row.due_at, row.claimed_at = None, None, None
+            db.execute(sql_update(Campaign).where(Campaign.id == row.campaign_id)
+                       .values(progress_at=None)  # the tick sends it at its next sweep
+                       .execution_options(synchronize_session=False))
         return True
     rank = _RANK.get(update.status.value)
     if rank is None or rank <= _RANK[row.status]:

@@ -4,7 +4,9 @@
 adapter renders the replies as its response (TwiML, a Passthru's status). `prompt` webhooks
 (Exotel's Gather applet) step nothing: they get the call's current prompt, which is then marked
 served; a call fetching a prompt before it has one starts its conversation first. Call ends
-are logged and missed calls answered by SMS; both keep the adapter's own response.
+are logged and missed calls answered by SMS; both keep the adapter's own response. Call
+statuses update the message log and, for a call a campaign placed, its campaign row
+(services.campaigns.status: delivered, or on to the campaign's next step).
 
 Menus are said a voice page at a time (`channels.voice.pages`: at most five options, the
 caller's language first in the language menu): a key is turned here into the option it picks
@@ -35,6 +37,7 @@ from channels.voice import NEXT, keys
 from i18n import KNOWN, translate
 from services.accounts.models import ChannelAccount
 from services.accounts.service import webhook_path
+from services.campaigns.status import apply_campaign_status
 from services.context import AppContext
 from services.conversation.runner import converse
 from services.messaging.lanes import Lane
@@ -138,7 +141,9 @@ def answer(ctx: AppContext, account: ChannelAccount, adapter: ChannelAdapter, ki
     for event in result.events:
         if isinstance(event, StatusUpdate):
             with ctx.sessions() as db:
-                apply_status(db, db.get_one(ChannelAccount, account.id), event)
+                own = db.get_one(ChannelAccount, account.id)
+                apply_status(db, own, event)
+                apply_campaign_status(db, own, event)  # a call a campaign placed, if it is one
                 db.commit()
             continue
         placed = outbound_call(ctx, account, adapter, kind, event, url, context)

@@ -23,6 +23,7 @@ LIMITS: tuple[tuple[str, int], ...] = (
     ("/api/v1/places/", 8 * 1024 * KB),  # a city's ward polygons (services.places.formats)
     ("/open311/", 64 * KB),  # a 4,000-character description, percent-encoded Devanagari
     ("/api/v1/finance/imports/", 20 * 1024 * KB),  # a month's settlement or bank CSV
+    ("/api/v1/campaigns/", 48 * 1024 * KB),  # an audience CSV: a million rows, about 40 MB
     ("/api/", 32 * KB),  # a 2,000-character note in \\u escapes is 12 KB
     ("/sim/", 8 * 1024 * KB),  # development only: the simulators take media uploads
 )

@@ -17,8 +17,10 @@ from channels import registry as channel_registry
 from services.accounts.service import create_account
 from services.campaigns import control
 from services.campaigns.models import Campaign, CampaignSend
-from services.campaigns.recipients import OptedOut, Recipient
+from services.campaigns.recipients import Recipient, exclusions_for
 from services.campaigns.sender import Chunk, SendConfig, run_chunk
+from services.consent.record import grant
+from services.contacts.service import get_or_create
 from services.db.base import IST
 from services.db.engine import make_engine, make_sessionmaker
 from services.db.migrate import upgrade
@@ -82,12 +84,22 @@ class World:
             row = control.create(db, tenant_id=TENANT, actor=actor, draft=control.Draft(
                 "water-cut", purpose, chosen, {account: TEXT for account in chosen},
                 fallback_seconds=fallback_seconds))
-            control.add_audience(db, self.crypto, row, recipients, OptedOut(self.crypto))
+            control.add_audience(db, self.crypto, row, recipients,
+                                 exclusions_for(db, self.crypto, row.steps))
             if start:
                 control.act(db, row, "submit", actor=actor, now=self.clock())
                 control.act(db, row, "start", actor=actor, now=self.clock())
             db.commit()
             return row.id
+
+    def grant(self, recipients: Sequence[Recipient], purpose: str) -> None:
+        """These recipients become contacts who granted `purpose` on every channel."""
+        with self.sessions() as db:
+            for recipient in recipients:
+                contact = get_or_create(db, self.crypto, TENANT, f"tel:{recipient.phone}")
+                db.flush()
+                grant(db, contact, purpose, "*", "form:test")
+            db.commit()
 
     def chunk(self, campaign_id: str, config: SendConfig | None = None,
               test: bool = False) -> Chunk:

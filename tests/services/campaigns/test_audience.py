@@ -87,7 +87,7 @@ def test_an_unusable_header_is_one_error_and_nothing_is_read(header: str, code: 
 
 def test_a_byte_order_mark_and_header_aliases_are_understood() -> None:
     items = _parsed("\ufeffMobile,Lang\n9876543210,ta\n")
-    assert items == [Recipient("+919876543210", "ta", None, {})]
+    assert items == [Recipient("+919876543210", "ta", "", {})]
 
 
 def test_other_countries_keep_their_code() -> None:
@@ -160,14 +160,14 @@ def test_resolve_takes_what_is_known_and_counts_exclusions(db: Session, crypto: 
                        items=parse_csv(io.StringIO(csv_text), summary=summary),
                        summary=summary))
     people = [i for i in out if isinstance(i, Recipient)]
-    assert [(p.phone, p.language, p.channel_type, p.contact_id) for p in people] == [
-        ("+919876500001", "pa", "whatsapp-cloud", known.id),  # their own choice, their channel
+    assert [(p.phone, p.language, p.channel, p.contact_id) for p in people] == [
+        ("+919876500001", "pa", "whatsapp", known.id),  # their own choice, their medium
         ("+919876500004", "ta", None, None),                   # unknown here: the file's word
     ]
     assert [e.code for e in out if isinstance(e, RowError)] == [Code.INVALID_PHONE]
     assert (summary.opted_out, summary.no_consent, summary.recipients, summary.known) == \
         (1, 1, 2, 1)
-    assert summary.by_channel == {"whatsapp-cloud": 1, "twilio-sms": 1}
+    assert summary.by_channel == {"whatsapp": 1, "sms": 1}
 
 
 def test_promotional_reaches_only_those_who_granted_it(db: Session, crypto: Crypto) -> None:

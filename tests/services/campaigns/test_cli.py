@@ -31,15 +31,23 @@ def test_a_campaign_by_command_line(gateway: LiveGateway, cli: CliRunner, tmp_pa
                                     ) -> None:
     body = spec(sms_account(gateway))
     (tmp_path / "spec.json").write_text(json.dumps(body), encoding="utf-8")
-    (tmp_path / "people.jsonl").write_text("\n".join(json.dumps(p) for p in PEOPLE),
-                                           encoding="utf-8")
+    rows = [f"{p['phone']},{p['language']},{p['name']},Ward 7" for p in PEOPLE]
+    (tmp_path / "people.csv").write_text("\n".join(["phone,language,name,ward", *rows,
+                                                    "12345,en,Bad,Ward 7"]), encoding="utf-8")
     assert cli.invoke(app, ["campaigns", "threshold", "pb.amritsar", "2"]).exit_code == 0
     made = cli.invoke(app, ["campaigns", "create", "pb.amritsar", "--spec",
-                            str(tmp_path / "spec.json"), "--recipients",
-                            str(tmp_path / "people.jsonl"), "--as", "cli:asha"])
+                            str(tmp_path / "spec.json"), "--csv",
+                            str(tmp_path / "people.csv"), "--as", "cli:asha"])
     assert made.exit_code == 0, made.output
-    campaign = made.output.split()[0]
-    assert "3 recipients" in made.output and "'duplicate': 1" in made.output
+    lines = made.output.splitlines()
+    assert lines[:2] == ["line 5: duplicate", "line 6: invalid_phone"]
+    campaign = lines[-1].split()[0]
+    assert "3 recipients" in lines[-1] and "duplicates 1" in lines[-1]
+    assert "'invalid_phone': 1" in lines[-1]
+    added = cli.invoke(app, ["campaigns", "add", campaign, "--ward", "W99"])
+    assert added.exit_code == 1 and "unknown_ward" in added.output
+    both = cli.invoke(app, ["campaigns", "add", campaign, "--ward", "W1", "--bills-due", "3"])
+    assert both.exit_code == 1 and "one_source" in both.output
     shown = cli.invoke(app, ["campaigns", "preview", campaign])
     assert "UCS-2" in shown.output and "Dear Asha" in shown.output
     submitted = cli.invoke(app, ["campaigns", "submit", campaign, "--as", "cli:asha"])

@@ -38,6 +38,7 @@ def test_the_next_window_opens_at_ten_ist() -> None:
 def test_a_promotional_campaign_waits_for_ten_and_a_transactional_one_does_not(
         world: World) -> None:
     world.clock.moment = datetime(2026, 12, 3, 21, 30, tzinfo=IST)
+    world.grant(people(3), "promotional")  # promotional: only to those who asked for it
     promo = world.campaign(people(3), purpose="promotional")
     notice = world.campaign(people(2, start=50), purpose="transactional")
     assert world.chunk(promo).stop is Stop.QUIET

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from channels.http import Pooled, pooled_http
+from services.connectors.connections import Settings
 from services.connectors.errors import Refused, Unavailable
 
 TIMEOUT = httpx.Timeout(connect=3.0, read=8.0, write=8.0, pool=3.0)
@@ -55,3 +56,17 @@ def call(send: Callable[[], httpx.Response], *, ok: tuple[int, ...] = (200, 201)
         return json.loads(response.content, parse_float=Decimal)
     except ValueError as exc:
         raise Refused("platform_bad_answer", response.status_code) from exc
+
+
+class PlatformClient:
+    """One tenant's platform endpoints, over the process's pooled client for its base URL."""
+
+    def __init__(self, settings: Settings, http: httpx.Client | None = None) -> None:
+        self.settings = settings
+        self.base = settings.base_url
+        self._http = http
+
+    @property
+    def http(self) -> httpx.Client:
+        """The pooled client (or the one a test gave)."""
+        return self._http or pool_for(self.base).get()

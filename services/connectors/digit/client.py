@@ -17,11 +17,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
-from services.connectors.connections import Settings
 from services.connectors.errors import Refused
-from services.connectors.http import call, pool_for
+from services.connectors.http import PlatformClient, call
 
 USER_CLIENT = "egov-user-client"
 """The OAuth client the platform's user service expects (no secret: a public client)."""
@@ -42,18 +39,8 @@ def check_errors(body: Any) -> Any:
     return body
 
 
-class DigitClient:
+class DigitClient(PlatformClient):
     """One tenant's DIGIT endpoints, over the process's pooled client for its base URL."""
-
-    def __init__(self, settings: Settings, http: httpx.Client | None = None) -> None:
-        self.settings = settings
-        self.base = settings.base_url
-        self._http = http
-
-    @property
-    def http(self) -> httpx.Client:
-        """The pooled client (or the one a test gave)."""
-        return self._http or pool_for(self.base).get()
 
     @property
     def state_tenant(self) -> str:

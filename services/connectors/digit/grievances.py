@@ -39,6 +39,7 @@ from services.connectors.errors import (
     Unavailable,
 )
 from services.connectors.models import RemoteGrievance
+from services.connectors.references import filing_references
 from services.connectors.retry import retrying
 from services.connectors.views import Remote, view_of
 from services.contacts.models import Contact
@@ -47,7 +48,6 @@ from services.grievances.registry import (
     STARS,
     Filters,
     GrievanceView,
-    InvalidReference,
     InvalidTransition,
     NoteRequired,
     NotFound,
@@ -193,12 +193,7 @@ class DigitRegistry:
              contact_id: str | None, account_id: str | None, channel: str,
              actor: str, evidence: Mapping[str, Any] | None = None) -> GrievanceView:
         """File as the citizen; kept and queued (FilingQueued) when the platform is down."""
-        category = self.db.get(Category, category_id)
-        locality = self.db.get(Locality, locality_id)
-        if (category is None or locality is None or category.tenant_id != tenant_id
-                or locality.tenant_id != tenant_id or not category.active
-                or not locality.active):
-            raise InvalidReference(category_id)
+        category, locality = filing_references(self.db, tenant_id, category_id, locality_id)
         contact = self.db.get(Contact, contact_id) if contact_id else None
         if contact is None:
             raise LoginRequired()

@@ -11,25 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from services.connectors.connections import Settings
 from services.connectors.errors import Refused
-from services.connectors.http import call, pool_for
+from services.connectors.http import PlatformClient, call
 
 
-class Open311Client:
+class Open311Client(PlatformClient):
     """One GeoReport v2 endpoint (`base_url` is the API root that holds `services.json`)."""
-
-    def __init__(self, settings: Settings, http: httpx.Client | None = None) -> None:
-        self.settings = settings
-        self.base = settings.base_url
-        self._http = http
-
-    @property
-    def http(self) -> httpx.Client:
-        """The pooled client (or a test's)."""
-        return self._http or pool_for(self.base).get()
 
     def _jurisdiction(self) -> dict[str, str]:
         """`jurisdiction_id` when the server serves several."""

@@ -29,19 +29,18 @@ from services.connectors.errors import (
 )
 from services.connectors.models import RemoteGrievance
 from services.connectors.open311.client import Open311Client
+from services.connectors.references import filing_references
 from services.connectors.retry import retrying
 from services.connectors.views import Remote, view_of
 from services.db.base import aware
 from services.grievances.registry import (
     Filters,
     GrievanceView,
-    InvalidReference,
     InvalidTransition,
     NotFound,
     Total,
 )
 from services.security.crypto import Crypto
-from services.tenancy.models import Category, Locality
 from services.tenancy.service import in_scope
 
 log = logging.getLogger(__name__)
@@ -156,12 +155,7 @@ class Open311Registry:
              contact_id: str | None, account_id: str | None, channel: str,
              actor: str, evidence: Mapping[str, Any] | None = None) -> GrievanceView:
         """POST the request; kept and queued (FilingQueued) when the server is down."""
-        category = self.db.get(Category, category_id)
-        locality = self.db.get(Locality, locality_id)
-        if (category is None or locality is None or category.tenant_id != tenant_id
-                or locality.tenant_id != tenant_id or not category.active
-                or not locality.active):
-            raise InvalidReference(category_id)
+        category, locality = filing_references(self.db, tenant_id, category_id, locality_id)
         place = str(locality.names.get("en") or next(iter(locality.names.values()), "")
                     if locality.names else locality.code)
         link = links.new_link(self.db, self.crypto, tenant_id=tenant_id, kind=KIND,

@@ -27,6 +27,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from services.connectors.fakes.outage import install_outage
 from services.connectors.fakes.serve import run
 
 SYSTEM_USER = "CONNECTOR"
@@ -133,12 +134,7 @@ def make_app(fake: FakeDigit | None = None) -> FastAPI:
     app = FastAPI(title="Fake DIGIT", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.fake = state
 
-    @app.middleware("http")
-    async def outage(request: Request, call_next: Any) -> Any:
-        """A platform that is down answers 503 to everything but the knobs."""
-        if state.knobs.get("down") and not request.url.path.startswith("/_fake"):
-            return JSONResponse({"message": "service unavailable"}, status_code=503)
-        return await call_next(request)
+    install_outage(app, lambda: state.knobs, "service unavailable")
 
     # --- login ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from services.connectors.fakes.outage import install_outage
 from services.connectors.fakes.serve import run
 
 SERVICES = [
@@ -68,12 +69,7 @@ def make_app(fake: FakeOpen311 | None = None) -> FastAPI:
     app = FastAPI(title="Fake Open311", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.fake = state
 
-    @app.middleware("http")
-    async def outage(request: Request, call_next: Any) -> Any:
-        """A server that is down answers 503 to everything but the knobs."""
-        if state.knobs.get("down") and not request.url.path.startswith("/_fake"):
-            return JSONResponse({"message": "unavailable"}, status_code=503)
-        return await call_next(request)
+    install_outage(app, lambda: state.knobs, "unavailable")
 
     @app.get("/services.json")
     async def services() -> Any:

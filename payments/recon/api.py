@@ -10,7 +10,7 @@ Uploads are the CSV itself as the request body (up to 20 MiB). Errors carry code
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -75,18 +75,9 @@ async def upload_settlements(request: Request, db: DbDep, staff: StaffDep, tenan
                              filename: NAME = "upload.csv") -> ImportOut:
     """Import a gateway's settlement report CSV (the same file twice changes nothing)."""
     data = await request.body()
-
-    def work() -> ImportOut:
-        tenant_id = finance(db, staff, tenant)
-        try:
-            report = import_csv(db, tenant_id=tenant_id, gateway=gateway, data=data,
-                                filename=filename, actor=staff.actor)
-        except ReportError as exc:
-            raise error(exc.code, 400) from None
-        db.commit()
-        return _out(report)
-
-    return await run_in_threadpool(work)
+    return await _imported(db, staff, tenant, ReportError, lambda tenant_id: import_csv(
+        db, tenant_id=tenant_id, gateway=gateway, data=data, filename=filename,
+        actor=staff.actor))
 
 
 @router.post("/imports/bank")
@@ -95,13 +86,21 @@ async def upload_bank(request: Request, db: DbDep, staff: StaffDep,
                       tenant: TenantQ = None, filename: NAME = "statement.csv") -> ImportOut:
     """Import a bank statement CSV read with a mapping (bad rows reported by line)."""
     data = await request.body()
+    return await _imported(db, staff, tenant, MappingError, lambda tenant_id: import_statement(
+        db, tenant_id=tenant_id, mapping_name=mapping, data=data, filename=filename,
+        actor=staff.actor))
 
+
+async def _imported(db: Session, staff: Principal, tenant: str | None,
+                    refused: type[ReportError] | type[MappingError],
+                    run: Callable[[str], ImportReport]) -> ImportOut:
+    """Run one import for the finance officer's city in a worker thread and commit it; the
+    import's own refusal as 400 with its code."""
     def work() -> ImportOut:
         tenant_id = finance(db, staff, tenant)
         try:
-            report = import_statement(db, tenant_id=tenant_id, mapping_name=mapping, data=data,
-                                      filename=filename, actor=staff.actor)
-        except MappingError as exc:
+            report = run(tenant_id)
+        except refused as exc:
             raise error(exc.code, 400) from None
         db.commit()
         return _out(report)

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from bots.flows.registry import BILLS_FEATURE
 from bots.prompts import Image, Option
-from payments.accounts import active_account
-from payments.models import OPEN, Bill, PaymentAttempt
+from payments.models import OPEN, Bill, GatewayAccount, PaymentAttempt
 from payments.qr_image import qr_url
 from services.db.base import aware
 from services.tenancy.models import Tenant
@@ -35,12 +34,15 @@ def domain_data(master: MasterData) -> Mapping[str, tuple[Option, ...]]:
 def offers_bills(db: Session, ctx: AppContext, tenant: Tenant) -> bool:
     """A city offers bills in the chat when it collects payments (an active gateway account)
     and has a bill service: a platform holding its bills (a connector, or a DIGIT connection),
-    or bills of its own in the built-in registry."""
-    if active_account(db, tenant.id) is None:
+    or bills of its own in the built-in registry.
+
+    Both facts come from one statement: this runs on every turn."""
+    collects, own_bills = db.execute(select(
+        exists().where(GatewayAccount.tenant_id == tenant.id, GatewayAccount.active.is_(True)),
+        exists().where(Bill.tenant_id == tenant.id))).one()
+    if not collects:
         return False
-    if ctx.bill_registries.connected(db, ctx.crypto, tenant.id):
-        return True
-    return bool(db.scalar(select(exists().where(Bill.tenant_id == tenant.id))))
+    return ctx.bill_registries.connected(db, ctx.crypto, tenant.id) or bool(own_bills)
 
 
 @dataclass(frozen=True)
